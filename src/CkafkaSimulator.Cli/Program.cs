@@ -1,0 +1,2 @@
+// STUB: replaced by the simulator helper.
+return 0;

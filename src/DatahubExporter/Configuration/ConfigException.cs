@@ -1,0 +1,5 @@
+namespace DatahubExporter.Configuration;
+
+/// <summary>A configuration problem, worded as the one line the user sees: it names the file and the key
+/// and never contains a secret value.</summary>
+public sealed class ConfigException(string message) : Exception(message);

@@ -1,0 +1,23 @@
+namespace DatahubExporter.Configuration;
+
+/// <summary>
+/// The validated INI configuration (after environment overrides). Immutable: a reload builds a new one
+/// and swaps it in whole, so a scrape always sees one consistent set of credentials and regions.
+/// </summary>
+public sealed record ExporterConfig
+{
+    public required Credentials Credentials { get; init; }
+
+    /// <summary>One or more regions, deduplicated, in the order written.</summary>
+    public required IReadOnlyList<string> Regions { get; init; }
+
+    /// <summary>The <c>endpoint</c> key as an absolute URL, or null for the regional default host.</summary>
+    public Uri? Endpoint { get; init; }
+
+    /// <summary>The file this was read from (for messages); may not exist when env vars supplied everything.</summary>
+    public required string SourcePath { get; init; }
+
+    /// <summary>Where the API of <paramref name="region"/> is called: the endpoint override, else
+    /// <c>https://ckafka.&lt;region&gt;.tencentcloudapi.com/</c> (the original hard-coded Guangzhou: a bug).</summary>
+    public Uri EndpointFor(string region) => Endpoint ?? new Uri($"https://ckafka.{region}.tencentcloudapi.com/");
+}

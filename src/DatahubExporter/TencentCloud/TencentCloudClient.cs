@@ -1,0 +1,17 @@
+using System.Text.Json;
+using DatahubExporter.Telemetry;
+
+namespace DatahubExporter.TencentCloud;
+
+/// <summary>STUB: replaced by the TencentCloud helper.</summary>
+public sealed class TencentCloudClientOptions
+{
+    public double RateLimitPerSecond { get; init; } = 15;
+}
+
+/// <summary>STUB: replaced by the TencentCloud helper.</summary>
+public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOptions options, IApiObserver observer, TimeProvider time)
+{
+    public Task<JsonDocument> CallAsync(ApiTarget target, string action, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        throw new NotImplementedException();
+}
