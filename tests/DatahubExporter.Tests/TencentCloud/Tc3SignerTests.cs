@@ -17,10 +17,11 @@ public class Tc3SignerTests
     private static KeyValuePair<string, string> H(string k, string v) => new(k, v);
 
     [Test]
-    public void Cvm_payload_is_the_published_85_bytes()
+    public void Cvm_payload_hashes_to_the_published_value()
     {
+        // The spec calls it "85 bytes"; it is 86 (count it), and the published hash is of these 86.
         var bytes = Encoding.UTF8.GetBytes(CvmPayload);
-        Assert.That(bytes.Length, Is.EqualTo(85));
+        Assert.That(bytes.Length, Is.EqualTo(86));
         Assert.That(Tc3Signer.HexSha256(bytes), Is.EqualTo("35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064"));
     }
 
