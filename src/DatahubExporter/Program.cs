@@ -1,1 +1,323 @@
-return 0;
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using CkafkaSimulator;
+using DatahubExporter.Collectors;
+using DatahubExporter.Configuration;
+using DatahubExporter.Exposition;
+using DatahubExporter.Http;
+using DatahubExporter.Telemetry;
+
+namespace DatahubExporter;
+
+/// <summary>
+/// The table of contents: flags → options → configuration → (check | once | serve). Every failure the user
+/// can cause becomes one line on standard error and an exit code: 0 ok, 1 collection or start-up failed,
+/// 2 bad usage or bad configuration. Only this class catches everything, and only to keep that promise.
+/// </summary>
+public static class Program
+{
+    public const int ExitOk = 0;
+    public const int ExitFailed = 1;
+    public const int ExitUsage = 2;
+
+    private static readonly string[] DemoRegions = ["ap-guangzhou", "ap-shanghai"];
+
+    // Options as data. Single-dash aliases keep the original Go tool's `-conf=…` spellings working.
+    private static readonly Option<string> ListenAddressOption = new("--web.listen-address", "-web.listen-address")
+    {
+        Description = "Address to listen on: :PORT (all interfaces), HOST:PORT or [IPv6]:PORT.",
+        DefaultValueFactory = _ => ExporterOptions.DefaultListenAddress,
+    };
+
+    private static readonly Option<string> ConfOption = new("--conf", "-conf")
+    {
+        Description = "INI configuration file with [common] secret_id, secret_key, region.",
+        DefaultValueFactory = _ => ExporterOptions.DefaultConfigPath,
+    };
+
+    private static readonly Option<string?> WebConfigOption = new("--web.config.file", "-web.config.file")
+    {
+        Description = "Exporter-toolkit web configuration file (TLS, basic auth).",
+    };
+
+    private static readonly Option<string> LogLevelOption = new("--log.level", "-log.level")
+    {
+        Description = "Only log messages with the given severity or above: debug, info, warn, error.",
+        DefaultValueFactory = _ => "info",
+    };
+
+    private static readonly Option<string> LogFormatOption = new("--log.format", "-log.format")
+    {
+        Description = "Log format: logfmt or json.",
+        DefaultValueFactory = _ => "logfmt",
+    };
+
+    private static readonly Option<bool> OnceOption = new("--once", "-once")
+    {
+        Description = "Collect every path once, print the exposition to stdout and exit (0 if every collection succeeded, else 1).",
+    };
+
+    private static readonly Option<bool> ConfigCheckOption = new("--config.check", "-config.check")
+    {
+        Description = "Validate flags and configuration without calling the API, then exit (0 valid, 2 invalid).",
+    };
+
+    private static readonly Option<bool> DemoOption = new("--demo", "-demo")
+    {
+        Description = "Serve metrics from the built-in CKafka simulator on loopback: no account needed.",
+    };
+
+    private static readonly Option<double> ScrapeTimeoutOffsetOption = new("--scrape.timeout-offset")
+    {
+        Description = "Seconds to subtract from Prometheus' X-Prometheus-Scrape-Timeout-Seconds so the answer arrives in time.",
+        DefaultValueFactory = _ => 0.5,
+    };
+
+    private static readonly Option<double> ScrapeDefaultTimeoutOption = new("--scrape.default-timeout")
+    {
+        Description = "Seconds a scrape may take when the scraper sends no timeout header.",
+        DefaultValueFactory = _ => 10,
+    };
+
+    private static readonly Option<double> CacheTtlOption = new("--cache.ttl")
+    {
+        Description = "Seconds to serve the last fully successful collection without calling the API again (0: off).",
+        DefaultValueFactory = _ => 0,
+    };
+
+    private static readonly Option<double> ApiRateLimitOption = new("--api.rate-limit")
+    {
+        Description = "Client-side limit of API requests per second per action and region (Tencent allows 20).",
+        DefaultValueFactory = _ => 15,
+    };
+
+    private static readonly Option<int> ApiMaxAttemptsOption = new("--api.max-attempts")
+    {
+        Description = "Attempts per API request, the first included; retries only for retryable errors and within the scrape deadline.",
+        DefaultValueFactory = _ => 4,
+    };
+
+    public static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            return await RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // The last line of defence: a bug must still end as one line, never a stack trace on a user's terminal.
+            await Console.Error.WriteLineAsync($"datahub_exporter: unexpected error: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+            return ExitFailed;
+        }
+    }
+
+    public static RootCommand CreateCommand()
+    {
+        var root = new RootCommand("Prometheus exporter for Tencent Cloud CKafka Datahub tasks and connect resources.");
+        foreach (var option in new Option[]
+                 {
+                     ListenAddressOption, ConfOption, WebConfigOption, LogLevelOption, LogFormatOption, OnceOption, ConfigCheckOption, DemoOption,
+                     ScrapeTimeoutOffsetOption, ScrapeDefaultTimeoutOption, CacheTtlOption, ApiRateLimitOption, ApiMaxAttemptsOption,
+                 })
+        {
+            root.Options.Add(option);
+        }
+
+        LogLevelOption.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+        LogFormatOption.AcceptOnlyFromAmong("logfmt", "json");
+        return root;
+    }
+
+    /// <summary>The whole program with its I/O passed in, so tests can run it in-process.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> getEnv, CancellationToken cancellationToken)
+    {
+        var root = CreateCommand();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            await stderr.WriteLineAsync($"datahub_exporter: {parsed.Errors[0].Message} (see --help)").ConfigureAwait(false);
+            return ExitUsage;
+        }
+
+        if (parsed.Action is not null && parsed.CommandResult.Command == root && (parsed.GetResult(root.Options.OfType<System.CommandLine.Help.HelpOption>().First()) is not null ||
+                                                                               parsed.GetResult(root.Options.OfType<VersionOption>().First()) is not null))
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken).ConfigureAwait(false);
+        }
+
+        ExporterOptions options;
+        try
+        {
+            options = ReadOptions(parsed);
+        }
+        catch (FormatException e)
+        {
+            await stderr.WriteLineAsync($"datahub_exporter: {e.Message}").ConfigureAwait(false);
+            return ExitUsage;
+        }
+
+        using var loggerProvider = new StructuredLoggerProvider(options.LogLevel, options.LogFormat, stderr);
+        using var loggers = LoggerFactory.Create(b => b.ClearProviders().AddProvider(loggerProvider).SetMinimumLevel(options.LogLevel));
+        var log = loggers.CreateLogger("datahub_exporter");
+
+        await using var demo = parsed.GetValue(DemoOption) ? await SimulatorServer.StartAsync(new SimulatorOptions(), cancellationToken).ConfigureAwait(false) : null;
+        ConfigHolder config;
+        try
+        {
+            config = demo is null ? LoadConfig(options, getEnv, log) : DemoConfig(demo);
+        }
+        catch (ConfigException e)
+        {
+            await stderr.WriteLineAsync($"datahub_exporter: {e.Message}").ConfigureAwait(false);
+            return ExitUsage;
+        }
+
+        if (parsed.GetValue(ConfigCheckOption))
+        {
+            var c = config.Current;
+            await stdout.WriteLineAsync(
+                $"configuration OK: file={c.SourcePath} regions={string.Join(',', c.Regions)} secret_id={c.Credentials.MaskedSecretId} " +
+                $"endpoint={(c.Endpoint?.ToString() ?? "ckafka.<region>.tencentcloudapi.com")}").ConfigureAwait(false);
+            return ExitOk;
+        }
+
+        using var services = new ExporterServices(options, config, loggers, TimeProvider.System);
+        if (parsed.GetValue(OnceOption))
+        {
+            return await OnceAsync(services, stdout, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ServeAsync(services, loggerProvider, log, demo, stderr, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ExporterOptions ReadOptions(ParseResult parsed)
+    {
+        static TimeSpan Seconds(ParseResult p, Option<double> o, bool allowZero)
+        {
+            var v = p.GetValue(o);
+            if (!double.IsFinite(v) || v < 0 || (!allowZero && v == 0) || v > 86_400)
+            {
+                throw new FormatException($"invalid {o.Name} {v}: must be a number of seconds{(allowZero ? " from 0" : " above 0")} up to 86400");
+            }
+
+            return TimeSpan.FromSeconds(v);
+        }
+
+        var rate = parsed.GetValue(ApiRateLimitOption);
+        if (!double.IsFinite(rate) || rate < 0)
+        {
+            throw new FormatException($"invalid --api.rate-limit {rate}: must be 0 (unlimited) or a positive number of requests per second");
+        }
+
+        var attempts = parsed.GetValue(ApiMaxAttemptsOption);
+        if (attempts is < 1 or > 20)
+        {
+            throw new FormatException($"invalid --api.max-attempts {attempts}: must be from 1 to 20");
+        }
+
+        return new ExporterOptions
+        {
+            ListenAddress = ListenAddress.Parse(parsed.GetValue(ListenAddressOption)!),
+            ConfigPath = parsed.GetValue(ConfOption)!,
+            WebConfigPath = parsed.GetValue(WebConfigOption),
+            LogLevel = parsed.GetValue(LogLevelOption) switch
+            {
+                "debug" => LogLevel.Debug,
+                "warn" => LogLevel.Warning,
+                "error" => LogLevel.Error,
+                _ => LogLevel.Information,
+            },
+            LogFormat = parsed.GetValue(LogFormatOption) == "json" ? LogFormat.Json : LogFormat.Logfmt,
+            ScrapeTimeoutOffset = Seconds(parsed, ScrapeTimeoutOffsetOption, allowZero: true),
+            DefaultScrapeTimeout = Seconds(parsed, ScrapeDefaultTimeoutOption, allowZero: false),
+            CacheTtl = Seconds(parsed, CacheTtlOption, allowZero: true),
+            ApiRateLimit = rate,
+            ApiMaxAttempts = attempts,
+        };
+    }
+
+    private static ConfigHolder LoadConfig(ExporterOptions options, Func<string, string?> getEnv, ILogger log)
+    {
+        var path = ExporterOptions.ExpandHome(options.ConfigPath);
+        var initial = ConfigLoader.Load(path, getEnv);
+        foreach (var warning in ConfigLoader.Warnings(path))
+        {
+            log.LogWarning("{Warning}", warning);
+        }
+
+        return new ConfigHolder(initial, () => ConfigLoader.Load(path, getEnv), TimeProvider.System);
+    }
+
+    private static ConfigHolder DemoConfig(SimulatorServer demo) => new(new ExporterConfig
+    {
+        Credentials = new Credentials(SimulatorOptions.DemoSecretId, SimulatorOptions.DemoSecretKey, null),
+        Regions = DemoRegions,
+        Endpoint = demo.BaseAddress,
+        SourcePath = "(--demo: built-in simulator)",
+    }, null, TimeProvider.System);
+
+    private static async Task<int> OnceAsync(ExporterServices services, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var allSucceeded = true;
+        using var buffer = new MemoryStream();
+        foreach (var (path, collector) in new (string, IScrapeCollector)[] { (Endpoints.TasksPath, services.Tasks), (Endpoints.ResourcesPath, services.Resources) })
+        {
+            var answer = await collector.ScrapeAsync(services.Options.DefaultScrapeTimeout, cancellationToken).ConfigureAwait(false);
+            allSucceeded &= answer.AllSucceeded;
+            buffer.Write(System.Text.Encoding.UTF8.GetBytes($"# {path}\n"));
+            ExpositionWriter.Write(buffer, answer.Families, ExpositionFormat.PrometheusText004);
+        }
+
+        await stdout.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
+        await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return allSucceeded ? ExitOk : ExitFailed;
+    }
+
+    private static async Task<int> ServeAsync(ExporterServices services, ILoggerProvider loggerProvider, ILogger log, SimulatorServer? demo,
+        TextWriter stderr, CancellationToken cancellationToken)
+    {
+        WebApplication app;
+        try
+        {
+            app = ExporterHost.Build(services, loggerProvider);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            await stderr.WriteLineAsync($"datahub_exporter: cannot listen on {services.Options.ListenAddress}: {e.Message}").ConfigureAwait(false);
+            return ExitFailed;
+        }
+
+        await using var _ = app.ConfigureAwait(false);
+        using var sighup = RegisterReload(services.Config, log);
+        var c = services.Config.Current;
+        log.LogInformation("listening address={Address} version={Version} regions={Regions} secret_id={SecretId}{Demo}",
+            string.Join(",", ExporterHost.BoundAddresses(app)), BuildInfo.Version, string.Join(",", c.Regions), c.Credentials.MaskedSecretId,
+            demo is null ? "" : $" demo_api={demo.BaseAddress}");
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return ExitOk;
+    }
+
+    /// <summary>SIGHUP re-reads the configuration (credential rotation without a restart); a bad file keeps the old one.</summary>
+    private static PosixSignalRegistration? RegisterReload(ConfigHolder config, ILogger log)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        return PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            var error = config.Reload();
+            if (error is null)
+            {
+                log.LogInformation("configuration reloaded regions={Regions}", string.Join(",", config.Current.Regions));
+            }
+            else
+            {
+                log.LogError("configuration reload failed, keeping the previous configuration err={Error}", error);
+            }
+        });
+    }
+}

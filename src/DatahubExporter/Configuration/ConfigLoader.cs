@@ -5,4 +5,6 @@ public static class ConfigLoader
 {
     public static ExporterConfig Load(string path, Func<string, string?> getEnvironmentVariable) =>
         throw new NotImplementedException();
+
+    public static IReadOnlyList<string> Warnings(string path) => [];
 }

@@ -1,0 +1,44 @@
+namespace DatahubExporter.Configuration;
+
+public enum LogFormat
+{
+    Logfmt,
+    Json,
+}
+
+/// <summary>
+/// Every setting that comes from the command line, with the defaults the contract names. The INI file's
+/// contents live in <see cref="ExporterConfig"/>; this is everything else.
+/// </summary>
+public sealed record ExporterOptions
+{
+    public const string DefaultListenAddress = ":48080";
+    public const string DefaultConfigPath = "~/.datahub_exporter.conf";
+
+    public ListenAddress ListenAddress { get; init; } = ListenAddress.Parse(DefaultListenAddress);
+    public string ConfigPath { get; init; } = DefaultConfigPath;
+    public string? WebConfigPath { get; init; }
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    public LogFormat LogFormat { get; init; } = LogFormat.Logfmt;
+
+    /// <summary>Subtracted from Prometheus' scrape timeout header, as blackbox_exporter does (its default, 0.5 s).</summary>
+    public TimeSpan ScrapeTimeoutOffset { get; init; } = TimeSpan.FromSeconds(0.5);
+
+    /// <summary>The budget when the scrape carries no <c>X-Prometheus-Scrape-Timeout-Seconds</c> header (curl, old scrapers).</summary>
+    public TimeSpan DefaultScrapeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a successful collection may be served again without calling the API (0: never).</summary>
+    public TimeSpan CacheTtl { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Client-side limit per action and region; Tencent's documented limit is 20/s, so stay below.</summary>
+    public double ApiRateLimit { get; init; } = 15;
+
+    /// <summary>Attempts per API call including the first (retries only for retryable errors, inside the deadline).</summary>
+    public int ApiMaxAttempts { get; init; } = 4;
+
+    /// <summary>Expands a leading <c>~/</c> to the user's home directory, as a shell would.</summary>
+    public static string ExpandHome(string path) =>
+        path == "~" || path.StartsWith("~/", StringComparison.Ordinal)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.Length > 2 ? path[2..] : "")
+            : path;
+}

@@ -1,0 +1,114 @@
+using System.IO.Compression;
+using DatahubExporter.Collectors;
+using DatahubExporter.Exposition;
+using Microsoft.Net.Http.Headers;
+
+namespace DatahubExporter.Http;
+
+/// <summary>The exporter's routes (exporter.md "HTTP endpoints"). GET and HEAD only.</summary>
+public static class Endpoints
+{
+    public const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
+    public const string ResourcesPath = "/api/v1/ckafka/connect_resources/metrics";
+    public const string MetricsPath = "/metrics";
+    public const string HealthyPath = "/-/healthy";
+    public const string ReadyPath = "/-/ready";
+
+    private static readonly string[] ReadMethods = ["GET", "HEAD"];
+
+    /// <summary>Anything but GET and HEAD is answered 405 with <c>Allow</c>, before routing, on every path.</summary>
+    public static IApplicationBuilder UseReadOnlyMethods(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        {
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            context.Response.Headers.Allow = "GET, HEAD";
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync("method not allowed: use GET or HEAD\n").ConfigureAwait(false);
+            return;
+        }
+
+        await next(context).ConfigureAwait(false);
+    });
+
+    public static IEndpointRouteBuilder MapExporterEndpoints(this IEndpointRouteBuilder routes, ExporterServices services)
+    {
+        routes.MapMethods(TasksPath, ReadMethods, context => ScrapeAsync(context, services.Tasks, services));
+        routes.MapMethods(ResourcesPath, ReadMethods, context => ScrapeAsync(context, services.Resources, services));
+        routes.MapMethods(MetricsPath, ReadMethods, context => WriteExpositionAsync(context, services.ExporterFamilies().ToList()));
+        routes.MapMethods(HealthyPath, ReadMethods, context => WriteTextAsync(context, "Healthy\n"));
+        routes.MapMethods(ReadyPath, ReadMethods, context => WriteTextAsync(context, "Ready\n"));
+        routes.MapMethods("/", ReadMethods, context =>
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync(LandingPage.Html);
+        });
+        return routes;
+    }
+
+    private static async Task ScrapeAsync(HttpContext context, IScrapeCollector collector, ExporterServices services)
+    {
+        var budget = ScrapeDeadline.Compute(context.Request.Headers[ScrapeDeadline.HeaderName], services.Options.ScrapeTimeoutOffset,
+            services.Options.DefaultScrapeTimeout);
+        ScrapeAnswer answer;
+        try
+        {
+            answer = await collector.ScrapeAsync(budget, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The scraper went away; nobody is left to answer. The shared collection goes on for the others.
+            return;
+        }
+
+        await WriteExpositionAsync(context, answer.Families).ConfigureAwait(false);
+    }
+
+    /// <summary>Renders fully before touching the response, so a failure mid-render can never send half a body.</summary>
+    private static async Task WriteExpositionAsync(HttpContext context, IReadOnlyList<MetricFamily> families)
+    {
+        var format = ExpositionWriter.Negotiate(context.Request.Headers.Accept);
+        var gzip = AcceptsGzip(context.Request.Headers.AcceptEncoding);
+        using var buffer = new MemoryStream(16 * 1024);
+        if (gzip)
+        {
+            await using var compressor = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true);
+            ExpositionWriter.Write(compressor, families, format);
+        }
+        else
+        {
+            ExpositionWriter.Write(buffer, families, format);
+        }
+
+        var response = context.Response;
+        response.ContentType = ExpositionWriter.ContentType(format);
+        response.Headers.Vary = "Accept, Accept-Encoding";
+        if (gzip)
+        {
+            response.Headers.ContentEncoding = "gzip";
+        }
+
+        response.ContentLength = buffer.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private static Task WriteTextAsync(HttpContext context, string text)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync(text);
+    }
+
+    /// <summary>True when <c>Accept-Encoding</c> names gzip (or <c>*</c>) with a non-zero quality.</summary>
+    public static bool AcceptsGzip(Microsoft.Extensions.Primitives.StringValues acceptEncoding)
+    {
+        if (!StringWithQualityHeaderValue.TryParseList(acceptEncoding, out var values))
+        {
+            return false;
+        }
+
+        return values.Any(v => (v.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) || v.Value == "*") && (v.Quality ?? 1) > 0);
+    }
+}

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DatahubExporter.Configuration;
+
+namespace DatahubExporter.Telemetry;
+
+/// <summary>
+/// Writes log records as logfmt (<c>ts=… level=info msg="…" key=value</c>) or one JSON object per line to
+/// standard error, the way Prometheus exporters log. Structured values come from the message template's
+/// named holes. One lock serialises lines so concurrent scrapes never interleave output.
+/// </summary>
+public sealed class StructuredLoggerProvider(LogLevel minimum, LogFormat format, TextWriter output) : ILoggerProvider
+{
+    private readonly ConcurrentDictionary<string, StructuredLogger> _loggers = new();
+    private readonly Lock _writeLock = new();
+
+    public ILogger CreateLogger(string categoryName) => _loggers.GetOrAdd(categoryName, name => new StructuredLogger(this, ShortName(name)));
+
+    public void Dispose()
+    {
+    }
+
+    // "DatahubExporter.Collectors.ScrapeCollector" → "ScrapeCollector"; framework categories stay as they are.
+    private static string ShortName(string category) =>
+        category.StartsWith("DatahubExporter.", StringComparison.Ordinal) ? category[(category.LastIndexOf('.') + 1)..] : category;
+
+    private static string LevelName(LogLevel level) => level switch
+    {
+        LogLevel.Trace or LogLevel.Debug => "debug",
+        LogLevel.Information => "info",
+        LogLevel.Warning => "warn",
+        _ => "error",
+    };
+
+    private void Write(LogLevel level, string logger, string message, IEnumerable<KeyValuePair<string, object?>> fields, Exception? exception)
+    {
+        var ts = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var pairs = new List<KeyValuePair<string, string>>
+        {
+            new("ts", ts), new("level", LevelName(level)), new("logger", logger), new("msg", message),
+        };
+        foreach (var (key, value) in fields)
+        {
+            if (key != "{OriginalFormat}")
+            {
+                pairs.Add(new(key, Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""));
+            }
+        }
+
+        if (exception is not null)
+        {
+            // Only the message: stack traces belong to crashes, and our exception messages are written to be shown.
+            pairs.Add(new("err", exception.Message));
+        }
+
+        var line = format == LogFormat.Json ? ToJson(pairs) : ToLogfmt(pairs);
+        lock (_writeLock)
+        {
+            output.Write(line);
+            output.Write('\n');
+            output.Flush();
+        }
+    }
+
+    private static string ToLogfmt(List<KeyValuePair<string, string>> pairs)
+    {
+        var sb = new StringBuilder(128);
+        foreach (var (key, value) in pairs)
+        {
+            if (sb.Length > 0)
+            {
+                sb.Append(' ');
+            }
+
+            sb.Append(key).Append('=');
+            var needsQuotes = value.Length == 0 || value.Any(c => c is ' ' or '"' or '=' or '\\' || char.IsControl(c));
+            if (!needsQuotes)
+            {
+                sb.Append(value);
+                continue;
+            }
+
+            sb.Append('"');
+            foreach (var c in value)
+            {
+                switch (c)
+                {
+                    case '"': sb.Append("\\\""); break;
+                    case '\\': sb.Append("\\\\"); break;
+                    case '\n': sb.Append("\\n"); break;
+                    case '\r': sb.Append("\\r"); break;
+                    case '\t': sb.Append("\\t"); break;
+                    default:
+                        if (char.IsControl(c))
+                        {
+                            sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        }
+                        else
+                        {
+                            sb.Append(c);
+                        }
+
+                        break;
+                }
+            }
+
+            sb.Append('"');
+        }
+
+        return sb.ToString();
+    }
+
+    private static string ToJson(List<KeyValuePair<string, string>> pairs)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            foreach (var (key, value) in pairs)
+            {
+                json.WriteString(key, value);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private sealed class StructuredLogger(StructuredLoggerProvider owner, string name) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None && logLevel >= owner._minimum;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel))
+            {
+                return;
+            }
+
+            var fields = state as IEnumerable<KeyValuePair<string, object?>> ?? [];
+            owner.Write(logLevel, name, formatter(state, null), fields, exception);
+        }
+    }
+
+    private readonly LogLevel _minimum = minimum;
+}
