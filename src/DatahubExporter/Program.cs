@@ -22,47 +22,47 @@ public static class Program
 
     private static readonly string[] DemoRegions = ["ap-guangzhou", "ap-shanghai"];
 
-    // Options as data. Single-dash aliases keep the original Go tool's `-conf=…` spellings working.
-    private static readonly Option<string> ListenAddressOption = new("--web.listen-address", "-web.listen-address")
+    // Options as data, next to Main (dotnet-monitor's habit).
+    private static readonly Option<string> ListenAddressOption = new("--web.listen-address")
     {
         Description = "Address to listen on: :PORT (all interfaces), HOST:PORT or [IPv6]:PORT.",
         DefaultValueFactory = _ => ExporterOptions.DefaultListenAddress,
     };
 
-    private static readonly Option<string> ConfOption = new("--conf", "-conf")
+    private static readonly Option<string> ConfOption = new("--conf")
     {
         Description = "INI configuration file with [common] secret_id, secret_key, region.",
         DefaultValueFactory = _ => ExporterOptions.DefaultConfigPath,
     };
 
-    private static readonly Option<string?> WebConfigOption = new("--web.config.file", "-web.config.file")
+    private static readonly Option<string?> WebConfigOption = new("--web.config.file")
     {
         Description = "Exporter-toolkit web configuration file (TLS, basic auth).",
     };
 
-    private static readonly Option<string> LogLevelOption = new("--log.level", "-log.level")
+    private static readonly Option<string> LogLevelOption = new("--log.level")
     {
         Description = "Only log messages with the given severity or above: debug, info, warn, error.",
         DefaultValueFactory = _ => "info",
     };
 
-    private static readonly Option<string> LogFormatOption = new("--log.format", "-log.format")
+    private static readonly Option<string> LogFormatOption = new("--log.format")
     {
         Description = "Log format: logfmt or json.",
         DefaultValueFactory = _ => "logfmt",
     };
 
-    private static readonly Option<bool> OnceOption = new("--once", "-once")
+    private static readonly Option<bool> OnceOption = new("--once")
     {
         Description = "Collect every path once, print the exposition to stdout and exit (0 if every collection succeeded, else 1).",
     };
 
-    private static readonly Option<bool> ConfigCheckOption = new("--config.check", "-config.check")
+    private static readonly Option<bool> ConfigCheckOption = new("--config.check")
     {
         Description = "Validate flags and configuration without calling the API, then exit (0 valid, 2 invalid).",
     };
 
-    private static readonly Option<bool> DemoOption = new("--demo", "-demo")
+    private static readonly Option<bool> DemoOption = new("--demo")
     {
         Description = "Serve metrics from the built-in CKafka simulator on loopback: no account needed.",
     };
@@ -132,10 +132,11 @@ public static class Program
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> getEnv, CancellationToken cancellationToken)
     {
         var root = CreateCommand();
-        var parsed = root.Parse(args);
+        var parsed = root.Parse(AcceptGoSpellings(args, root));
         if (parsed.Errors.Count > 0)
         {
-            await stderr.WriteLineAsync($"datahub_exporter: {parsed.Errors[0].Message} (see --help)").ConfigureAwait(false);
+            var oneLine = string.Join(' ', parsed.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()));
+            await stderr.WriteLineAsync($"datahub_exporter: {oneLine} (see --help)").ConfigureAwait(false);
             return ExitUsage;
         }
 
@@ -188,6 +189,26 @@ public static class Program
         }
 
         return await ServeAsync(services, loggerProvider, log, demo, stderr, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The original tool used Go's flag package, so its users write <c>-conf=…</c> and <c>-web.listen-address …</c>:
+    /// a single dash before one of our long names becomes a double dash. Values are left alone.
+    /// </summary>
+    public static string[] AcceptGoSpellings(IReadOnlyList<string> args, RootCommand root)
+    {
+        var names = root.Options.Select(o => o.Name).Where(n => n.StartsWith("--", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        var result = new string[args.Count];
+        var afterSeparator = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            afterSeparator |= arg == "--";
+            var name = arg.Split('=', 2)[0];
+            result[i] = !afterSeparator && arg.Length > 1 && arg[0] == '-' && arg[1] != '-' && names.Contains("-" + name) ? "-" + arg : arg;
+        }
+
+        return result;
     }
 
     private static ExporterOptions ReadOptions(ParseResult parsed)
