@@ -11,7 +11,7 @@ namespace DatahubExporter.Telemetry;
 /// standard error, the way Prometheus exporters log. Structured values come from the message template's
 /// named holes. One lock serialises lines so concurrent scrapes never interleave output.
 /// </summary>
-public sealed class StructuredLoggerProvider(LogLevel minimum, LogFormat format, TextWriter output) : ILoggerProvider
+public sealed partial class StructuredLoggerProvider(LogLevel minimum, LogFormat format, TextWriter output) : ILoggerProvider
 {
     private readonly ConcurrentDictionary<string, StructuredLogger> _loggers = new();
     private readonly Lock _writeLock = new();
@@ -34,19 +34,26 @@ public sealed class StructuredLoggerProvider(LogLevel minimum, LogFormat format,
         _ => "error",
     };
 
-    private void Write(LogLevel level, string logger, string message, IEnumerable<KeyValuePair<string, object?>> fields, Exception? exception)
+    /// <summary>
+    /// Our templates are written <c>"collection failed region={Region} err={Error}"</c>: the text before the
+    /// <c>key={Hole}</c> pairs is the message and each pair becomes a field named by its key, as go-kit logs
+    /// read. Templates without such pairs (the framework's) are rendered whole.
+    /// </summary>
+    private void Write(LogLevel level, string logger, string rendered, IEnumerable<KeyValuePair<string, object?>> fields, Exception? exception)
     {
         var ts = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var values = fields.ToList();
+        var template = values.FirstOrDefault(f => f.Key == "{OriginalFormat}").Value as string;
+        var keyed = template is null ? [] : KeyedHole().Matches(template).ToList();
+        var message = keyed.Count == 0 ? rendered : KeyedHole().Replace(template!, "").Trim();
         var pairs = new List<KeyValuePair<string, string>>
         {
             new("ts", ts), new("level", LevelName(level)), new("logger", logger), new("msg", message),
         };
-        foreach (var (key, value) in fields)
+        foreach (var match in keyed)
         {
-            if (key != "{OriginalFormat}")
-            {
-                pairs.Add(new(key, Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""));
-            }
+            var value = values.FirstOrDefault(f => f.Key == match.Groups[2].Value).Value;
+            pairs.Add(new(match.Groups[1].Value, Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""));
         }
 
         if (exception is not null)
@@ -148,4 +155,7 @@ public sealed class StructuredLoggerProvider(LogLevel minimum, LogFormat format,
     }
 
     private readonly LogLevel _minimum = minimum;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*([A-Za-z_][A-Za-z0-9_.]*)=\{([A-Za-z0-9_]+)(?:[,:][^}]*)?\}")]
+    private static partial System.Text.RegularExpressions.Regex KeyedHole();
 }

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace DatahubExporter.Tests.EndToEnd;
+
+/// <summary>
+/// The real <c>datahub_exporter</c> binary (copied next to the tests by the project reference) as a child
+/// process: arguments and environment given, stdout and stderr captured whole (so tests can search them
+/// for secrets), always killed on dispose. Every wait is bounded.
+/// </summary>
+public sealed partial class ExporterProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ExporterProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public static string BinaryPath => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "datahub_exporter.exe" : "datahub_exporter");
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public int Pid => _process.Id;
+
+    public string Stdout
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts the binary. TENCENTCLOUD_* variables of the test runner are removed unless given in <paramref name="env"/>.</summary>
+    public static ExporterProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null)
+    {
+        var info = new ProcessStartInfo(BinaryPath)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("TENCENTCLOUD_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in env ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var exporter = new ExporterProcess(process);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (exporter._stdout)
+            {
+                exporter._stdout.Append(e.Data).Append('\n');
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (exporter._stderr)
+            {
+                exporter._stderr.Append(e.Data).Append('\n');
+            }
+
+            var m = ListeningLine().Match(e.Data);
+            if (m.Success)
+            {
+                var first = m.Groups[1].Value.Split(',')[0].Replace("://[::]:", "://127.0.0.1:").Replace("://0.0.0.0:", "://127.0.0.1:");
+                exporter._listening.TrySetResult(new Uri(first));
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.StandardInput.Close();
+        return exporter;
+    }
+
+    /// <summary>Starts a server and waits (bounded) until it logs the address it listens on.</summary>
+    public static async Task<ExporterProcess> StartServerAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null)
+    {
+        var exporter = Start(args, env);
+        var exited = exporter._process.WaitForExitAsync();
+        var listening = exporter._listening.Task;
+        var done = await Task.WhenAny(listening, exited, Task.Delay(timeout ?? TimeSpan.FromSeconds(30)));
+        if (done != listening)
+        {
+            var why = done == exited ? $"exited with {exporter._process.ExitCode}" : "did not log its listening address in time";
+            await exporter.DisposeAsync();
+            throw new InvalidOperationException($"exporter {why}; stderr:\n{exporter.Stderr}");
+        }
+
+        exporter.BaseAddress = await listening;
+        return exporter;
+    }
+
+    /// <summary>Runs to completion (bounded) and returns the exit code.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null,
+        TimeSpan? timeout = null)
+    {
+        await using var exporter = Start(args, env);
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        await exporter._process.WaitForExitAsync(cts.Token);
+        exporter._process.WaitForExit(); // flushes the async output readers
+        return (exporter._process.ExitCode, exporter.Stdout, exporter.Stderr);
+    }
+
+    public void Signal(int signal)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            _ = kill(_process.Id, signal);
+        }
+    }
+
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            Signal(15); // SIGTERM: a graceful stop, like systemd and Kubernetes do
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // never started or already reaped
+        }
+
+        _process.Dispose();
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+
+    [GeneratedRegex(@"msg=listening address=(\S+)")]
+    private static partial Regex ListeningLine();
+}
