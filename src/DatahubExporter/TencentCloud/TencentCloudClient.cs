@@ -345,8 +345,9 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
         var root = response.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
         {
+            var kind = root.ValueKind;
             response.Dispose();
-            throw Invalid(call, $"Response is {root.ValueKind}, not an object");
+            throw Invalid(call, $"Response is {kind}, not an object");
         }
         if (root.TryGetProperty("Error", out var error) && error.ValueKind != JsonValueKind.Null)
         {
