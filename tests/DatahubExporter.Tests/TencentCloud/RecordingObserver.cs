@@ -1,0 +1,27 @@
+using System.Collections.Concurrent;
+using DatahubExporter.Telemetry;
+
+namespace DatahubExporter.Tests.TencentCloud;
+
+/// <summary>Keeps every observer call, in order, for assertions.</summary>
+internal sealed class RecordingObserver : IApiObserver
+{
+    private readonly ConcurrentQueue<(string Action, string Region, string Code, double Seconds)> _requests = new();
+    private readonly ConcurrentQueue<(string Action, string Region, string Code)> _retries = new();
+    private readonly ConcurrentQueue<(string Action, string Region, double Seconds)> _waits = new();
+
+    public IReadOnlyList<(string Action, string Region, string Code, double Seconds)> Requests => [.. _requests];
+
+    public IReadOnlyList<string> RequestCodes => [.. _requests.Select(r => r.Code)];
+
+    public IReadOnlyList<(string Action, string Region, string Code)> Retries => [.. _retries];
+
+    public IReadOnlyList<(string Action, string Region, double Seconds)> LimiterWaits => [.. _waits];
+
+    public void RequestCompleted(string action, string region, string code, double seconds) =>
+        _requests.Enqueue((action, region, code, seconds));
+
+    public void Retrying(string action, string region, string code) => _retries.Enqueue((action, region, code));
+
+    public void LimiterWaited(string action, string region, double seconds) => _waits.Enqueue((action, region, seconds));
+}
