@@ -1,0 +1,39 @@
+namespace CkafkaSimulator;
+
+/// <summary>What an injected <see cref="Fault"/> does to a matching request.</summary>
+public enum FaultKind
+{
+    /// <summary>Delays the answer by <see cref="Fault.Delay"/>, then answers normally (or with another fault).</summary>
+    Latency,
+
+    /// <summary>Answers HTTP 200 with the Tencent error envelope carrying <see cref="Fault.Code"/>.</summary>
+    Error,
+
+    /// <summary>Admits at most <see cref="Fault.PerSecond"/> requests per action and region in any sliding
+    /// second; the others get <c>RequestLimitExceeded</c> (spec §2.2, §5: the window is by arrival time).</summary>
+    RateLimit,
+
+    /// <summary>HTTP 200 with a body that is not JSON at all.</summary>
+    MalformedJson,
+
+    /// <summary>HTTP 200 with the normal answer cut in half.</summary>
+    TruncatedJson,
+
+    /// <summary>A non-200 HTTP status (<see cref="Fault.Status"/>), as a gateway in front of the API would send.</summary>
+    HttpStatus,
+
+    /// <summary>Never answers until the client gives up or the server stops.</summary>
+    Hang,
+
+    /// <summary>TotalCount is off by <see cref="Fault.Delta"/> times the number of pages already served under this fault.</summary>
+    TotalCountDrift,
+
+    /// <summary>List items with null or missing fields; with <see cref="Fault.NullList"/> the list itself is null.</summary>
+    NullFields,
+
+    /// <summary>Each page after the first starts <see cref="Fault.Overlap"/> items early, so pages overlap.</summary>
+    DuplicateItems,
+
+    /// <summary>The normal answer padded with a string field of <see cref="Fault.Bytes"/> bytes.</summary>
+    OversizedBody,
+}

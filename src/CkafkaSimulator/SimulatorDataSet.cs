@@ -1,0 +1,167 @@
+using System.Globalization;
+
+namespace CkafkaSimulator;
+
+/// <summary>
+/// The tasks and connect resources one region serves, in list order. Immutable; <see cref="SimulatorState"/>
+/// derives changed copies. <see cref="Generate"/> is deterministic for a given seed.
+/// </summary>
+public sealed class SimulatorDataSet
+{
+    /// <summary>Every documented task status (spec §3).</summary>
+    public static readonly IReadOnlyList<long> TaskStatuses = [-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+    /// <summary>Every documented resource status (spec §3; there is no 3).</summary>
+    public static readonly IReadOnlyList<long> ResourceStatuses = [-1, 0, 1, 2, 4, 5, 6, 7];
+
+    /// <summary>
+    /// Names that break naive label escaping, JSON writers, and length assumptions. A null entry is a
+    /// null name. The exporter must survive every one of them.
+    /// </summary>
+    public static readonly IReadOnlyList<string?> HostileNames =
+    [
+        "quote\"inside",
+        "back\\slash\\",
+        "new\nline",
+        "tab\tand\rreturn",
+        "数据同步任务",
+        "emoji 🚀🔥 name",
+        new string('x', 2000),
+        "",
+        null,
+        "{label=\"injected\"} 1",
+        "# HELP fake",
+        " padded ",
+        "ctrl\u0001char",
+        "ünïcödé",
+        "dup-name",
+        "dup-name",
+    ];
+
+    private static readonly string[] SourceTypes = ["MYSQL", "POSTGRESQL", "MONGODB", "HTTP", "MQTT", "SQLSERVER", "MARIADB"];
+    private static readonly string[] TargetTypes = ["ES", "COS", "CLS", "CLICKHOUSE", "DORIS", "SCF", "CTSDB", "MYSQL"];
+    private static readonly string[] Steps = ["create task", "check resource", "start connector", "running"];
+
+    public SimulatorDataSet(IEnumerable<SimulatedTask> tasks, IEnumerable<SimulatedResource> resources)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentNullException.ThrowIfNull(resources);
+        Tasks = tasks.ToArray();
+        Resources = resources.ToArray();
+        ThrowOnDuplicate(Tasks.Select(t => t.TaskId), "TaskId");
+        ThrowOnDuplicate(Resources.Select(r => r.ResourceId), "ResourceId");
+    }
+
+    public IReadOnlyList<SimulatedTask> Tasks { get; }
+
+    public IReadOnlyList<SimulatedResource> Resources { get; }
+
+    /// <summary>An empty data set (TotalCount 0).</summary>
+    public static SimulatorDataSet Empty { get; } = new([], []);
+
+    /// <summary>
+    /// A deterministic data set. With <paramref name="hostileNames"/> the first items carry
+    /// <see cref="HostileNames"/>. Unless <paramref name="allRunning"/>, every fourth item cycles through the
+    /// documented status codes and the rest are 1 (running), so a few hundred items cover every code.
+    /// </summary>
+    public static SimulatorDataSet Generate(int tasks, int resources, bool hostileNames = true, int seed = 1, bool allRunning = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(tasks);
+        ArgumentOutOfRangeException.ThrowIfNegative(resources);
+        var random = new Random(seed);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var epoch = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
+
+        var resourceList = new List<SimulatedResource>(resources);
+        for (var i = 0; i < resources; i++)
+        {
+            var status = allRunning || i % 4 != 3 ? 1 : ResourceStatuses[i / 4 % ResourceStatuses.Count];
+            var type = i % 3 == 0 ? "KAFKA" : SourceTypes[random.Next(SourceTypes.Length)];
+            resourceList.Add(new SimulatedResource
+            {
+                ResourceId = UniqueId("resource-", random, ids),
+                ResourceName = hostileNames && i < HostileNames.Count ? HostileNames[i] : $"resource-name-{i:D4}",
+                Type = type,
+                Status = status,
+                CreateTime = Time(epoch, random),
+                ErrorMessage = IsFailedResource(status) ? "connection refused by upstream" : "",
+                DatahubTaskCount = random.Next(0, 5),
+                CurrentStep = status == 0 ? Steps[1] : Steps[^1],
+                TaskProgress = status == 0 ? 50 : 100,
+                StepList = Steps,
+                Description = i % 5 == 0 ? null : "generated",
+                Tags = i % 2 == 0 ? [new("env", "sim")] : [],
+            });
+        }
+
+        var taskList = new List<SimulatedTask>(tasks);
+        for (var i = 0; i < tasks; i++)
+        {
+            var status = allRunning || i % 4 != 3 ? 1 : TaskStatuses[i / 4 % TaskStatuses.Count];
+            var isSource = i % 2 == 0;
+            var linked = resourceList.Count > 0 ? resourceList[random.Next(resourceList.Count)].ResourceId : null;
+            taskList.Add(new SimulatedTask
+            {
+                TaskId = UniqueId("task-", random, ids),
+                TaskName = hostileNames && i < HostileNames.Count ? HostileNames[i] : $"task-name-{i:D4}",
+                TaskType = isSource ? "SOURCE" : "SINK",
+                Status = status,
+                SourceType = isSource ? SourceTypes[random.Next(SourceTypes.Length)] : "TOPIC",
+                SourceResourceId = isSource ? linked : UniqueId("topic-", random, ids),
+                TargetType = isSource ? "TOPIC" : TargetTypes[random.Next(TargetTypes.Length)],
+                TargetResourceId = isSource ? UniqueId("topic-", random, ids) : linked,
+                CreateTime = Time(epoch, random),
+                ErrorMessage = IsFailedTask(status) ? "task failed: upstream unreachable" : "",
+                WarnMessage = i % 7 == 0 ? "throughput close to SyncThrottleLimit" : "",
+                TaskProgress = status == 0 ? 42.5 : 100,
+                TaskCurrentStep = status == 0 ? Steps[2] : Steps[^1],
+                DatahubId = UniqueId("datahub-", random, ids),
+                StepList = Steps,
+                Description = i % 5 == 0 ? null : "generated",
+            });
+        }
+
+        return new SimulatorDataSet(taskList, resourceList);
+    }
+
+    private static bool IsFailedTask(long status) => status is -1 or 4 or 7 or 9;
+
+    private static bool IsFailedResource(long status) => status is -1 or 4 or 6 or 7;
+
+    private static string Time(DateTime epoch, Random random) =>
+        epoch.AddSeconds(random.Next(0, 365 * 24 * 3600)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private static string UniqueId(string prefix, Random random, HashSet<string> taken)
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        Span<char> suffix = stackalloc char[8];
+        while (true)
+        {
+            for (var i = 0; i < suffix.Length; i++)
+            {
+                suffix[i] = alphabet[random.Next(alphabet.Length)];
+            }
+            var id = prefix + new string(suffix);
+            if (taken.Add(id))
+            {
+                return id;
+            }
+        }
+    }
+
+    private static void ThrowOnDuplicate(IEnumerable<string> ids, string what)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if (string.IsNullOrEmpty(id))
+            {
+                throw new ArgumentException($"every item needs a non-empty {what}");
+            }
+            if (!seen.Add(id))
+            {
+                throw new ArgumentException($"duplicate {what} '{id}'");
+            }
+        }
+    }
+}
