@@ -1,10 +1,263 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using IniParser.Exceptions;
+
 namespace DatahubExporter.Configuration;
 
-/// <summary>STUB: replaced by the exposition/config helper.</summary>
+/// <summary>
+/// Reads the INI file of exporter.md "Configuration file" and applies the <c>TENCENTCLOUD_*</c>
+/// environment overrides (tencent-cloud-api.md §6). Every failure is a <see cref="ConfigException"/>
+/// whose message is one line naming the file (and line, key or variable) and never a secret's value.
+/// </summary>
+/// <remarks>
+/// File rules: UTF-8 (a BOM is skipped), LF or CRLF; one section <c>[common]</c>; keys <c>secret_id</c>,
+/// <c>secret_key</c>, <c>region</c>, <c>token</c>, <c>endpoint</c>, each at most once and never empty;
+/// <c>;</c> or <c>#</c> at the start of a line, or after whitespace, starts a comment; one pair of
+/// matching surrounding quotes (<c>"…"</c> or <c>'…'</c>) is stripped from a value. Non-empty environment
+/// variables win over the file; when they supply secret_id, secret_key and region the file may be
+/// absent, but a file that exists is always checked in full. Stateless and thread-safe.
+/// </remarks>
 public static class ConfigLoader
 {
-    public static ExporterConfig Load(string path, Func<string, string?> getEnvironmentVariable) =>
-        throw new NotImplementedException();
+    public const string SecretIdVariable = "TENCENTCLOUD_SECRET_ID";
+    public const string SecretKeyVariable = "TENCENTCLOUD_SECRET_KEY";
+    public const string TokenVariable = "TENCENTCLOUD_TOKEN";
+    public const string RegionVariable = "TENCENTCLOUD_REGION";
 
-    public static IReadOnlyList<string> Warnings(string path) => [];
+    /// <summary>A credentials file is a few lines; anything bigger is the wrong file.</summary>
+    private const long MaxFileBytes = 1024 * 1024;
+
+    private static readonly string[] KnownKeys = ["secret_id", "secret_key", "region", "token", "endpoint"];
+
+    // Tencent region ids: ap-guangzhou, ap-shanghai-fsi, na-siliconvalley, eu-frankfurt (§6 "Regions").
+    private static readonly Regex RegionPattern = new("^[a-z]{2,}(-[a-z0-9]+)+$", RegexOptions.CultureInvariant);
+
+    public static ExporterConfig Load(string path, Func<string, string?> getEnvironmentVariable)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
+
+        string? Env(string name) => getEnvironmentVariable(name)?.Trim() is { Length: > 0 } value ? value : null;
+        var envId = Env(SecretIdVariable);
+        var envKey = Env(SecretKeyVariable);
+        var envToken = Env(TokenVariable);
+        var envRegionText = Env(RegionVariable);
+        var envRegions = envRegionText is null ? null
+            : ParseRegions(envRegionText, problem => new ConfigException($"environment variable {RegionVariable}: {problem}"));
+
+        var file = ReadFile(path, envId is not null && envKey is not null && envRegions is not null);
+
+        // Without the file, ReadFile has already made sure the environment supplies these three.
+        string Required(string key, string? fromEnv, string variable) =>
+            fromEnv ?? file?.Get(key) ?? throw new ConfigException(file is { HasCommon: true }
+                ? $"{path}: missing key \"{key}\" in [common] (or set {variable})"
+                : $"{path}: missing section [common]");
+
+        var secretId = Required("secret_id", envId, SecretIdVariable);
+        var secretKey = Required("secret_key", envKey, SecretKeyVariable);
+        _ = Required("region", envRegionText, RegionVariable);
+        var regions = envRegions ?? file!.Regions!;
+        return new ExporterConfig
+        {
+            Credentials = new Credentials(secretId, secretKey, envToken ?? file?.Get("token")),
+            Regions = regions,
+            Endpoint = file?.Endpoint,
+            SourcePath = path,
+        };
+    }
+
+    /// <summary>Problems worth a log line that do not stop loading: today, a file that others can read
+    /// although it holds <c>secret_key</c>. Empty when the file is absent or on Windows.</summary>
+    public static IReadOnlyList<string> Warnings(string path)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(path))
+        {
+            return [];
+        }
+
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) == 0)
+        {
+            return [];
+        }
+
+        var octal = Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');
+        return [$"{path}: readable by group or others (mode {octal}) although it holds secret_key; chmod 600 it"];
+    }
+
+    /// <summary>The parsed file, or null when it is absent and the environment covers every required key.</summary>
+    private static ConfigFile? ReadFile(string path, bool environmentSuffices)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new ConfigException($"{path}: is a directory, not a config file");
+        }
+
+        if (!File.Exists(path))
+        {
+            if (environmentSuffices)
+            {
+                return null;
+            }
+
+            throw new ConfigException($"{path}: file not found (or set {SecretIdVariable}, {SecretKeyVariable} and {RegionVariable})");
+        }
+
+        byte[] bytes;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            if (stream.Length > MaxFileBytes)
+            {
+                throw new ConfigException($"{path}: file too large ({stream.Length} bytes; a config file is at most 1 MiB)");
+            }
+
+            bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{path}: cannot read file: permission denied");
+        }
+        catch (IOException e)
+        {
+            throw new ConfigException($"{path}: cannot read file: {e.Message}");
+        }
+
+        return Parse(path, Decode(path, bytes));
+    }
+
+    private static string Decode(string path, byte[] bytes)
+    {
+        var nul = Array.IndexOf(bytes, (byte)0);
+        if (nul >= 0)
+        {
+            throw new ConfigException($"{path}: not a text file (NUL byte at offset {nul})");
+        }
+
+        try
+        {
+            var text = new UTF8Encoding(false, true).GetString(bytes);
+            return text.StartsWith('\uFEFF') ? text[1..] : text;
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new ConfigException($"{path}: not UTF-8 text (invalid byte at offset {e.Index})");
+        }
+    }
+
+    private static ConfigFile Parse(string path, string text)
+    {
+        var file = new ConfigFile();
+        var parser = new StrictIniParser((key, rawValue) => file.Accept(key, rawValue));
+        try
+        {
+            parser.Parse(text);
+        }
+        catch (ParsingException e)
+        {
+            // ini-parser's own messages quote the offending line, which may be a secret: use ours only.
+            var problem = e.InnerException is IniProblem inner ? inner.Message : "syntax error: expected \"[section]\" or \"key = value\"";
+            throw new ConfigException($"{path}:{e.LineNumber}: {problem}");
+        }
+
+        file.HasCommon = parser.Sections.Contains("common");
+        return file;
+    }
+
+    private static List<string> ParseRegions(string text, Func<string, Exception> error)
+    {
+        var regions = new List<string>();
+        foreach (var part in text.Split(','))
+        {
+            var region = part.Trim();
+            if (region.Length == 0)
+            {
+                continue; // a trailing or doubled comma is harmless
+            }
+
+            if (!RegionPattern.IsMatch(region))
+            {
+                throw error($"\"{region}\" is not a region id such as ap-guangzhou");
+            }
+
+            if (!regions.Contains(region))
+            {
+                regions.Add(region);
+            }
+        }
+
+        return regions.Count > 0 ? regions : throw error("no region given");
+    }
+
+    /// <summary>
+    /// <c>ckafka.tencentcloudapi.com</c> or <c>host:port</c> means https; a full URL may be http or https
+    /// (tests and the simulator use http on loopback). The path must be empty or <c>/</c> because the API
+    /// is always called at <c>/</c> (tencent-cloud-api.md §2.1); no query, fragment or user info.
+    /// </summary>
+    private static Uri ParseEndpoint(string text)
+    {
+        var withScheme = text.Contains("://", StringComparison.Ordinal) ? text : "https://" + text;
+        if (!Uri.TryCreate(withScheme, UriKind.Absolute, out var uri) || uri.HostNameType is UriHostNameType.Unknown || uri.Host.Length == 0)
+        {
+            throw new IniProblem($"key \"endpoint\" in [common]: \"{text}\" is not a host name or an http(s) URL");
+        }
+
+        var problem = uri.Scheme is not ("http" or "https") ? $"scheme \"{uri.Scheme}\" is not http or https"
+            : uri.UserInfo.Length > 0 || withScheme.Contains('@') ? "user info is not allowed"
+            : uri.AbsolutePath != "/" ? $"path \"{uri.AbsolutePath}\" is not allowed (the API lives at /)"
+            : uri.Query.Length > 0 || withScheme.Contains('?') ? "a query is not allowed"
+            : uri.Fragment.Length > 0 || withScheme.Contains('#') ? "a fragment is not allowed"
+            : null;
+        if (problem is not null)
+        {
+            // The user info is cut from the echo: it could be a password.
+            var shown = uri.UserInfo.Length > 0 ? text.Replace(uri.UserInfo + "@", "", StringComparison.Ordinal) : text;
+            throw new IniProblem($"key \"endpoint\" in [common]: \"{shown}\": {problem}");
+        }
+
+        return new Uri($"{uri.Scheme}://{uri.Authority}/");
+    }
+
+    /// <summary>Values of <c>[common]</c>, checked as each line is read so that errors carry its number.</summary>
+    private sealed class ConfigFile
+    {
+        private readonly Dictionary<string, string> values = new(StringComparer.Ordinal);
+
+        public bool HasCommon { get; set; }
+
+        public List<string>? Regions { get; private set; }
+
+        public Uri? Endpoint { get; private set; }
+
+        public string? Get(string key) => values.GetValueOrDefault(key);
+
+        public void Accept(string key, string rawValue)
+        {
+            if (!KnownKeys.Contains(key))
+            {
+                throw new IniProblem($"unknown key \"{key}\" in [common] (known: {string.Join(", ", KnownKeys)})");
+            }
+
+            var value = Unquote(rawValue);
+            if (value.Length == 0)
+            {
+                throw new IniProblem($"key \"{key}\" in [common] has an empty value");
+            }
+
+            if (key == "region")
+            {
+                Regions = ParseRegions(value, problem => new IniProblem($"key \"region\" in [common]: {problem}"));
+            }
+            else if (key == "endpoint")
+            {
+                Endpoint = ParseEndpoint(value);
+            }
+
+            values[key] = value;
+        }
+
+        private static string Unquote(string value) =>
+            value.Length >= 2 && value[0] is '"' or '\'' && value[^1] == value[0] ? value[1..^1] : value;
+    }
 }

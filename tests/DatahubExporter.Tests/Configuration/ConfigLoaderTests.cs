@@ -1,0 +1,235 @@
+using DatahubExporter.Configuration;
+
+namespace DatahubExporter.Tests.Configuration;
+
+public class ConfigLoaderTests
+{
+    private const string Id = "AKIDEXAMPLE0000000000000000001234";
+    private const string Key = "SecretKeyDoNotLeak0000000000000";
+
+    private static string TestData(string name) =>
+        Path.Combine(TestContext.CurrentContext.TestDirectory, "testdata", "config", name);
+
+    private static Func<string, string?> Env(params (string Name, string? Value)[] variables) =>
+        name => variables.FirstOrDefault(v => v.Name == name).Value;
+
+    private static readonly Func<string, string?> NoEnv = Env();
+
+    // One bad file per error, with the exact line the user sees ({path} is the file's full path).
+    [TestCase("bad_binary.conf", "{path}: not a text file (NUL byte at offset 54)")]
+    [TestCase("bad_not_utf8.conf", "{path}: not UTF-8 text (invalid byte at offset 24)")]
+    [TestCase("bad_syntax.conf", "{path}:3: syntax error: expected \"[section]\" or \"key = value\"")]
+    [TestCase("bad_section_syntax.conf", "{path}:1: syntax error: expected \"[section]\" or \"key = value\"")]
+    [TestCase("bad_empty_key_name.conf", "{path}:2: syntax error: empty key name before \"=\"")]
+    [TestCase("bad_key_outside_section.conf", "{path}:1: key \"secret_id\" is outside any section (put it under [common])")]
+    [TestCase("bad_missing_common.conf", "{path}: missing section [common]")]
+    [TestCase("bad_missing_secret_id.conf", "{path}: missing key \"secret_id\" in [common] (or set TENCENTCLOUD_SECRET_ID)")]
+    [TestCase("bad_missing_secret_key.conf", "{path}: missing key \"secret_key\" in [common] (or set TENCENTCLOUD_SECRET_KEY)")]
+    [TestCase("bad_missing_region.conf", "{path}: missing key \"region\" in [common] (or set TENCENTCLOUD_REGION)")]
+    [TestCase("bad_empty_value.conf", "{path}:3: key \"secret_key\" in [common] has an empty value")]
+    [TestCase("bad_empty_quoted_value.conf", "{path}:3: key \"secret_key\" in [common] has an empty value")]
+    [TestCase("bad_empty_region_list.conf", "{path}:4: key \"region\" in [common]: no region given")]
+    [TestCase("bad_unknown_key.conf", "{path}:3: unknown key \"secrte_key\" in [common] (known: secret_id, secret_key, region, token, endpoint)")]
+    [TestCase("bad_unknown_key_case.conf", "{path}:2: unknown key \"Secret_Id\" in [common] (known: secret_id, secret_key, region, token, endpoint)")]
+    [TestCase("bad_unknown_section.conf", "{path}:1: unknown section [default] (the only section is [common])")]
+    [TestCase("bad_unknown_second_section.conf", "{path}:6: unknown section [profile] (the only section is [common])")]
+    [TestCase("bad_duplicate_key.conf", "{path}:4: duplicate key \"secret_id\" in [common]")]
+    [TestCase("bad_duplicate_section.conf", "{path}:3: duplicate section [common]")]
+    [TestCase("bad_region.conf", "{path}:4: key \"region\" in [common]: \"Guangzhou\" is not a region id such as ap-guangzhou")]
+    [TestCase("bad_region_in_list.conf", "{path}:4: key \"region\" in [common]: \"ap_shanghai\" is not a region id such as ap-guangzhou")]
+    [TestCase("bad_region_inline_hash.conf", "{path}:4: key \"region\" in [common]: \"ap-guangzhou#primary\" is not a region id such as ap-guangzhou")]
+    [TestCase("bad_endpoint_scheme.conf", "{path}:5: key \"endpoint\" in [common]: \"ftp://ckafka.tencentcloudapi.com\": scheme \"ftp\" is not http or https")]
+    [TestCase("bad_endpoint_path.conf", "{path}:5: key \"endpoint\" in [common]: \"https://ckafka.tencentcloudapi.com/v3\": path \"/v3\" is not allowed (the API lives at /)")]
+    [TestCase("bad_endpoint_query.conf", "{path}:5: key \"endpoint\" in [common]: \"https://ckafka.tencentcloudapi.com/?a=b\": a query is not allowed")]
+    [TestCase("bad_endpoint_userinfo.conf", "{path}:5: key \"endpoint\" in [common]: \"http://127.0.0.1:9100/\": user info is not allowed")]
+    [TestCase("bad_endpoint_host.conf", "{path}:5: key \"endpoint\" in [common]: \"not a host\" is not a host name or an http(s) URL")]
+    public void Bad_file_fails_with_one_exact_line(string file, string expected)
+    {
+        var path = TestData(file);
+
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoEnv));
+
+        Assert.That(error!.Message, Is.EqualTo(expected.Replace("{path}", path)));
+    }
+
+    [Test]
+    public void No_error_message_contains_a_secret()
+    {
+        var messages = Directory.GetFiles(TestData(""), "bad_*.conf")
+            .Select(path => Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoEnv))!.Message)
+            .ToList();
+
+        Assert.That(messages, Has.Count.GreaterThanOrEqualTo(25));
+        Assert.That(messages, Has.None.Contains("DoNotLeak"));
+        Assert.That(messages, Has.None.Contains("\n"));
+    }
+
+    [Test]
+    public void Missing_file_fails_and_names_the_variables_that_would_replace_it()
+    {
+        var path = TestData("does_not_exist.conf");
+
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, Env(("TENCENTCLOUD_SECRET_ID", Id))));
+
+        Assert.That(error!.Message, Is.EqualTo($"{path}: file not found (or set TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY and TENCENTCLOUD_REGION)"));
+    }
+
+    [Test]
+    public void Directory_instead_of_file_fails()
+    {
+        var path = TestData("");
+
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoEnv));
+
+        Assert.That(error!.Message, Is.EqualTo($"{path}: is a directory, not a config file"));
+    }
+
+    [TestCase("good_minimal.conf")]
+    [TestCase("good_bom.conf")]
+    [TestCase("good_crlf.conf")]
+    [TestCase("good_comments.conf")]
+    [TestCase("good_quoted.conf")]
+    public void Good_file_loads_credentials_and_region(string file)
+    {
+        var path = TestData(file);
+
+        var config = ConfigLoader.Load(path, NoEnv);
+
+        Assert.That(config.Credentials, Is.EqualTo(new Credentials(Id, Key, null)));
+        Assert.That(config.Regions, Is.EqualTo(new[] { "ap-guangzhou" }));
+        Assert.That(config.Endpoint, Is.Null);
+        Assert.That(config.SourcePath, Is.EqualTo(path));
+        Assert.That(config.EndpointFor("ap-guangzhou"), Is.EqualTo(new Uri("https://ckafka.ap-guangzhou.tencentcloudapi.com/")));
+    }
+
+    [Test]
+    public void Regions_are_trimmed_and_deduplicated_in_written_order()
+    {
+        var config = ConfigLoader.Load(TestData("good_multi_region.conf"), NoEnv);
+
+        Assert.That(config.Regions, Is.EqualTo(new[] { "ap-guangzhou", "ap-shanghai-fsi", "na-siliconvalley" }));
+    }
+
+    [Test]
+    public void Token_is_read_from_the_file()
+    {
+        var config = ConfigLoader.Load(TestData("good_token.conf"), NoEnv);
+
+        Assert.That(config.Credentials.Token, Is.EqualTo("TokenDoNotLeak"));
+    }
+
+    [TestCase("good_endpoint_host.conf", "https://ckafka.tencentcloudapi.com/")]
+    [TestCase("good_endpoint_http_url.conf", "http://127.0.0.1:9100/")]
+    [TestCase("good_endpoint_https_slash.conf", "https://ckafka.ap-shanghai-fsi.tencentcloudapi.com/")]
+    [TestCase("good_endpoint_ipv6.conf", "http://[::1]:9100/")]
+    public void Endpoint_becomes_an_absolute_url(string file, string expected)
+    {
+        var config = ConfigLoader.Load(TestData(file), NoEnv);
+
+        Assert.That(config.Endpoint, Is.EqualTo(new Uri(expected)));
+        Assert.That(config.Endpoint!.ToString(), Is.EqualTo(expected));
+        Assert.That(config.EndpointFor("ap-beijing"), Is.EqualTo(new Uri(expected)));
+    }
+
+    [Test]
+    public void Environment_overrides_every_value_of_the_file()
+    {
+        var env = Env(("TENCENTCLOUD_SECRET_ID", "AKIDFROMENV"), ("TENCENTCLOUD_SECRET_KEY", "keyfromenv"),
+            ("TENCENTCLOUD_TOKEN", "tokenfromenv"), ("TENCENTCLOUD_REGION", " ap-beijing , ap-beijing,ap-chengdu "));
+
+        var config = ConfigLoader.Load(TestData("good_token.conf"), env);
+
+        Assert.That(config.Credentials, Is.EqualTo(new Credentials("AKIDFROMENV", "keyfromenv", "tokenfromenv")));
+        Assert.That(config.Regions, Is.EqualTo(new[] { "ap-beijing", "ap-chengdu" }));
+    }
+
+    [Test]
+    public void Empty_environment_variables_do_not_override()
+    {
+        var env = Env(("TENCENTCLOUD_SECRET_ID", ""), ("TENCENTCLOUD_SECRET_KEY", "  "), ("TENCENTCLOUD_REGION", ""));
+
+        var config = ConfigLoader.Load(TestData("good_minimal.conf"), env);
+
+        Assert.That(config.Credentials, Is.EqualTo(new Credentials(Id, Key, null)));
+        Assert.That(config.Regions, Is.EqualTo(new[] { "ap-guangzhou" }));
+    }
+
+    [Test]
+    public void Environment_fills_a_key_the_file_lacks()
+    {
+        var config = ConfigLoader.Load(TestData("bad_missing_secret_key.conf"), Env(("TENCENTCLOUD_SECRET_KEY", "keyfromenv")));
+
+        Assert.That(config.Credentials, Is.EqualTo(new Credentials(Id, "keyfromenv", null)));
+    }
+
+    [Test]
+    public void Environment_alone_suffices_when_the_file_is_missing()
+    {
+        var path = TestData("does_not_exist.conf");
+        var env = Env(("TENCENTCLOUD_SECRET_ID", Id), ("TENCENTCLOUD_SECRET_KEY", Key), ("TENCENTCLOUD_REGION", "ap-shanghai"));
+
+        var config = ConfigLoader.Load(path, env);
+
+        Assert.That(config.Credentials, Is.EqualTo(new Credentials(Id, Key, null)));
+        Assert.That(config.Regions, Is.EqualTo(new[] { "ap-shanghai" }));
+        Assert.That(config.Endpoint, Is.Null);
+        Assert.That(config.SourcePath, Is.EqualTo(path));
+    }
+
+    [Test]
+    public void Environment_alone_suffices_when_the_file_has_no_common_section()
+    {
+        var env = Env(("TENCENTCLOUD_SECRET_ID", Id), ("TENCENTCLOUD_SECRET_KEY", Key), ("TENCENTCLOUD_REGION", "ap-shanghai"));
+
+        var config = ConfigLoader.Load(TestData("bad_missing_common.conf"), env);
+
+        Assert.That(config.Regions, Is.EqualTo(new[] { "ap-shanghai" }));
+    }
+
+    [Test]
+    public void Environment_does_not_excuse_a_bad_file()
+    {
+        var path = TestData("bad_unknown_key.conf");
+        var env = Env(("TENCENTCLOUD_SECRET_ID", Id), ("TENCENTCLOUD_SECRET_KEY", Key), ("TENCENTCLOUD_REGION", "ap-shanghai"));
+
+        Assert.That(() => ConfigLoader.Load(path, env), Throws.TypeOf<ConfigException>());
+    }
+
+    [Test]
+    public void Bad_region_in_the_environment_names_the_variable()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(TestData("good_minimal.conf"), Env(("TENCENTCLOUD_REGION", "Shanghai"))));
+
+        Assert.That(error!.Message, Is.EqualTo("environment variable TENCENTCLOUD_REGION: \"Shanghai\" is not a region id such as ap-guangzhou"));
+    }
+
+    [Test]
+    public void Group_or_world_readable_file_gives_a_warning()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Unix file modes only");
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), $"datahub_exporter_{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, "[common]\n");
+        try
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            Assert.That(ConfigLoader.Warnings(path), Is.EqualTo(new[] { $"{path}: readable by group or others (mode 0644) although it holds secret_key; chmod 600 it" }));
+
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Assert.That(ConfigLoader.Warnings(path), Is.Empty);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void Missing_file_has_no_warnings()
+    {
+        Assert.That(ConfigLoader.Warnings(TestData("does_not_exist.conf")), Is.Empty);
+    }
+}
