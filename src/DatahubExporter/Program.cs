@@ -312,9 +312,9 @@ public static class Program
         await using var _ = app.ConfigureAwait(false);
         using var sighup = RegisterReload(services.Config, log);
         var c = services.Config.Current;
-        log.LogInformation("listening address={Address} version={Version} regions={Regions} secret_id={SecretId}{Demo}",
+        log.LogInformation("listening address={Address} version={Version} regions={Regions} secret_id={SecretId} endpoint={Endpoint}",
             string.Join(",", ExporterHost.BoundAddresses(app)), BuildInfo.Version, string.Join(",", c.Regions), c.Credentials.MaskedSecretId,
-            demo is null ? "" : $" demo_api={demo.BaseAddress}");
+            c.Endpoint?.ToString() ?? "ckafka.<region>.tencentcloudapi.com");
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return ExitOk;
     }
