@@ -19,7 +19,10 @@ namespace DatahubExporter.TencentCloud;
 /// the last attempt once attempts run out or the error is not retryable. When the caller's token is
 /// cancelled (the scrape deadline), it throws <see cref="OperationCanceledException"/> if no attempt has
 /// failed yet, and otherwise the last attempt's <see cref="TencentCloudException"/>, which says more about
-/// why the deadline was missed than "cancelled" does. It never waits past that token.
+/// why the deadline was missed than "cancelled" does. It never waits past that token. An attempt cut off
+/// by the caller's token is reported to the observer with code <c>Timeout</c>, like one cut off by
+/// <see cref="TencentCloudClientOptions.AttemptTimeout"/>: either way the API did not answer in time.
+/// Create one instance per process: the rate limiter lives in it.
 /// The <see cref="HttpClient"/> passed in must decode gzip itself (see <see cref="CreateHttpClient"/>);
 /// this class only ever sees decoded bytes.
 /// </remarks>
@@ -70,7 +73,7 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
         }
         RequireHeaderValue(action, nameof(action), "action");
         RequireHeaderValue(target.Region, nameof(target), "region");
-        RequireHeaderValue(target.Credentials.SecretId, nameof(target), "SecretId");
+        RequireHeaderValue(target.Credentials.SecretId, nameof(target), "SecretId", showValue: false);
         if (!string.IsNullOrEmpty(target.Credentials.Token))
         {
             RequireHeaderValue(target.Credentials.Token, nameof(target), "token", showValue: false);

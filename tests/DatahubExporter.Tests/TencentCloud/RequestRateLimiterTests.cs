@@ -65,8 +65,9 @@ public class RequestRateLimiterTests
         var time = new ManualTimeProvider();
         var limiter = new RequestRateLimiter(20, time);
 
-        var tasks = await Task.WhenAll(Enumerable.Range(0, 40)
-            .Select(_ => Task.Run(() => limiter.WaitAsync("A", "r", CancellationToken.None).AsTask())));
+        var tasks = new Task<TimeSpan>[40];
+        Parallel.For(0, tasks.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            i => tasks[i] = limiter.WaitAsync("A", "r", CancellationToken.None).AsTask());
         time.Advance(TimeSpan.FromSeconds(2));
         var waits = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
 

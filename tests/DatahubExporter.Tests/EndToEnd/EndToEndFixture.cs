@@ -1,0 +1,74 @@
+using CkafkaSimulator;
+
+namespace DatahubExporter.Tests.EndToEnd;
+
+/// <summary>Shared pieces of the end-to-end tests: a config file in a private temp folder and HTTP helpers.</summary>
+public static class EndToEndFixture
+{
+    /// <summary>A fake key that must never appear in any output; tests search for it.</summary>
+    public const string SecretKey = "e2eSecretKeyMustNeverLeak0123456789";
+    public const string SecretId = "AKIDe2eTestSecretIdMustBeMasked0001";
+    public const string Token = "e2eTokenMustNeverLeakEither";
+
+    public static readonly string[] Regions = ["ap-guangzhou", "ap-shanghai"];
+
+    public static SimulatorOptions SimulatorOptions(int tasks = 250, int resources = 120, string? token = null) => new()
+    {
+        Keys = new Dictionary<string, string> { [SecretId] = SecretKey },
+        RequiredToken = token,
+        DataSet = SimulatorDataSet.Generate(tasks, resources),
+    };
+
+    /// <summary>Writes a config (mode 0600) for the simulator and returns its path; the folder is deleted by the caller's TempDir.</summary>
+    public static string WriteConfig(string dir, Uri endpoint, string? token = null, string regions = "ap-guangzhou, ap-shanghai", string? key = null)
+    {
+        var path = Path.Combine(dir, "datahub_exporter.conf");
+        File.WriteAllText(path, $"""
+            [common]
+            secret_id = {SecretId}
+            secret_key = {key ?? SecretKey}
+            region = {regions}
+            endpoint = {endpoint.GetLeftPart(UriPartial.Authority)}
+            {(token is null ? "" : "token = " + token)}
+
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return path;
+    }
+
+    public static string NewTempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "datahub-e2e-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    public static HttpClient Http() => new(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.None })
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    public static async Task<string> GetAsync(HttpClient http, Uri baseAddress, string path, double? scrapeTimeout = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, path));
+        if (scrapeTimeout is { } t)
+        {
+            request.Headers.Add("X-Prometheus-Scrape-Timeout-Seconds", t.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var response = await http.SendAsync(request);
+        Assert.That((int)response.StatusCode, Is.EqualTo(200), $"GET {path}");
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    public static void AssertNoSecrets(string text, string where)
+    {
+        Assert.That(text, Does.Not.Contain(SecretKey), $"secret key leaked in {where}");
+        Assert.That(text, Does.Not.Contain(Token), $"token leaked in {where}");
+        Assert.That(text, Does.Not.Contain(SecretId), $"unmasked secret id in {where}");
+    }
+}

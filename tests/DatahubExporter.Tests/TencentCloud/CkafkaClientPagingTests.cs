@@ -1,0 +1,260 @@
+using System.Text.Json;
+using DatahubExporter.Configuration;
+using DatahubExporter.TencentCloud;
+
+namespace DatahubExporter.Tests.TencentCloud;
+
+/// <summary>Paging stop rules (exporter.md "Collection semantics") against an in-memory fake API.</summary>
+public class CkafkaClientPagingTests
+{
+    private static readonly ApiTarget Target = new("ap-guangzhou", new Uri("https://ckafka.ap-guangzhou.tencentcloudapi.com"), new Credentials("AKIDexample0001", "key", null));
+
+    /// <summary>One request as the fake API saw it.</summary>
+    private sealed record Page(string Action, int Limit, int Offset, string Body);
+
+    /// <summary>A fake API: <paramref name="answer"/> gets the 0-based page number and the request and returns the Result JSON.</summary>
+    private static (CkafkaClient Client, List<Page> Pages) Api(Func<int, Page, string> answer)
+    {
+        var pages = new List<Page>();
+        var handler = new FakeHandler((n, r) =>
+        {
+            using var doc = JsonDocument.Parse(r.Body);
+            var page = new Page(r.Header("X-TC-Action")!, doc.RootElement.GetProperty("Limit").GetInt32(), doc.RootElement.GetProperty("Offset").GetInt32(), r.BodyText);
+            lock (pages)
+            {
+                pages.Add(page);
+            }
+            return FakeHandler.Ok("\"Result\":" + answer(n, page) + ",\"RequestId\":\"r" + n + "\"");
+        });
+        var client = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 0 }, new RecordingObserver(), TimeProvider.System);
+        return (new CkafkaClient(client), pages);
+    }
+
+    private static string Task(int id, string name = "") =>
+        $"{{\"TaskId\":\"task-{id}\",\"TaskName\":\"{(name.Length == 0 ? "name-" + id : name)}\",\"Status\":1}}";
+
+    /// <summary>A page of tasks with ids [from, to), TotalCount <paramref name="total"/> (null: omitted).</summary>
+    private static string Tasks(long? total, int from, int to) =>
+        (total is null ? "{" : $"{{\"TotalCount\":{total},") +
+        "\"TaskList\":[" + string.Join(",", Enumerable.Range(from, Math.Max(0, to - from)).Select(i => Task(i))) + "]}";
+
+    /// <summary>The page a consistent server returns for <paramref name="total"/> items.</summary>
+    private static string Slice(int total, Page p) => Tasks(total, p.Offset, Math.Min(total, p.Offset + p.Limit));
+
+    [Test]
+    public async Task Pages_are_requested_with_limit_100_and_growing_offsets()
+    {
+        var (client, pages) = Api((_, p) => Slice(250, p));
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(tasks, Has.Count.EqualTo(250));
+        Assert.That(pages.Select(p => p.Body), Is.EqualTo(new[]
+        {
+            "{\"Limit\":100,\"Offset\":0}", "{\"Limit\":100,\"Offset\":100}", "{\"Limit\":100,\"Offset\":200}",
+        }));
+        Assert.That(pages.Select(p => p.Action), Is.All.EqualTo("DescribeDatahubTasks"));
+        Assert.That(tasks.Select(t => t.TaskId), Is.EqualTo(Enumerable.Range(0, 250).Select(i => "task-" + i)));
+    }
+
+    [Test]
+    public async Task Reaching_total_count_stops_without_asking_for_an_empty_page()
+    {
+        var (client, pages) = Api((_, p) => Slice(200, p));
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(tasks, Has.Count.EqualTo(200));
+        Assert.That(pages, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Short_page_stops_even_when_total_count_promises_more()
+    {
+        var (client, pages) = Api((n, p) => n == 0 ? Tasks(500, 0, 100) : Tasks(500, 100, 150));
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(tasks, Has.Count.EqualTo(150));
+        Assert.That(pages, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Empty_page_stops()
+    {
+        var (client, pages) = Api((n, p) => n == 0 ? Tasks(500, 0, 100) : Tasks(500, 0, 0));
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(tasks, Has.Count.EqualTo(100));
+        Assert.That(pages, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Missing_total_count_pages_until_a_short_page()
+    {
+        var (client, pages) = Api((_, p) => Tasks(null, p.Offset, Math.Min(230, p.Offset + p.Limit)));
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(tasks, Has.Count.EqualTo(230));
+        Assert.That(pages, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Growing_total_count_ends_at_the_budget_of_the_first_page()
+    {
+        // Every page is full of new ids and claims one more page exists: without a budget this never ends.
+        var (client, pages) = Api((n, p) => Tasks(101 + (n * 100), p.Offset, p.Offset + p.Limit));
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        // ceil(101 / 100) + 2 = 4 pages.
+        Assert.That(pages, Has.Count.EqualTo(4));
+        Assert.That(tasks, Has.Count.EqualTo(400));
+    }
+
+    [Test]
+    public async Task Shrinking_total_count_stops_at_the_new_total()
+    {
+        var (client, pages) = Api((n, p) => Tasks(n == 0 ? 1000 : 150, p.Offset, p.Offset + p.Limit));
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(pages, Has.Count.EqualTo(2));
+        Assert.That(tasks, Has.Count.EqualTo(200));
+    }
+
+    [Test]
+    public async Task Server_ignoring_offset_stops_on_the_page_with_nothing_new()
+    {
+        var (client, pages) = Api((_, _) => Tasks(300, 0, 100));
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(pages, Has.Count.EqualTo(2));
+        Assert.That(tasks, Has.Count.EqualTo(100));
+    }
+
+    [Test]
+    public async Task Huge_total_count_is_bounded_by_the_hard_page_cap()
+    {
+        var (client, pages) = Api((_, p) => Tasks(1_000_000_000, p.Offset, p.Offset + p.Limit));
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(pages, Has.Count.EqualTo(CkafkaClient.MaxPages));
+        Assert.That(tasks, Has.Count.EqualTo(CkafkaClient.MaxPages * 100));
+    }
+
+    [Test]
+    public async Task Duplicates_across_pages_keep_the_first_occurrence()
+    {
+        var (client, pages) = Api((n, _) => n switch
+        {
+            0 => Tasks(250, 0, 100),
+            1 => "{\"TotalCount\":250,\"TaskList\":[" + string.Join(",", Enumerable.Range(50, 100).Select(i => Task(i, "second-" + i))) + "]}",
+            _ => Tasks(250, 150, 200),
+        });
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(pages, Has.Count.EqualTo(3));
+        Assert.That(tasks, Has.Count.EqualTo(200));
+        Assert.That(tasks.Single(t => t.TaskId == "task-60").TaskName, Is.EqualTo("name-60"));
+        Assert.That(tasks.Single(t => t.TaskId == "task-120").TaskName, Is.EqualTo("second-120"));
+        Assert.That(tasks.Select(t => t.TaskId).Distinct().Count(), Is.EqualTo(200));
+    }
+
+    [Test]
+    public async Task Duplicates_within_a_page_keep_the_first_occurrence()
+    {
+        var (client, _) = Api((_, _) => "{\"TotalCount\":3,\"TaskList\":[" + Task(1, "first") + "," + Task(1, "again") + "," + Task(2) + "]}");
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(tasks.Select(t => (t.TaskId, t.TaskName)), Is.EqualTo(new[] { ("task-1", "first"), ("task-2", "name-2") }));
+    }
+
+    [Test]
+    public async Task Items_without_an_id_are_dropped()
+    {
+        var (client, _) = Api((_, _) =>
+            "{\"TotalCount\":6,\"TaskList\":[{\"TaskName\":\"no id\"},{\"TaskId\":\"\"},{\"TaskId\":null},{\"TaskId\":{}},42,null," + Task(7) + "]}");
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(tasks.Select(t => t.TaskId), Is.EqualTo(new[] { "task-7" }));
+    }
+
+    [TestCase("{\"TotalCount\":0,\"TaskList\":null}")]
+    [TestCase("{\"TotalCount\":0,\"TaskList\":[]}")]
+    [TestCase("{\"TotalCount\":0}")]
+    [TestCase("{\"TotalCount\":5,\"TaskList\":{\"TaskId\":\"x\"}}")]
+    [TestCase("{\"TotalCount\":5,\"TaskList\":\"oops\"}")]
+    [TestCase("{}")]
+    [TestCase("null")]
+    [TestCase("[]")]
+    [TestCase("\"text\"")]
+    public async Task Missing_or_odd_list_is_an_empty_result_after_one_call(string result)
+    {
+        var (client, pages) = Api((_, _) => result);
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(tasks, Is.Empty);
+        Assert.That(pages, Has.Count.EqualTo(1));
+    }
+
+    [TestCase("\"250\"")]
+    [TestCase("250.0")]
+    public async Task Total_count_as_string_or_float_is_understood(string total)
+    {
+        var (client, pages) = Api((_, p) => $"{{\"TotalCount\":{total},\"TaskList\":[" +
+            string.Join(",", Enumerable.Range(p.Offset, Math.Min(100, 250 - p.Offset)).Select(i => Task(i))) + "]}");
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(tasks, Has.Count.EqualTo(250));
+        Assert.That(pages, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Negative_total_count_does_not_loop()
+    {
+        var (client, pages) = Api((_, p) => Tasks(-1, p.Offset, p.Offset + p.Limit));
+        await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(pages, Has.Count.LessThanOrEqualTo(2));
+    }
+
+    [Test]
+    public void Failure_on_a_later_page_fails_the_whole_list()
+    {
+        var handler = new FakeHandler((n, _) => n == 0
+            ? FakeHandler.Ok("\"Result\":" + Tasks(250, 0, 100))
+            : FakeHandler.ApiError("InvalidParameterValue", "bad offset"));
+        var api = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 0 }, new RecordingObserver(), TimeProvider.System);
+
+        var e = Assert.ThrowsAsync<TencentCloudApiException>(() => new CkafkaClient(api).DescribeDatahubTasksAsync(Target, CancellationToken.None));
+        Assert.That(e!.Code, Is.EqualTo("InvalidParameterValue"));
+        Assert.That(handler.Count, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Connect_resources_page_the_same_way()
+    {
+        static string Resource(int i) => $"{{\"ResourceId\":\"resource-{i}\",\"ResourceName\":\"n{i}\",\"Type\":\"MYSQL\",\"Status\":1}}";
+        var (client, pages) = Api((_, p) => "{\"TotalCount\":130,\"ConnectResourceList\":[" +
+            string.Join(",", Enumerable.Range(p.Offset, Math.Min(100, 130 - p.Offset)).Select(Resource)) + "]}");
+        var resources = await client.DescribeConnectResourcesAsync(Target, CancellationToken.None);
+
+        Assert.That(resources, Has.Count.EqualTo(130));
+        Assert.That(pages.Select(p => p.Action), Is.All.EqualTo("DescribeConnectResources"));
+        Assert.That(pages.Select(p => p.Body), Is.EqualTo(new[] { "{\"Limit\":100,\"Offset\":0}", "{\"Limit\":100,\"Offset\":100}" }));
+        Assert.That(resources[129], Is.EqualTo(new ConnectResource("resource-129", "n129", 1, "MYSQL")));
+    }
+
+    [Test]
+    public async Task Connect_resources_without_an_id_are_dropped_and_duplicates_merged()
+    {
+        var (client, _) = Api((_, _) =>
+            "{\"TotalCount\":4,\"ConnectResourceList\":[{\"ResourceName\":\"orphan\"},{\"ResourceId\":\"r1\",\"ResourceName\":\"a\"},{\"ResourceId\":\"r1\",\"ResourceName\":\"b\"},{\"ResourceId\":\"r2\"}]}");
+        var resources = await client.DescribeConnectResourcesAsync(Target, CancellationToken.None);
+
+        Assert.That(resources, Is.EqualTo(new[] { new ConnectResource("r1", "a", null, ""), new ConnectResource("r2", "", null, "") }));
+    }
+
+    [TestCase(0, 100, "{\"Limit\":100,\"Offset\":0}")]
+    [TestCase(12300, 100, "{\"Limit\":100,\"Offset\":12300}")]
+    public void Page_request_is_compact_json(long offset, int limit, string expected)
+    {
+        Assert.That(System.Text.Encoding.UTF8.GetString(CkafkaClient.PageRequest(limit, offset)), Is.EqualTo(expected));
+    }
+}
