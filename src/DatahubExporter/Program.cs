@@ -131,6 +131,7 @@ public static class Program
     /// <summary>The whole program with its I/O passed in, so tests can run it in-process.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> getEnv, CancellationToken cancellationToken)
     {
+        ProcessMetrics.Initialize();
         var root = CreateCommand();
         var parsed = root.Parse(AcceptGoSpellings(args, root));
         if (parsed.Errors.Count > 0)
