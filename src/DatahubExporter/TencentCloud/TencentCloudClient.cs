@@ -79,7 +79,8 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
             RequireHeaderValue(target.Credentials.Token, nameof(target), "token", showValue: false);
         }
 
-        var call = new Call(target, action, endpoint.Authority, new Uri(endpoint.GetLeftPart(UriPartial.Authority) + "/"));
+        // Any path, query or user info in the endpoint is dropped: the canonical URI is always "/" (§2.1).
+        var call = new Call(target, action, endpoint.Authority, new Uri($"{endpoint.Scheme}://{endpoint.Authority}/"));
         var maxAttempts = Math.Max(1, options.MaxAttempts);
         TencentCloudException? last = null;
         var resigned = false;

@@ -109,6 +109,8 @@ public class TencentCloudClientTests
     [TestCase("https://ckafka.tencentcloudapi.com:8443", "ckafka.tencentcloudapi.com:8443", "https://ckafka.tencentcloudapi.com:8443/")]
     [TestCase("https://ckafka.tencentcloudapi.com:443", "ckafka.tencentcloudapi.com", "https://ckafka.tencentcloudapi.com/")]
     [TestCase("http://[::1]:8080", "[::1]:8080", "http://[::1]:8080/")]
+    [TestCase("http://user:pass@127.0.0.1:9100/x", "127.0.0.1:9100", "http://127.0.0.1:9100/")]
+    [TestCase("HTTPS://CKafka.TencentCloudAPI.com", "ckafka.tencentcloudapi.com", "https://ckafka.tencentcloudapi.com/")]
     public async Task Host_is_the_authority_connected_to_and_the_path_is_root(string endpoint, string host, string uri)
     {
         var s = Create((_, _) => FakeHandler.Ok());
