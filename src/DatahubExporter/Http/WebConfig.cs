@@ -9,7 +9,8 @@ namespace DatahubExporter.Http;
 /// which is accepted and ignored as Go itself has ignored it since 1.18), <c>http_server_config</c>
 /// (<c>http2</c>, <c>headers</c>) and <c>basic_auth_users</c>. Recognised but unsupported keys
 /// (<c>cipher_suites</c>, <c>curve_preferences</c>, <c>client_allowed_sans</c>, <c>rate_limit</c>) and unknown
-/// keys are errors that name the key, so that a setting is never silently dropped.</remarks>
+/// keys are errors that name the key, so that a setting is never silently dropped. Stricter than Go in one
+/// place: a non-empty <c>tls_server_config</c> without a certificate is an error rather than plain HTTP.</remarks>
 public sealed class WebConfig
 {
     /// <summary>The configuration used when no <c>--web.config.file</c> is given: plain HTTP, no auth.</summary>
