@@ -1,0 +1,92 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace DatahubExporter.Http;
+
+/// <summary>Checks a user name and password against a <see cref="WebConfig"/>'s <c>basic_auth_users</c>.</summary>
+/// <remarks>
+/// <para>Successful checks are remembered, keyed by SHA-256 of (user, hash, password), so a Prometheus
+/// scraping every 15 s pays bcrypt once, not on every scrape (exporter-toolkit does the same). Because the
+/// hash is part of the key, a changed hash in a reloaded file is never satisfied by an old entry. Failures
+/// are never cached. The cache holds at most <see cref="MaxCachedEntries"/> entries and is emptied when full,
+/// which only costs the next requests one bcrypt each.</para>
+/// <para>An unknown user is checked against <see cref="WebConfig.UnknownUserHash"/>, a hash with the
+/// highest configured cost, so the answer takes as long as for a known user with a wrong password.</para>
+/// <para>Thread-safe. At most <see cref="MaxConcurrentHashes"/> bcrypt computations run at once; further
+/// requests wait, so a flood of bad passwords cannot take every core.</para>
+/// </remarks>
+internal sealed class BasicAuthVerifier
+{
+    internal const int MaxCachedEntries = 1024;
+
+    internal static readonly int MaxConcurrentHashes = Math.Max(1, Environment.ProcessorCount / 2);
+
+    private readonly ConcurrentDictionary<string, byte> _verified = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _hashing = new(MaxConcurrentHashes, MaxConcurrentHashes);
+
+    /// <summary>Number of remembered successful checks (for tests).</summary>
+    internal int CachedCount => _verified.Count;
+
+    /// <summary>True when <paramref name="user"/> is configured and <paramref name="password"/> matches its hash.</summary>
+    public async ValueTask<bool> VerifyAsync(WebConfig config, string user, string password, CancellationToken cancellationToken)
+    {
+        var known = config.BasicAuthUsers.TryGetValue(user, out var hash);
+        var checkedHash = known ? hash! : config.UnknownUserHash;
+        if (checkedHash is null)
+        {
+            return false;
+        }
+
+        var key = CacheKey(user, checkedHash, password);
+        if (known && _verified.ContainsKey(key))
+        {
+            return true;
+        }
+
+        await _hashing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        bool ok;
+        try
+        {
+            ok = Bcrypt.Verify(password, checkedHash);
+        }
+        finally
+        {
+            _hashing.Release();
+        }
+
+        if (!known || !ok)
+        {
+            return false;
+        }
+
+        if (_verified.Count >= MaxCachedEntries)
+        {
+            _verified.Clear();
+        }
+
+        _verified.TryAdd(key, 0);
+        return true;
+    }
+
+    private static string CacheKey(string user, string hash, string password)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Append(sha, user);
+        Append(sha, hash);
+        Append(sha, password);
+        return Convert.ToHexString(sha.GetHashAndReset());
+    }
+
+    // Length-prefixed so that ("ab", "c") and ("a", "bc") cannot collide.
+    private static void Append(IncrementalHash sha, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        Span<byte> length = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+        sha.AppendData(length);
+        sha.AppendData(bytes);
+        CryptographicOperations.ZeroMemory(bytes);
+    }
+}
