@@ -174,12 +174,23 @@ public static class Program
             return ExitUsage;
         }
 
+        WebConfigWatcher webConfig;
+        try
+        {
+            webConfig = WebConfigWatcher.Load(options.WebConfigPath, loggers.CreateLogger<WebConfigWatcher>());
+        }
+        catch (WebConfigException e)
+        {
+            await stderr.WriteLineAsync($"datahub_exporter: {e.Message}").ConfigureAwait(false);
+            return ExitUsage;
+        }
+
         if (parsed.GetValue(ConfigCheckOption))
         {
             var c = config.Current;
             await stdout.WriteLineAsync(
                 $"configuration OK: file={c.SourcePath} regions={string.Join(',', c.Regions)} secret_id={c.Credentials.MaskedSecretId} " +
-                $"endpoint={(c.Endpoint?.ToString() ?? "ckafka.<region>.tencentcloudapi.com")}").ConfigureAwait(false);
+                $"endpoint={(c.Endpoint?.ToString() ?? "ckafka.<region>.tencentcloudapi.com")} web_config={options.WebConfigPath ?? "none"}").ConfigureAwait(false);
             return ExitOk;
         }
 
@@ -189,7 +200,7 @@ public static class Program
             return await OnceAsync(services, stdout, cancellationToken).ConfigureAwait(false);
         }
 
-        return await ServeAsync(services, loggerProvider, log, demo, stderr, cancellationToken).ConfigureAwait(false);
+        return await ServeAsync(services, loggerProvider, webConfig, log, stderr, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -295,13 +306,13 @@ public static class Program
         return allSucceeded ? ExitOk : ExitFailed;
     }
 
-    private static async Task<int> ServeAsync(ExporterServices services, ILoggerProvider loggerProvider, ILogger log, SimulatorServer? demo,
+    private static async Task<int> ServeAsync(ExporterServices services, ILoggerProvider loggerProvider, WebConfigWatcher webConfig, ILogger log,
         TextWriter stderr, CancellationToken cancellationToken)
     {
         WebApplication app;
         try
         {
-            app = ExporterHost.Build(services, loggerProvider);
+            app = ExporterHost.Build(services, loggerProvider, webConfig);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)

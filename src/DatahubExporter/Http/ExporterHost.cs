@@ -13,7 +13,8 @@ namespace DatahubExporter.Http;
 /// </summary>
 public static class ExporterHost
 {
-    public static WebApplication Build(ExporterServices services, ILoggerProvider loggerProvider)
+    /// <param name="webConfig">TLS and basic auth (<c>--web.config.file</c>); an empty config serves plain HTTP to everyone.</param>
+    public static WebApplication Build(ExporterServices services, ILoggerProvider loggerProvider, WebConfigWatcher webConfig)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "datahub_exporter", Args = [] });
         builder.Logging.ClearProviders();
@@ -30,9 +31,10 @@ public static class ExporterHost
             kestrel.Limits.MaxConcurrentConnections = 1024;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(120);
-            Listen(kestrel, services.Options.ListenAddress, _ => { });
+            Listen(kestrel, services.Options.ListenAddress, listen => WebSecurity.ConfigureHttps(listen, webConfig));
         });
         var app = builder.Build();
+        app.UseExporterWebConfig(webConfig);
         app.UseReadOnlyMethods();
         app.MapExporterEndpoints(services);
         return app;
