@@ -37,6 +37,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly StringBuilder _log = new();
     private int _disposed;
+    private bool _stopped;
 
     static PrometheusServer()
     {
@@ -65,7 +66,8 @@ internal sealed class PrometheusServer : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>True once the process has ended; after <see cref="DisposeAsync"/>, whether it ended in time.</summary>
+    public bool HasExited => Volatile.Read(ref _disposed) != 0 ? _stopped : _process.HasExited;
 
     /// <summary>The last 64 KiB of Prometheus' own log, for assertion messages.</summary>
     public string Log
@@ -263,6 +265,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
             }
         }
 
+        _stopped = _process.HasExited;
         _process.Dispose();
         try
         {

@@ -30,9 +30,10 @@ internal static class PrometheusTools
         Path.Combine(RepoRoot, relative.Replace('/', Path.DirectorySeparatorChar));
 
     /// <summary>True when the environment says this is a CI run (CI=true or CI=1).</summary>
-    public static bool IsCi =>
-        Environment.GetEnvironmentVariable("CI") is { } ci
-        && (ci.Equals("true", StringComparison.OrdinalIgnoreCase) || ci == "1");
+    public static bool IsCi => IsCiValue(Environment.GetEnvironmentVariable("CI"));
+
+    internal static bool IsCiValue(string? value) =>
+        value is not null && (value.Equals("true", StringComparison.OrdinalIgnoreCase) || value == "1");
 
     /// <summary>The directory holding both binaries; ignores (or, on CI, fails) the current test otherwise.</summary>
     public static string RequireBinDir()
