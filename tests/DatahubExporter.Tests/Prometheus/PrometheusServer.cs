@@ -141,6 +141,21 @@ internal sealed class PrometheusServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Re-reads prometheus.yml and the rule files from <see cref="Directory"/> (POST /-/reload; the server
+    /// runs with --web.enable-lifecycle). Throws when Prometheus rejects the new files.
+    /// </summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfExited();
+        using var response = await _http.PostAsync("-/reload", content: null, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new InvalidOperationException($"Prometheus refused the reload: HTTP {(int)response.StatusCode}: {Truncate(body)}");
+        }
+    }
+
     /// <summary>Evaluates an instant query now; a scalar result comes back as one sample without labels.</summary>
     public async Task<IReadOnlyList<PrometheusSample>> QueryAsync(string promql, CancellationToken cancellationToken = default)
     {

@@ -93,6 +93,25 @@ public class PrometheusServerTests
     }
 
     [Test]
+    public async Task Reload_picks_up_a_changed_config_and_refuses_a_broken_one()
+    {
+        using var cts = new CancellationTokenSource(TestBudget);
+        await using var prom = await PrometheusServer.StartAsync(SelfScrapeConfig, cancellationToken: cts.Token);
+        var configPath = Path.Combine(prom.Directory, "prometheus.yml");
+        var config = await File.ReadAllTextAsync(configPath, cts.Token);
+
+        await File.WriteAllTextAsync(configPath, config.Replace("job_name: prometheus", "job_name: renamed"), cts.Token);
+        await prom.ReloadAsync(cts.Token);
+        // Discovery applies the new targets asynchronously after the reload returns.
+        await prom.WaitForAsync(
+            async t => (await prom.TargetsAsync(t)).Select(x => x.ScrapePool).SequenceEqual(["renamed"]),
+            Wait, "only the renamed job's target", cts.Token);
+
+        await File.WriteAllTextAsync(configPath, "scrape_configs: [{job_name: x, bogus_key: 1}]", cts.Token);
+        Assert.That(async () => await prom.ReloadAsync(cts.Token), Throws.InvalidOperationException.With.Message.Contains("bogus_key"));
+    }
+
+    [Test]
     public void Rule_files_in_both_places_are_refused()
     {
         Assert.That(

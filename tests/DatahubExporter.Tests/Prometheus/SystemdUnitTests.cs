@@ -24,7 +24,10 @@ public class SystemdUnitTests
             // verify insists the ExecStart binary exists; point it at a stand-in executable.
             var binary = Path.Combine(dir, "datahub_exporter");
             await File.WriteAllTextAsync(binary, "#!/bin/sh\n");
-            File.SetUnixFileMode(binary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(binary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
             var unitText = await File.ReadAllTextAsync(PrometheusTools.RepoPath(UnitFile));
             Assert.That(unitText, Does.Contain(InstalledBinary));
             var unit = Path.Combine(dir, "datahub_exporter.service");
