@@ -1,0 +1,66 @@
+using System.Text.Json;
+using DatahubExporter.Configuration;
+using DatahubExporter.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace DatahubExporter.Tests.Telemetry;
+
+public class StructuredLoggerProviderTests
+{
+    private static string Log(LogFormat format, Action<ILogger> write, LogLevel minimum = LogLevel.Information)
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        using var provider = new StructuredLoggerProvider(minimum, format, output);
+        write(provider.CreateLogger("DatahubExporter.Collectors.DatahubTaskCollector"));
+        return output.ToString();
+    }
+
+    [Test]
+    public void Logfmt_turns_keyed_holes_into_fields_and_quotes_what_needs_it()
+    {
+        var line = Log(LogFormat.Logfmt, l => l.LogWarning("collection failed region={Region} err={Error}", "ap-guangzhou", "bad \"answer\"\nline two"));
+        Assert.That(line, Does.Match(@"^ts=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=warn logger=DatahubTaskCollector msg=""collection failed"" region=ap-guangzhou err=""bad \\""answer\\""\\nline two""\n$"));
+    }
+
+    [Test]
+    public void Json_is_one_object_per_line_with_the_same_fields()
+    {
+        var line = Log(LogFormat.Json, l => l.LogInformation("listening address={Address}", "http://127.0.0.1:1"));
+        Assert.That(line.Count(c => c == '\n'), Is.EqualTo(1));
+        using var doc = JsonDocument.Parse(line);
+        Assert.That(doc.RootElement.GetProperty("level").GetString(), Is.EqualTo("info"));
+        Assert.That(doc.RootElement.GetProperty("msg").GetString(), Is.EqualTo("listening"));
+        Assert.That(doc.RootElement.GetProperty("address").GetString(), Is.EqualTo("http://127.0.0.1:1"));
+    }
+
+    [Test]
+    public void Templates_without_keyed_holes_are_rendered_whole()
+    {
+        var line = Log(LogFormat.Logfmt, l => l.LogError("Now listening on {Url}", "x"));
+        Assert.That(line, Does.Contain("level=error").And.Contain("msg=\"Now listening on x\""));
+    }
+
+    [Test]
+    public void Below_the_level_nothing_is_written()
+    {
+        Assert.That(Log(LogFormat.Logfmt, l => l.LogDebug("quiet")), Is.Empty);
+        Assert.That(Log(LogFormat.Logfmt, l => l.LogDebug("loud"), LogLevel.Debug), Does.Contain("level=debug"));
+    }
+
+    [Test]
+    public void Exceptions_add_their_message_but_no_stack_trace()
+    {
+        Exception thrown;
+        try
+        {
+            throw new InvalidOperationException("it broke");
+        }
+        catch (InvalidOperationException e)
+        {
+            thrown = e;
+        }
+
+        var line = Log(LogFormat.Logfmt, l => l.LogError(thrown, "failed"));
+        Assert.That(line, Does.Contain("err=\"it broke\"").And.Not.Contain("   at "));
+    }
+}
