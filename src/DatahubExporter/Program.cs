@@ -141,8 +141,8 @@ public static class Program
             return ExitUsage;
         }
 
-        if (parsed.Action is not null && parsed.CommandResult.Command == root && (parsed.GetResult(root.Options.OfType<System.CommandLine.Help.HelpOption>().First()) is not null ||
-                                                                               parsed.GetResult(root.Options.OfType<VersionOption>().First()) is not null))
+        // The root command has no action of its own, so an action here is --help's or --version's.
+        if (parsed.Action is not null)
         {
             return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken).ConfigureAwait(false);
         }
