@@ -31,7 +31,11 @@ public sealed class SoakReport(SoakOptions options, int tasksPerRegion, int reso
     public Dictionary<(string Collector, string Answer), long> ScrapesTotal { get; } = [];
     public Dictionary<(string Action, string Code), long> ExporterApiRequests { get; } = [];
     public Dictionary<string, long> SimulatorRequests { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, long> SimulatorRateLimited { get; } = new(StringComparer.Ordinal);
+    /// <summary>RequestLimitExceeded answers by action, the server's rate limit and injected errors together.</summary>
+    public Dictionary<string, long> SimulatorRequestLimitAnswers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Requests the server's rate limit alone rejected (all actions and regions).</summary>
+    public long ServerRateLimited { get; set; }
 
     /// <summary>The first problems found in answers and waves, verbatim.</summary>
     public List<string> Problems { get; } = [];
@@ -124,7 +128,7 @@ public sealed class SoakReport(SoakOptions options, int tasksPerRegion, int reso
         w("");
         w("### Sharing: scrapes vs collections vs API calls");
         w("");
-        w("| path | scrapes sent | collections (collected) | joined | cached | API calls received by the simulator | of which rate-limited (RequestLimitExceeded) | API attempts counted by the exporter | calls per full collection | calls if every scrape collected | saved by sharing |");
+        w("| path | scrapes sent | collections (collected) | joined | cached | API calls received by the simulator | RequestLimitExceeded answers (injected included) | API attempts counted by the exporter | calls per full collection | calls if every scrape collected | saved by sharing |");
         w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var path in new[] { SoakRun.TasksPath, SoakRun.ResourcesPath })
         {
@@ -135,10 +139,13 @@ public sealed class SoakReport(SoakOptions options, int tasksPerRegion, int reso
             var unshared = sent * NominalCalls(path);
             var exporterCalls = ExporterApiRequests.Where(kv => kv.Key.Action == action).Sum(kv => kv.Value);
             w($"| `{path}` | {sent} | {ScrapesTotal.GetValueOrDefault((collector, "collected"))} | {ScrapesTotal.GetValueOrDefault((collector, "joined"))} | " +
-              $"{ScrapesTotal.GetValueOrDefault((collector, "cached"))} | {calls} | {SimulatorRateLimited.GetValueOrDefault(action)} | {exporterCalls} | {NominalCalls(path)} | {unshared} | " +
+              $"{ScrapesTotal.GetValueOrDefault((collector, "cached"))} | {calls} | {SimulatorRequestLimitAnswers.GetValueOrDefault(action)} | {exporterCalls} | {NominalCalls(path)} | {unshared} | " +
               $"{(unshared == 0 ? "n/a" : F(100.0 * (1 - (double)calls / unshared)) + " %")} |");
         }
 
+        w("");
+        w($"Requests rejected by the server's own rate limit ({options.ServerRateLimit}/s per action and region), all actions: {ServerRateLimited} " +
+          "(the exporter's client-side limiter, 15/s by default, should keep this at or near 0; rejected requests are retried).");
         w("");
         w("### Error counts: expected from the fault schedule vs what the exporter reports");
         w("");
@@ -215,6 +222,7 @@ public sealed class SoakReport(SoakOptions options, int tasksPerRegion, int reso
             ["server_rate_limit_per_second"] = options.ServerRateLimit,
             ["scrape_timeout_seconds"] = options.ScrapeTimeoutSeconds,
             ["passed"] = Passed,
+            ["server_rate_limit_rejections"] = ServerRateLimited,
             ["answers"] = new JsonArray(Stats.Answers.Select(a => (JsonNode)new JsonObject
             {
                 ["path"] = a.Key.Path, ["phase"] = a.Key.Phase, ["status"] = a.Key.Status, ["count"] = a.Value,
@@ -236,7 +244,7 @@ public sealed class SoakReport(SoakOptions options, int tasksPerRegion, int reso
                     ["joined"] = ScrapesTotal.GetValueOrDefault((collector, "joined")),
                     ["cached"] = ScrapesTotal.GetValueOrDefault((collector, "cached")),
                     ["simulator_api_calls"] = SimulatorRequests.GetValueOrDefault(action),
-                    ["simulator_rate_limited"] = SimulatorRateLimited.GetValueOrDefault(action),
+                    ["simulator_request_limit_answers"] = SimulatorRequestLimitAnswers.GetValueOrDefault(action),
                     ["exporter_api_attempts"] = ExporterApiRequests.Where(kv => kv.Key.Action == action).Sum(kv => kv.Value),
                     ["calls_per_full_collection"] = NominalCalls(path),
                     ["calls_if_unshared"] = Stats.Sent(path) * NominalCalls(path),

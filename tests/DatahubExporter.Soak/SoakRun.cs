@@ -33,6 +33,7 @@ public sealed class SoakRun(SoakOptions options, TextWriter output)
     private readonly Dictionary<(string Collector, string Region), int> _expectedFailures = [];
     private readonly Dictionary<(string Collector, string Region), int> _observedWaveFailures = [];
     private long _secretHits;
+    private long _serverRateLimited;
 
     public async Task<int> RunAsync(CancellationToken interrupted)
     {
@@ -114,6 +115,18 @@ public sealed class SoakRun(SoakOptions options, TextWriter output)
         }
     }
 
+    /// <summary>Back to the server's rate limit alone, keeping count of what the limit rejected so far (clearing
+    /// the faults would lose it).</summary>
+    private void ResetFaults(SimulatorServer simulator)
+    {
+        _serverRateLimited += RateLimitRejections(simulator);
+        simulator.State.ClearFaults();
+        InstallBackground(simulator);
+    }
+
+    private static long RateLimitRejections(SimulatorServer simulator) =>
+        simulator.State.Faults.Where(f => f.Fault.Kind == FaultKind.RateLimit).Sum(f => f.Applied);
+
     private void InstallBackground(SimulatorServer simulator) =>
         // Like Tencent: at most N requests per second per action and region, the rest RequestLimitExceeded.
         simulator.State.SetFault(Fault.RateLimit(options.ServerRateLimit));
@@ -166,8 +179,7 @@ public sealed class SoakRun(SoakOptions options, TextWriter output)
             }
             finally
             {
-                simulator.State.ClearFaults();
-                InstallBackground(simulator);
+                ResetFaults(simulator);
                 gate.Resume();
             }
         }
@@ -233,8 +245,7 @@ public sealed class SoakRun(SoakOptions options, TextWriter output)
         var answers = await Task.WhenAll(
             client.GetAsync(TasksPath, step.TimeoutSeconds, index, hardStop),
             client.GetAsync(ResourcesPath, step.TimeoutSeconds, index + 1, hardStop)).ConfigureAwait(false);
-        simulator.State.ClearFaults();
-        InstallBackground(simulator);
+        ResetFaults(simulator);
         var after = await ScrapeCountsAsync(client, hardStop).ConfigureAwait(false);
 
         var outcome = new WaveOutcome(index, step.Name, region, step.ExpectFailure);
@@ -334,8 +345,10 @@ public sealed class SoakRun(SoakOptions options, TextWriter output)
         foreach (var action in new[] { "DescribeDatahubTasks", "DescribeConnectResources" })
         {
             report.SimulatorRequests[action] = simulator.State.RequestCount(action);
-            report.SimulatorRateLimited[action] = simulator.State.ErrorCount("RequestLimitExceeded", action);
+            report.SimulatorRequestLimitAnswers[action] = simulator.State.ErrorCount("RequestLimitExceeded", action);
         }
+
+        report.ServerRateLimited = _serverRateLimited + RateLimitRejections(simulator);
 
         report.RssEnd = ProcessMemory.ResidentBytes(exporter.Pid);
         report.ExitCode = await exporter.StopAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
