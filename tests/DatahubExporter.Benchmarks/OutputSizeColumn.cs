@@ -10,7 +10,7 @@ public sealed class OutputSizeColumn : IColumn
 {
     public string Id => nameof(OutputSizeColumn);
     public string ColumnName => "Output";
-    public bool AlwaysShow => false;
+    public bool AlwaysShow => true;
     public ColumnCategory Category => ColumnCategory.Custom;
     public int PriorityInCategory => 0;
     public bool IsNumeric => true;

@@ -21,6 +21,7 @@ public class PageParsingBenchmarks
     public void Setup()
     {
         _page = BenchTargets.CaptureTaskPage(100);
+        Console.WriteLine($"// page of 100 tasks: {_page.Length} bytes of JSON");
         _http = new HttpClient(new CannedHandler(_page));
         _ckafka = new CkafkaClient(BenchTargets.Client(_http));
         var tasks = _ckafka.DescribeDatahubTasksAsync(BenchTargets.Target(Endpoint), CancellationToken.None).GetAwaiter().GetResult();
