@@ -417,12 +417,23 @@ public sealed class SoakRun(SoakOptions options, TextWriter output)
         }
 
         var collector = CollectorOf(result.Path);
-        var success = ExpositionScan.Samples(result.Body, "datahub_exporter_collect_success")
-            .Where(s => s.Labels["collector"] == collector)
-            .ToDictionary(s => s.Labels["region"], s => s.Value == 1, StringComparer.Ordinal);
-        var (series, expected) = result.Path == TasksPath
-            ? (ExpositionScan.CountByRegion(result.Body, "datahub_task_status"), options.Tasks)
-            : (ExpositionScan.CountByRegion(result.Body, "connect_resource_status"), options.Resources);
+        Dictionary<string, bool> success;
+        Dictionary<string, int> series;
+        try
+        {
+            success = ExpositionScan.Samples(result.Body, "datahub_exporter_collect_success")
+                .Where(s => s.Labels["collector"] == collector)
+                .ToDictionary(s => s.Labels["region"], s => s.Value == 1, StringComparer.Ordinal);
+            series = ExpositionScan.CountByRegion(result.Body, result.Path == TasksPath ? "datahub_task_status" : "connect_resource_status");
+        }
+        catch (Exception e) when (e is FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException or KeyNotFoundException)
+        {
+            // A malformed exposition is a finding to report, not a reason for the soak itself to crash.
+            _stats.Problem($"{phase} GET {result.Path}: unreadable exposition ({e.GetType().Name}: {e.Message})");
+            return null;
+        }
+
+        var expected = result.Path == TasksPath ? options.Tasks : options.Resources;
         foreach (var region in Regions)
         {
             if (!success.TryGetValue(region, out var ok))
