@@ -1,0 +1,40 @@
+using System.Text;
+using CkafkaSimulator;
+using DatahubExporter.Configuration;
+using DatahubExporter.Telemetry;
+using DatahubExporter.TencentCloud;
+
+namespace DatahubExporter.Benchmarks;
+
+/// <summary>Shared set-up pieces: the simulator's demo credentials, request bodies, and a client with the rate
+/// limiter off and no retries, so a benchmark measures work and never a deliberate wait.</summary>
+public static class BenchTargets
+{
+    public const string Region = "ap-guangzhou";
+
+    public static readonly Credentials Credentials = new(SimulatorOptions.DemoSecretId, SimulatorOptions.DemoSecretKey, null);
+
+    public static ApiTarget Target(Uri endpoint) => new(Region, endpoint, Credentials);
+
+    /// <summary>Byte for byte what CkafkaClient sends for a page.</summary>
+    public static byte[] PageBody(int offset) => Encoding.UTF8.GetBytes($"{{\"Limit\":100,\"Offset\":{offset}}}");
+
+    public static TencentCloudClient Client(HttpClient http) =>
+        new(http, new TencentCloudClientOptions { RateLimitPerSecond = 0, MaxAttempts = 1 }, new ApiMetrics(), TimeProvider.System);
+
+    /// <summary>A genuine DescribeDatahubTasks answer from the simulator: one page of <paramref name="tasks"/> tasks
+    /// (TotalCount equal to it, so the client stops after this page).</summary>
+    public static byte[] CaptureTaskPage(int tasks)
+    {
+        return CaptureAsync().GetAwaiter().GetResult();
+
+        async Task<byte[]> CaptureAsync()
+        {
+            await using var simulator = await SimulatorServer.StartAsync(new SimulatorOptions { DataSet = SimulatorDataSet.Generate(tasks, 1) });
+            var recorder = new RecordingHandler();
+            using var http = new HttpClient(recorder);
+            using var response = await Client(http).CallAsync(Target(simulator.BaseAddress), "DescribeDatahubTasks", PageBody(0), CancellationToken.None);
+            return recorder.LastBody;
+        }
+    }
+}
