@@ -15,6 +15,3 @@ public interface IScrapeCollector
     /// <paramref name="requestAborted"/> only stops this caller waiting — a shared collection goes on for others.</summary>
     Task<ScrapeAnswer> ScrapeAsync(TimeSpan budget, CancellationToken requestAborted);
 }
-
-/// <summary>The families to write, and whether every region's collection succeeded (for <c>--once</c>'s exit code).</summary>
-public sealed record ScrapeAnswer(IReadOnlyList<MetricFamily> Families, bool AllSucceeded);

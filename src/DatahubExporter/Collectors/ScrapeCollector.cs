@@ -24,6 +24,7 @@ public abstract class ScrapeCollector<TItem> : IScrapeCollector
     private readonly Lock _lock = new();
     private Task<CollectionResult<TItem>>? _inFlight;
     private CollectionResult<TItem>? _lastGood;
+    private (CollectionResult<TItem> Result, ScrapeAnswer Answer)? _lastAnswer;
 
     protected ScrapeCollector(ConfigHolder config, ScrapeMetrics scrapeMetrics, TimeSpan cacheTtl, ILogger logger, TimeProvider time)
     {
@@ -94,8 +95,24 @@ public abstract class ScrapeCollector<TItem> : IScrapeCollector
                 _time.GetUtcNow());
         }
 
-        var families = Render(result, cached is null ? null : _time.GetUtcNow() - cached.CompletedAt);
-        return new ScrapeAnswer(families, result.AllSucceeded);
+        if (cached is not null)
+        {
+            // The cache age differs for every scrape, so a cached answer is rendered afresh each time.
+            return new ScrapeAnswer(Render(result, _time.GetUtcNow() - cached.CompletedAt), result.AllSucceeded);
+        }
+
+        lock (_lock)
+        {
+            // Every scrape that shared this collection shares one answer (and its serialised payloads).
+            if (_lastAnswer is { } last && ReferenceEquals(last.Result, result))
+            {
+                return last.Answer;
+            }
+
+            var answer = new ScrapeAnswer(Render(result, null), result.AllSucceeded);
+            _lastAnswer = (result, answer);
+            return answer;
+        }
     }
 
     private async Task<CollectionResult<TItem>> CollectAsync(TimeSpan budget)

@@ -35,7 +35,7 @@ public static class Endpoints
     {
         routes.MapMethods(TasksPath, ReadMethods, context => ScrapeAsync(context, services.Tasks, services));
         routes.MapMethods(ResourcesPath, ReadMethods, context => ScrapeAsync(context, services.Resources, services));
-        routes.MapMethods(MetricsPath, ReadMethods, context => WriteExpositionAsync(context, services.ExporterFamilies().ToList()));
+        routes.MapMethods(MetricsPath, ReadMethods, context => WriteExpositionAsync(context, new ScrapeAnswer(services.ExporterFamilies().ToList(), true)));
         routes.MapMethods(HealthyPath, ReadMethods, context => WriteTextAsync(context, "Healthy\n"));
         routes.MapMethods(ReadyPath, ReadMethods, context => WriteTextAsync(context, "Ready\n"));
         routes.MapMethods("/", ReadMethods, context =>
@@ -61,25 +61,15 @@ public static class Endpoints
             return;
         }
 
-        await WriteExpositionAsync(context, answer.Families).ConfigureAwait(false);
+        await WriteExpositionAsync(context, answer).ConfigureAwait(false);
     }
 
     /// <summary>Renders fully before touching the response, so a failure mid-render can never send half a body.</summary>
-    private static async Task WriteExpositionAsync(HttpContext context, IReadOnlyList<MetricFamily> families)
+    private static async Task WriteExpositionAsync(HttpContext context, ScrapeAnswer answer)
     {
         var format = ExpositionWriter.Negotiate(context.Request.Headers.Accept);
         var gzip = AcceptsGzip(context.Request.Headers.AcceptEncoding);
-        using var buffer = new MemoryStream(16 * 1024);
-        if (gzip)
-        {
-            await using var compressor = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true);
-            ExpositionWriter.Write(compressor, families, format);
-        }
-        else
-        {
-            ExpositionWriter.Write(buffer, families, format);
-        }
-
+        var body = answer.Payload(format, gzip, Render);
         var response = context.Response;
         response.ContentType = ExpositionWriter.ContentType(format);
         response.Headers.Vary = "Accept, Accept-Encoding";
@@ -88,11 +78,27 @@ public static class Endpoints
             response.Headers.ContentEncoding = "gzip";
         }
 
-        response.ContentLength = buffer.Length;
+        response.ContentLength = body.Length;
         if (!HttpMethods.IsHead(context.Request.Method))
         {
-            await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted).ConfigureAwait(false);
+            await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
         }
+    }
+
+    private static byte[] Render(IReadOnlyList<MetricFamily> families, ExpositionFormat format, bool gzip)
+    {
+        using var buffer = new MemoryStream(16 * 1024);
+        if (gzip)
+        {
+            using var compressor = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true);
+            ExpositionWriter.Write(compressor, families, format);
+        }
+        else
+        {
+            ExpositionWriter.Write(buffer, families, format);
+        }
+
+        return buffer.ToArray();
     }
 
     private static Task WriteTextAsync(HttpContext context, string text)

@@ -76,6 +76,37 @@ public class ScrapeCollectorTests
         Assert.That(metrics.Get("datahub_tasks", ScrapeMetrics.Collected), Is.EqualTo(1));
         Assert.That(metrics.Get("datahub_tasks", ScrapeMetrics.Joined), Is.EqualTo(99));
         Assert.That(answers.All(a => a.AllSucceeded && Count(a, "datahub_task_status", "ap-shanghai") == 3), Is.True);
+        Assert.That(answers.All(a => ReferenceEquals(a, answers[0])), Is.True, "one shared answer, so the body is serialised once");
+    }
+
+    [Test]
+    public void A_shared_answer_renders_each_format_once()
+    {
+        var answer = new ScrapeAnswer([], true);
+        var renders = 0;
+        byte[] Render(IReadOnlyList<MetricFamily> f, ExpositionFormat format, bool gzip)
+        {
+            Interlocked.Increment(ref renders);
+            return [(byte)format, gzip ? (byte)1 : (byte)0];
+        }
+
+        Parallel.For(0, 50, i => answer.Payload(ExpositionFormat.PrometheusText004, i % 2 == 0, Render));
+        Assert.That(renders, Is.EqualTo(2));
+        Assert.That(answer.Payload(ExpositionFormat.PrometheusText004, true, Render), Is.EqualTo(new byte[] { 0, 1 }));
+        Assert.That(answer.Payload(ExpositionFormat.OpenMetrics100, false, Render), Is.EqualTo(new byte[] { 1, 0 }));
+        Assert.That(renders, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Sequential_collections_get_answers_of_their_own()
+    {
+        var n = 0;
+        var collector = new FakeCollector(Config("ap-guangzhou"), new ScrapeMetrics(), TimeSpan.Zero, TimeProvider.System,
+            (t, _) => Task.FromResult(Tasks(t.Region, Interlocked.Increment(ref n))));
+        var first = await collector.ScrapeAsync(Budget, CancellationToken.None);
+        var second = await collector.ScrapeAsync(Budget, CancellationToken.None);
+        Assert.That(ReferenceEquals(first, second), Is.False);
+        Assert.That(Count(second, "datahub_task_status", "ap-guangzhou"), Is.EqualTo(2));
     }
 
     [Test]
