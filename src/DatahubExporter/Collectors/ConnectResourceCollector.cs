@@ -25,30 +25,11 @@ public sealed class ConnectResourceCollector(CkafkaClient ckafka, ConfigHolder c
     protected override Task<IReadOnlyList<ConnectResource>> FetchAsync(ApiTarget target, CancellationToken cancellationToken) =>
         ckafka.DescribeConnectResourcesAsync(target, cancellationToken);
 
-    protected override void AddItemFamilies(IReadOnlyList<RegionOutcome<ConnectResource>> successful, List<MetricFamily> families)
-    {
-        var status = new List<Sample>();
-        var info = new List<Sample>();
-        foreach (var region in successful)
-        {
-            foreach (var r in region.Items)
-            {
-                if (r.Status is { } code)
-                {
-                    status.Add(new Sample("connect_resource_status",
-                        [new Label("region", region.Region), new Label("ResourceId", r.ResourceId), new Label("ResourceName", r.ResourceName)], code));
-                }
-
-                info.Add(new Sample("connect_resource_info",
-                [
-                    new Label("region", region.Region), new Label("ResourceId", r.ResourceId), new Label("ResourceName", r.ResourceName),
-                    new Label("Type", r.Type),
-                ], 1));
-            }
-        }
-
-        families.Add(new MetricFamily("connect_resource_status", StatusHelp, MetricType.Gauge, status));
-        families.Add(new MetricFamily("connect_resource_info",
-            "Descriptive labels of a CKafka connect resource (its type); always 1.", MetricType.Gauge, info));
-    }
+    protected override void AddItemFamilies(IReadOnlyList<RegionOutcome<ConnectResource>> successful, List<MetricFamily> families) =>
+        AddStatusAndInfo(successful, families,
+            ("connect_resource_status", StatusHelp),
+            ("connect_resource_info", "Descriptive labels of a CKafka connect resource (its type); always 1."),
+            r => r.Status,
+            r => [new Label("ResourceId", r.ResourceId), new Label("ResourceName", r.ResourceName)],
+            r => [new Label("Type", r.Type)]);
 }

@@ -25,32 +25,11 @@ public sealed class DatahubTaskCollector(CkafkaClient ckafka, ConfigHolder confi
     protected override Task<IReadOnlyList<DatahubTask>> FetchAsync(ApiTarget target, CancellationToken cancellationToken) =>
         ckafka.DescribeDatahubTasksAsync(target, cancellationToken);
 
-    protected override void AddItemFamilies(IReadOnlyList<RegionOutcome<DatahubTask>> successful, List<MetricFamily> families)
-    {
-        var status = new List<Sample>();
-        var info = new List<Sample>();
-        foreach (var region in successful)
-        {
-            foreach (var t in region.Items)
-            {
-                if (t.Status is { } code)
-                {
-                    status.Add(new Sample("datahub_task_status",
-                        [new Label("region", region.Region), new Label("TaskId", t.TaskId), new Label("TaskName", t.TaskName)], code));
-                }
-
-                info.Add(new Sample("datahub_task_info",
-                [
-                    new Label("region", region.Region), new Label("TaskId", t.TaskId), new Label("TaskName", t.TaskName),
-                    new Label("TaskType", t.TaskType), new Label("SourceType", t.SourceType), new Label("TargetType", t.TargetType),
-                    new Label("DatahubId", t.DatahubId),
-                ], 1));
-            }
-        }
-
-        families.Add(new MetricFamily("datahub_task_status", StatusHelp, MetricType.Gauge, status));
-        families.Add(new MetricFamily("datahub_task_info",
-            "Descriptive labels of a CKafka Datahub task (type, source and target resource types, Datahub id); always 1.",
-            MetricType.Gauge, info));
-    }
+    protected override void AddItemFamilies(IReadOnlyList<RegionOutcome<DatahubTask>> successful, List<MetricFamily> families) =>
+        AddStatusAndInfo(successful, families,
+            ("datahub_task_status", StatusHelp),
+            ("datahub_task_info", "Descriptive labels of a CKafka Datahub task (type, source and target resource types, Datahub id); always 1."),
+            t => t.Status,
+            t => [new Label("TaskId", t.TaskId), new Label("TaskName", t.TaskName)],
+            t => [new Label("TaskType", t.TaskType), new Label("SourceType", t.SourceType), new Label("TargetType", t.TargetType), new Label("DatahubId", t.DatahubId)]);
 }

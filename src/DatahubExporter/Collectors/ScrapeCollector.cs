@@ -195,5 +195,35 @@ public abstract class ScrapeCollector<TItem> : IScrapeCollector
         return families;
     }
 
+    /// <summary>
+    /// The two item families every path has: <c>…_status</c> (the compatibility series: region plus the item's
+    /// identity labels, value the API's status code; items without a status get none) and <c>…_info</c>
+    /// (identity plus descriptive labels, value 1).
+    /// </summary>
+    protected static void AddStatusAndInfo(IReadOnlyList<RegionOutcome<TItem>> successful, List<MetricFamily> families,
+        (string Name, string Help) status, (string Name, string Help) info,
+        Func<TItem, long?> statusOf, Func<TItem, Label[]> identity, Func<TItem, Label[]> description)
+    {
+        var statusSamples = new List<Sample>();
+        var infoSamples = new List<Sample>();
+        foreach (var region in successful)
+        {
+            var regionLabel = new Label("region", region.Region);
+            foreach (var item in region.Items)
+            {
+                Label[] id = [regionLabel, .. identity(item)];
+                if (statusOf(item) is { } code)
+                {
+                    statusSamples.Add(new Sample(status.Name, id, code));
+                }
+
+                infoSamples.Add(new Sample(info.Name, [.. id, .. description(item)], 1));
+            }
+        }
+
+        families.Add(new MetricFamily(status.Name, status.Help, MetricType.Gauge, statusSamples));
+        families.Add(new MetricFamily(info.Name, info.Help, MetricType.Gauge, infoSamples));
+    }
+
     private Label[] RegionCollector(string region) => [new Label("region", region), new Label("collector", Name)];
 }
