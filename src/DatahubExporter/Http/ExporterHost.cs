@@ -22,6 +22,8 @@ public static class ExporterHost
         builder.Logging.SetMinimumLevel(services.Options.LogLevel);
         // Kestrel's own chatter is for debugging the exporter, not for operating it.
         builder.Logging.AddFilter("Microsoft", services.Options.LogLevel <= LogLevel.Debug ? LogLevel.Information : LogLevel.Warning);
+        // Program reports a failed start (e.g. port in use) as its one line; the host's own record of it would be a second.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", services.Options.LogLevel <= LogLevel.Debug ? LogLevel.Information : LogLevel.Critical);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

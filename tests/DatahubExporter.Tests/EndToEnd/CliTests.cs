@@ -1,0 +1,305 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using CkafkaSimulator;
+using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
+
+namespace DatahubExporter.Tests.EndToEnd;
+
+/// <summary>The command line of the real binary: flag spellings, exit codes 0/1/2, one-line errors (exporter.md "Command line").</summary>
+[TestFixture]
+[NonParallelizable]
+public class CliTests
+{
+    private const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
+    private const string ResourcesPath = "/api/v1/ckafka/connect_resources/metrics";
+    private string _dir = null!;
+
+    [SetUp]
+    public void MakeDir() => _dir = NewTempDir();
+
+    [TearDown]
+    public void RemoveDir() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>A user error is exactly one non-empty line on stderr, prefixed with the program name, and never a stack trace.</summary>
+    internal static string AssertOneLine(string stderr, string what)
+    {
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), $"{what}: expected one line on stderr, got:\n{stderr}");
+        Assert.That(lines[0], Does.StartWith("datahub_exporter: "), what);
+        AssertNoStackTrace(stderr, what);
+        return lines[0];
+    }
+
+    internal static void AssertNoStackTrace(string text, string what)
+    {
+        Assert.That(text.Split('\n').Where(l => l.StartsWith("   at ", StringComparison.Ordinal)), Is.Empty, $"{what}: stack trace in output:\n{text}");
+        Assert.That(text, Does.Not.Contain("Unhandled exception"), what);
+    }
+
+    [Test]
+    public async Task Help_exits_0_and_lists_the_flags()
+    {
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--help"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        foreach (var flag in new[] { "--web.listen-address", "--conf", "--web.config.file", "--log.level", "--log.format", "--once", "--config.check", "--demo" })
+        {
+            Assert.That(stdout, Does.Contain(flag));
+        }
+    }
+
+    [Test]
+    public async Task Version_exits_0_and_prints_a_version()
+    {
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--version"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout.Trim(), Does.Match(@"^\d+\.\d+\.\d+"));
+    }
+
+    [TestCase("--bogus")]
+    [TestCase("-x")]
+    [TestCase("--log.level=loud")]
+    [TestCase("--log.format=xml")]
+    [TestCase("--cache.ttl=-1")]
+    [TestCase("--api.max-attempts=0")]
+    [TestCase("--conf")]
+    public async Task Bad_usage_exits_2_with_one_line(string arg)
+    {
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync([arg]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        AssertOneLine(stderr, arg);
+        Assert.That(stdout, Is.Empty);
+    }
+
+    [TestCase("--conf={0}")]
+    [TestCase("--conf {0}")]
+    [TestCase("-conf={0}")]
+    [TestCase("-conf {0}")]
+    public async Task Every_conf_spelling_is_read(string spelling)
+    {
+        var conf = WriteConfig(_dir, new Uri("http://127.0.0.1:9/"));
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync([.. Split(spelling, conf), "--config.check"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain($"file={conf} "));
+    }
+
+    [TestCase("--web.listen-address={0}")]
+    [TestCase("--web.listen-address {0}")]
+    [TestCase("-web.listen-address={0}")]
+    [TestCase("-web.listen-address {0}")]
+    public async Task Every_listen_address_spelling_serves_on_ipv4_loopback(string spelling)
+    {
+        await using var exporter = await ExporterProcess.StartServerAsync([.. Split(spelling, "127.0.0.1:0"), "--demo"]);
+        Assert.That(exporter.BaseAddress.Host, Is.EqualTo("127.0.0.1"));
+        Assert.That(await GetAsync(exporter.BaseAddress, "/-/healthy"), Is.EqualTo("Healthy\n"));
+    }
+
+    [TestCase("--web.listen-address={0}")]
+    [TestCase("-web.listen-address {0}")]
+    public async Task Bracketed_ipv6_loopback_serves(string spelling)
+    {
+        if (!Ipv6LoopbackWorks())
+        {
+            Assert.Ignore("no IPv6 loopback on this machine");
+        }
+
+        await using var exporter = await ExporterProcess.StartServerAsync([.. Split(spelling, "[::1]:0"), "--demo"]);
+        Assert.That(exporter.BaseAddress.Host, Is.EqualTo("[::1]"));
+        var text = await GetAsync(exporter.BaseAddress, TasksPath);
+        Assert.That(ExpositionParser.Parse(text).Count(s => s.Name == "datahub_task_status"), Is.GreaterThan(0));
+    }
+
+    [TestCase("nope")]
+    [TestCase("127.0.0.1")]
+    [TestCase("127.0.0.1:99999")]
+    [TestCase("127.0.0.1:http")]
+    [TestCase("::1:80")]
+    [TestCase("[zz]:80")]
+    [TestCase("[::1:80")]
+    [TestCase("bad host:80")]
+    public async Task Bad_listen_address_exits_2_with_one_line_naming_it(string address)
+    {
+        var (code, _, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address", address]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(AssertOneLine(stderr, address), Does.Contain($"\"{address}\""));
+    }
+
+    [Test]
+    public async Task Port_already_in_use_exits_1_with_one_clear_line()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--demo", $"--web.listen-address=127.0.0.1:{port}"]);
+        Assert.That(code, Is.EqualTo(1), stderr);
+        var line = AssertOneLine(stderr, "port in use");
+        Assert.That(line, Does.StartWith($"datahub_exporter: cannot listen on 127.0.0.1:{port}: "));
+        Assert.That(line, Does.Contain("in use"));
+        Assert.That(stdout, Is.Empty);
+    }
+
+    [Test]
+    public async Task Config_check_of_a_good_file_exits_0_masks_the_id_and_calls_no_api()
+    {
+        await using var simulator = await SimulatorServer.StartAsync(SimulatorOptions());
+        var conf = WriteConfig(_dir, simulator.BaseAddress, token: Token);
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check", "--log.level=debug"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.StartWith("configuration OK: "));
+        Assert.That(stdout, Does.Contain("regions=ap-guangzhou,ap-shanghai"));
+        Assert.That(stdout, Does.Contain($"secret_id={SecretId[..4]}…{SecretId[^4..]}"));
+        AssertNoSecrets(stdout + stderr, "--config.check");
+        Assert.That(simulator.State.RequestCount(), Is.EqualTo(0), "--config.check must not call the API");
+    }
+
+    [Test]
+    public async Task Config_check_of_a_bad_file_exits_2_with_one_line_naming_file_and_key()
+    {
+        var conf = Path.Combine(_dir, "bad.conf");
+        await File.WriteAllTextAsync(conf, $"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nregion = ap-guangzhou\nregoin = ap-shanghai\n");
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        var line = AssertOneLine(stderr, "bad config");
+        Assert.That(line, Does.Contain(conf));
+        Assert.That(line, Does.Contain("\"regoin\""));
+        Assert.That(stdout, Is.Empty);
+        AssertNoSecrets(stderr, "bad config error");
+    }
+
+    [Test]
+    public async Task Once_against_the_simulator_exits_0_and_prints_both_paths()
+    {
+        await using var simulator = await SimulatorServer.StartAsync(SimulatorOptions(token: Token));
+        var conf = WriteConfig(_dir, simulator.BaseAddress, token: Token);
+        var (code, stdout, stderr) = await RunWholeAsync(["--conf", conf, "--once"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain($"# {TasksPath}\n"));
+        Assert.That(stdout, Does.Contain($"# {ResourcesPath}\n"));
+        var samples = ExpositionParser.Parse(stdout);
+        Assert.That(samples.Count(s => s.Name == "datahub_task_status"), Is.EqualTo(2 * 250));
+        Assert.That(samples.Count(s => s.Name == "connect_resource_status"), Is.EqualTo(2 * 120));
+        Assert.That(samples.Where(s => s.Name == "datahub_exporter_collect_success").Select(s => s.Value).ToList(), Has.Count.EqualTo(4).And.All.EqualTo(1));
+        AssertNoSecrets(stdout + stderr, "--once");
+    }
+
+    [Test]
+    public async Task Once_with_a_failing_region_exits_1_and_still_prints_everything_else()
+    {
+        await using var simulator = await SimulatorServer.StartAsync(SimulatorOptions());
+        simulator.State.SetFault(Fault.Error("ResourceUnavailable", "injected"), "DescribeConnectResources", "ap-shanghai");
+        var conf = WriteConfig(_dir, simulator.BaseAddress);
+        var (code, stdout, stderr) = await RunWholeAsync(["--conf", conf, "--once"]);
+        Assert.That(code, Is.EqualTo(1), stderr);
+        var samples = ExpositionParser.Parse(stdout);
+        Assert.That(samples.Count(s => s.Name == "datahub_task_status"), Is.EqualTo(2 * 250));
+        Assert.That(samples.Count(s => s.Name == "connect_resource_status" && s["region"] == "ap-guangzhou"), Is.EqualTo(120));
+        Assert.That(samples.Count(s => s.Name == "connect_resource_status" && s["region"] == "ap-shanghai"), Is.EqualTo(0));
+        Assert.That(samples.Single(s => s.Name == "datahub_exporter_collect_success" && s["collector"] == "connect_resources" && s["region"] == "ap-shanghai").Value,
+            Is.EqualTo(0));
+        Assert.That(samples.Single(s => s.Name == "connect_resource_error_count" && s["region"] == "ap-shanghai").Value, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("collection failed"));
+        AssertNoStackTrace(stderr, "--once failure");
+        AssertNoSecrets(stdout + stderr, "--once failure");
+    }
+
+    [Test]
+    public async Task Demo_once_exits_0()
+    {
+        var (code, stdout, stderr) = await RunWholeAsync(["--demo", "--once"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        var samples = ExpositionParser.Parse(stdout);
+        Assert.That(samples.Count(s => s.Name == "datahub_task_status"), Is.GreaterThan(0));
+        Assert.That(samples.Count(s => s.Name == "connect_resource_status"), Is.GreaterThan(0));
+    }
+
+    [Test]
+    public async Task Json_log_format_writes_one_json_object_per_line()
+    {
+        var (code, _, stderr) = await ExporterProcess.RunAsync(["--demo", "--once", "--log.format=json", "--log.level=debug"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Is.Not.Empty, "debug logging of a collection writes something");
+        foreach (var line in lines)
+        {
+            using var json = JsonDocument.Parse(line);
+            Assert.That(json.RootElement.ValueKind, Is.EqualTo(JsonValueKind.Object), line);
+            Assert.That(json.RootElement.GetProperty("level").GetString(), Is.AnyOf("debug", "info", "warn", "error"), line);
+            Assert.That(json.RootElement.TryGetProperty("msg", out _), Is.True, line);
+            Assert.That(json.RootElement.TryGetProperty("ts", out _), Is.True, line);
+        }
+
+        Assert.That(lines.Any(l => l.Contains("\"collector\":\"datahub_tasks\"", StringComparison.Ordinal)), Is.True, "keyed fields become JSON properties");
+    }
+
+    /// <summary>
+    /// Like <see cref="ExporterProcess.RunAsync"/> but reads stdout whole instead of line by line: the simulator's
+    /// hostile names hold a raw carriage return, which the text format leaves unescaped and a line reader would split.
+    /// </summary>
+    internal static async Task<(int ExitCode, string Stdout, string Stderr)> RunWholeAsync(IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? env = null)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(ExporterProcess.BinaryPath)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = System.Text.Encoding.UTF8,
+            StandardErrorEncoding = System.Text.Encoding.UTF8,
+        };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("TENCENTCLOUD_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in env ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
+            var stderr = process.StandardError.ReadToEndAsync(cts.Token);
+            await process.WaitForExitAsync(cts.Token);
+            return (process.ExitCode, await stdout, await stderr);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    internal static bool Ipv6LoopbackWorks()
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>"--flag={0}" is one argument; "--flag {0}" is two, as a shell would pass them.</summary>
+    private static string[] Split(string spelling, string value) =>
+        spelling.Contains(' ') ? [spelling.Split(' ')[0], value] : [string.Format(System.Globalization.CultureInfo.InvariantCulture, spelling, value)];
+
+    private static async Task<string> GetAsync(Uri baseAddress, string path)
+    {
+        using var http = EndToEndFixture.Http();
+        return await EndToEndFixture.GetAsync(http, baseAddress, path);
+    }
+}

@@ -1,0 +1,172 @@
+using CkafkaSimulator;
+using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
+
+namespace DatahubExporter.Tests.EndToEnd;
+
+/// <summary>
+/// The config corpus in testdata/e2e/config through the real binary with <c>--config.check</c>: every bad file is
+/// exit 2 and one line naming the file (and line and key); good oddities (BOM, CRLF) pass; environment overrides
+/// work without a file; a group-readable file is warned about (exporter.md "Configuration file").
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public class ConfigFileTests
+{
+    private static readonly string CorpusDir = Path.Combine(AppContext.BaseDirectory, "testdata", "e2e", "config");
+    private string _dir = null!;
+
+    [SetUp]
+    public void MakeDir() => _dir = NewTempDir();
+
+    [TearDown]
+    public void RemoveDir() => Directory.Delete(_dir, recursive: true);
+
+    [TestCase("bom.conf")]
+    [TestCase("crlf.conf")]
+    public async Task Good_oddities_pass(string name)
+    {
+        var conf = CopyPrivate(name);
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout.Trim(), Is.EqualTo($"configuration OK: file={conf} regions=ap-guangzhou secret_id=AKID…0001 endpoint=http://127.0.0.1:9/ web_config=none"));
+        Assert.That(stderr, Is.Empty, "a 0600 file gives no warning");
+    }
+
+    [TestCase("empty.conf", ": missing section [common]")]
+    [TestCase("garbage.conf", ": not a text file (NUL byte at offset 7)")]
+    [TestCase("duplicate_key.conf", ":6: duplicate key \"region\" in [common]")]
+    [TestCase("unknown_key.conf", ":6: unknown key \"secretkey\" in [common]")]
+    [TestCase("unknown_section.conf", ":7: unknown section [extra]")]
+    [TestCase("no_common.conf", ":1: unknown section [general]")]
+    [TestCase("wrong_type_region.conf", ":4: key \"region\" in [common]: \"42\" is not a region id")]
+    [TestCase("wrong_type_section_value.conf", ":4: key \"region\" in [common]: \"[ap-guangzhou]\" is not a region id")]
+    [TestCase("bad_region.conf", ":4: key \"region\" in [common]: \"Shanghai!\" is not a region id")]
+    [TestCase("bad_endpoint_url.conf", ":5: key \"endpoint\" in [common]: \"ftp://127.0.0.1:9/\": scheme \"ftp\" is not http or https")]
+    [TestCase("bad_endpoint_path.conf", ":5: key \"endpoint\" in [common]: \"http://127.0.0.1:9/api?x=1\": path \"/api\" is not allowed")]
+    [TestCase("secret_on_a_syntax_error_line.conf", ":3: syntax error")]
+    public async Task Bad_file_exits_2_with_one_line_naming_file_and_problem(string name, string expected)
+    {
+        var conf = CopyPrivate(name);
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check", "--log.level=debug"]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        var line = CliTests.AssertOneLine(stderr, name);
+        Assert.That(line, Does.StartWith($"datahub_exporter: {conf}{expected}"));
+        Assert.That(stdout, Is.Empty);
+        AssertNoSecrets(stderr, name);
+    }
+
+    [Test]
+    public async Task Missing_file_exits_2_with_one_line_naming_it_and_the_variables()
+    {
+        var conf = Path.Combine(_dir, "absent.conf");
+        var (code, _, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(CliTests.AssertOneLine(stderr, "missing file"),
+            Is.EqualTo($"datahub_exporter: {conf}: file not found (or set TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY and TENCENTCLOUD_REGION)"));
+    }
+
+    [Test]
+    public async Task A_directory_is_not_a_config_file()
+    {
+        var (code, _, stderr) = await ExporterProcess.RunAsync(["--conf", _dir, "--config.check"]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(CliTests.AssertOneLine(stderr, "directory"), Does.Contain(_dir));
+    }
+
+    [Test]
+    public async Task Environment_alone_is_enough_without_a_file()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["TENCENTCLOUD_SECRET_ID"] = SecretId,
+            ["TENCENTCLOUD_SECRET_KEY"] = SecretKey,
+            ["TENCENTCLOUD_REGION"] = "ap-beijing,ap-guangzhou",
+            ["TENCENTCLOUD_TOKEN"] = Token,
+        };
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", Path.Combine(_dir, "absent.conf"), "--config.check", "--log.level=debug"], env);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("regions=ap-beijing,ap-guangzhou "));
+        Assert.That(stdout, Does.Contain("secret_id=AKID…0001 "));
+        AssertNoSecrets(stdout + stderr, "env-only --config.check");
+    }
+
+    [Test]
+    public async Task Environment_without_a_region_and_no_file_exits_2()
+    {
+        var env = new Dictionary<string, string> { ["TENCENTCLOUD_SECRET_ID"] = SecretId, ["TENCENTCLOUD_SECRET_KEY"] = SecretKey };
+        var (code, _, stderr) = await ExporterProcess.RunAsync(["--conf", Path.Combine(_dir, "absent.conf"), "--config.check"], env);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(CliTests.AssertOneLine(stderr, "env without region"), Does.Contain("TENCENTCLOUD_REGION"));
+        AssertNoSecrets(stderr, "env without region");
+    }
+
+    [Test]
+    public async Task A_bad_region_variable_exits_2_naming_the_variable()
+    {
+        var conf = CopyPrivate("crlf.conf");
+        var (code, _, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"], new Dictionary<string, string> { ["TENCENTCLOUD_REGION"] = "Mars" });
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(CliTests.AssertOneLine(stderr, "bad env region"), Does.Contain("environment variable TENCENTCLOUD_REGION: \"Mars\""));
+    }
+
+    [Test]
+    public async Task Environment_wins_over_the_file()
+    {
+        var conf = CopyPrivate("crlf.conf");
+        var env = new Dictionary<string, string> { ["TENCENTCLOUD_REGION"] = "ap-shanghai", ["TENCENTCLOUD_SECRET_ID"] = "AKIDfromTheEnvironmentXYZW" };
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"], env);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("regions=ap-shanghai "));
+        Assert.That(stdout, Does.Contain("secret_id=AKID…XYZW "));
+    }
+
+    [Test]
+    public async Task Token_and_key_from_the_environment_are_used_for_api_calls()
+    {
+        // The simulator only accepts the right key and token, so a --once that succeeds proves both were sent.
+        await using var simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 3, resources: 2, token: Token));
+        var conf = WriteConfig(_dir, simulator.BaseAddress, key: "notTheRightKeyButTheEnvironmentWins");
+        var env = new Dictionary<string, string> { ["TENCENTCLOUD_SECRET_KEY"] = SecretKey, ["TENCENTCLOUD_TOKEN"] = Token };
+        var (code, stdout, stderr) = await CliTests.RunWholeAsync(["--conf", conf, "--once"], env);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(ExpositionParser.Parse(stdout).Where(s => s.Name == "datahub_exporter_collect_success").Select(s => s.Value), Is.All.EqualTo(1));
+
+        var (withoutToken, _, stderr2) = await CliTests.RunWholeAsync(["--conf", conf, "--once"], new Dictionary<string, string> { ["TENCENTCLOUD_SECRET_KEY"] = SecretKey });
+        Assert.That(withoutToken, Is.EqualTo(1), "the simulator requires the token: without it the collection fails");
+        AssertNoSecrets(stdout + stderr + stderr2, "env credentials");
+    }
+
+    [Test]
+    public async Task A_group_readable_file_is_warned_about_but_accepted()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("file modes are a Unix matter");
+            return;
+        }
+
+        var conf = CopyPrivate("crlf.conf");
+        File.SetUnixFileMode(conf, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.StartWith("configuration OK"));
+        var warning = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single();
+        Assert.That(warning, Does.Contain("level=warn"));
+        Assert.That(warning, Does.Contain("(mode 0644)"));
+        Assert.That(warning, Does.Contain(conf));
+        AssertNoSecrets(stderr, "permission warning");
+    }
+
+    /// <summary>Copies a corpus file to the private temp dir with mode 0600, so only the file's content is under test.</summary>
+    private string CopyPrivate(string name)
+    {
+        var path = Path.Combine(_dir, name);
+        File.Copy(Path.Combine(CorpusDir, name), path);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return path;
+    }
+}

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using CkafkaSimulator;
+using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
+
+namespace DatahubExporter.Tests.EndToEnd;
+
+/// <summary>
+/// The binary at <c>--log.level=debug</c> driven through every failure path it has — each API fault, a rejected
+/// signature, bad reloads, failing <c>--once</c> runs, bad <c>--config.check</c> files — with the secret key and
+/// token searched for in stdout, stderr and every page served (exporter.md: "Secrets are never printed, logged or exported").
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public class SecretsTests
+{
+    private const string WrongKey = "e2eWrongSecretKeyAlsoSecret00000000";
+    private static readonly string[] Pages =
+        ["/api/v1/ckafka/datahub_tasks/metrics", "/api/v1/ckafka/connect_resources/metrics", "/metrics", "/", "/-/ready", "/-/healthy", "/nope"];
+
+    private string _dir = null!;
+    private SimulatorServer _simulator = null!;
+
+    [SetUp]
+    public async Task StartAsync()
+    {
+        _dir = NewTempDir();
+        _simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 120, resources: 30, token: Token));
+    }
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        await _simulator.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    public static IEnumerable<TestCaseData> Faults()
+    {
+        yield return new TestCaseData(Fault.Error("AuthFailure.SignatureFailure", "The provided credentials could not be validated.")).SetName("Secrets_auth_failure");
+        yield return new TestCaseData(Fault.Error("AuthFailure.TokenFailure", "token invalid")).SetName("Secrets_token_failure");
+        yield return new TestCaseData(Fault.Error("InternalError")).SetName("Secrets_internal_error");
+        yield return new TestCaseData(Fault.Error("InvalidParameterValue", "bad Limit")).SetName("Secrets_invalid_parameter");
+        yield return new TestCaseData(Fault.RateLimit(0)).SetName("Secrets_rate_limited");
+        yield return new TestCaseData(Fault.HttpStatus(502)).SetName("Secrets_http_502");
+        yield return new TestCaseData(Fault.MalformedJson()).SetName("Secrets_malformed_json");
+        yield return new TestCaseData(Fault.TruncatedJson()).SetName("Secrets_truncated_json");
+        yield return new TestCaseData(Fault.OversizedBody(12 * 1024 * 1024)).SetName("Secrets_oversized_body");
+        yield return new TestCaseData(Fault.NullFields(nullList: true)).SetName("Secrets_null_list");
+        yield return new TestCaseData(Fault.Hang()).SetName("Secrets_hanging_api");
+    }
+
+    [TestCaseSource(nameof(Faults))]
+    public async Task A_fault_leaks_no_secret_into_logs_or_pages(Fault fault)
+    {
+        var conf = WriteConfig(_dir, _simulator.BaseAddress, token: Token);
+        await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0", "--log.level=debug"]);
+        _simulator.State.SetFault(fault);
+        var pages = await FetchAllPagesAsync(exporter);
+        Assert.That(_simulator.State.Faults.Sum(f => f.Applied), Is.GreaterThan(0), "the fault was exercised");
+        AssertNoSecrets(pages, "served pages");
+        await AssertCleanShutdownLogsAsync(exporter);
+    }
+
+    [Test]
+    public async Task A_rejected_signature_leaks_neither_the_wrong_key_nor_the_token()
+    {
+        var conf = WriteConfig(_dir, _simulator.BaseAddress, token: Token, key: WrongKey);
+        await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0", "--log.level=debug"]);
+        var pages = await FetchAllPagesAsync(exporter);
+        Assert.That(_simulator.State.ErrorCount("AuthFailure.SignatureFailure"), Is.GreaterThan(0), "the simulator really rejected the signature");
+        Assert.That(pages, Does.Contain("datahub_exporter_collect_success{region=\"ap-guangzhou\",collector=\"datahub_tasks\"} 0"));
+        AssertNoSecrets(pages, "served pages");
+        Assert.That(pages, Does.Not.Contain(WrongKey));
+        var stderr = await AssertCleanShutdownLogsAsync(exporter);
+        Assert.That(stderr, Does.Not.Contain(WrongKey));
+    }
+
+    [Test]
+    public async Task Bad_reloads_leak_nothing()
+    {
+        var conf = WriteConfig(_dir, _simulator.BaseAddress, token: Token);
+        var good = await File.ReadAllTextAsync(conf);
+        await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0", "--log.level=debug"]);
+        string[] broken =
+        [
+            $"[common]\nsecret_id = {SecretId}\nsecret_key {SecretKey}\ntoken {Token}\nregion = ap-guangzhou\n",
+            $"[common]\nsecretkey = {SecretKey}\n",
+            $"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\ntoken = {Token}\ntoken = {Token}\nregion = ap-guangzhou\n",
+            $"{Token}\n",
+        ];
+        var failures = 0;
+        foreach (var content in broken)
+        {
+            await File.WriteAllTextAsync(conf, content);
+            failures = await SigHupAsync(exporter, "configuration reload failed", failures);
+        }
+
+        await File.WriteAllTextAsync(conf, good);
+        await SigHupAsync(exporter, "msg=\"configuration reloaded\"", 0);
+        AssertNoSecrets(await FetchAllPagesAsync(exporter), "pages after bad reloads");
+        await AssertCleanShutdownLogsAsync(exporter);
+    }
+
+    [Test]
+    public async Task Failing_once_runs_leak_nothing()
+    {
+        var good = WriteConfig(_dir, _simulator.BaseAddress, token: Token);
+        _simulator.State.SetFault(Fault.Hang(), "DescribeConnectResources");
+        var (hung, out1, err1) = await CliTests.RunWholeAsync(["--conf", good, "--once", "--log.level=debug", "--scrape.default-timeout=2"]);
+        _simulator.State.ClearFaults();
+        Assert.That(hung, Is.EqualTo(1), err1);
+
+        var wrong = WriteConfig(_dir, _simulator.BaseAddress, token: Token, key: WrongKey);
+        var (rejected, out2, err2) = await CliTests.RunWholeAsync(["--conf", wrong, "--once", "--log.level=debug"]);
+        Assert.That(rejected, Is.EqualTo(1), err2);
+
+        var all = out1 + err1 + out2 + err2;
+        AssertNoSecrets(all, "--once output");
+        Assert.That(all, Does.Not.Contain(WrongKey));
+        CliTests.AssertNoStackTrace(all, "--once output");
+    }
+
+    [Test]
+    public async Task Config_checks_leak_nothing()
+    {
+        (string Content, int Exit)[] files =
+        [
+            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\ntoken = {Token}\nregion = ap-guangzhou\n", 0),
+            ($"[common]\nsecret_id = {SecretId}\nsecret_key = \"{SecretKey}\ntoken = '{Token}'\nregion = ap-guangzhou\n", 0),
+            ($"[common]\nsecret_id = {SecretId}\nsecret_key {SecretKey}\nregion = ap-guangzhou\n", 2),
+            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\ntoken: {Token}\nregion = ap-guangzhou\n", 2),
+            ($"[common]\nsecretkey = {SecretKey}\n", 2),
+            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nsecret_key = {SecretKey}\nregion = ap-guangzhou\n", 2),
+            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nregion = ap-guangzhou\nendpoint = https://user:{SecretKey}@127.0.0.1/\n", 2),
+            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\n", 2),
+            ($"{SecretKey}", 2),
+        ];
+        var output = new List<string>();
+        for (var i = 0; i < files.Length; i++)
+        {
+            var path = Path.Combine(_dir, $"check{i}.conf");
+            await File.WriteAllTextAsync(path, files[i].Content);
+            var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", path, "--config.check", "--log.level=debug"]);
+            Assert.That(code, Is.EqualTo(files[i].Exit), $"file {i}: {stderr}");
+            output.Add(stdout + stderr);
+        }
+
+        // Secrets from the environment, with a bad region beside them.
+        var env = new Dictionary<string, string>
+        {
+            ["TENCENTCLOUD_SECRET_ID"] = SecretId, ["TENCENTCLOUD_SECRET_KEY"] = SecretKey, ["TENCENTCLOUD_TOKEN"] = Token, ["TENCENTCLOUD_REGION"] = "nowhere",
+        };
+        var (envCode, envOut, envErr) = await ExporterProcess.RunAsync(["--conf", Path.Combine(_dir, "absent.conf"), "--config.check", "--log.level=debug"], env);
+        Assert.That(envCode, Is.EqualTo(2), envErr);
+        output.Add(envOut + envErr);
+
+        for (var i = 0; i < output.Count; i++)
+        {
+            AssertNoSecrets(output[i], $"--config.check case {i}");
+        }
+    }
+
+    /// <summary>GETs every page (short scrape timeouts so hangs end quickly) and returns all bodies concatenated.</summary>
+    private static async Task<string> FetchAllPagesAsync(ExporterProcess exporter)
+    {
+        using var http = EndToEndFixture.Http();
+        var all = new System.Text.StringBuilder();
+        foreach (var path in Pages)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(exporter.BaseAddress, path));
+            request.Headers.Add("X-Prometheus-Scrape-Timeout-Seconds", "3");
+            using var response = await http.SendAsync(request);
+            all.Append(await response.Content.ReadAsStringAsync()).Append('\n');
+        }
+
+        return all.ToString();
+    }
+
+    /// <summary>Stops the exporter gracefully (its last log lines included) and checks everything it wrote.</summary>
+    private static async Task<string> AssertCleanShutdownLogsAsync(ExporterProcess exporter)
+    {
+        await exporter.StopAsync(TimeSpan.FromSeconds(15));
+        var output = exporter.Stdout + exporter.Stderr;
+        AssertNoSecrets(output, "exporter stdout and stderr at debug level");
+        CliTests.AssertNoStackTrace(output, "exporter output");
+        return output;
+    }
+
+    /// <summary>Sends SIGHUP and waits (bounded) until <paramref name="logged"/> has appeared more than <paramref name="seen"/> times.</summary>
+    private static async Task<int> SigHupAsync(ExporterProcess exporter, string logged, int seen)
+    {
+        int Count() => exporter.Stderr.Split('\n').Count(l => l.Contains(logged, StringComparison.Ordinal));
+        var before = Math.Max(seen, Count());
+        exporter.Signal(1);
+        var watch = Stopwatch.StartNew();
+        while (Count() <= before && watch.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.That(Count(), Is.GreaterThan(before), $"no \"{logged}\" after SIGHUP");
+        return Count();
+    }
+}
