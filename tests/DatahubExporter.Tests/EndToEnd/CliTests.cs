@@ -171,7 +171,7 @@ public class CliTests
     {
         await using var simulator = await SimulatorServer.StartAsync(SimulatorOptions(token: Token));
         var conf = WriteConfig(_dir, simulator.BaseAddress, token: Token);
-        var (code, stdout, stderr) = await RunWholeAsync(["--conf", conf, "--once"]);
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--once"]);
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.Contain($"# {TasksPath}\n"));
         Assert.That(stdout, Does.Contain($"# {ResourcesPath}\n"));
@@ -188,7 +188,7 @@ public class CliTests
         await using var simulator = await SimulatorServer.StartAsync(SimulatorOptions());
         simulator.State.SetFault(Fault.Error("ResourceUnavailable", "injected"), "DescribeConnectResources", "ap-shanghai");
         var conf = WriteConfig(_dir, simulator.BaseAddress);
-        var (code, stdout, stderr) = await RunWholeAsync(["--conf", conf, "--once"]);
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--once"]);
         Assert.That(code, Is.EqualTo(1), stderr);
         var samples = ExpositionParser.Parse(stdout);
         Assert.That(samples.Count(s => s.Name == "datahub_task_status"), Is.EqualTo(2 * 250));
@@ -205,7 +205,7 @@ public class CliTests
     [Test]
     public async Task Demo_once_exits_0()
     {
-        var (code, stdout, stderr) = await RunWholeAsync(["--demo", "--once"]);
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--demo", "--once"]);
         Assert.That(code, Is.EqualTo(0), stderr);
         var samples = ExpositionParser.Parse(stdout);
         Assert.That(samples.Count(s => s.Name == "datahub_task_status"), Is.GreaterThan(0));
@@ -231,53 +231,6 @@ public class CliTests
         Assert.That(lines.Any(l => l.Contains("\"collector\":\"datahub_tasks\"", StringComparison.Ordinal)), Is.True, "keyed fields become JSON properties");
     }
 
-    /// <summary>
-    /// Like <see cref="ExporterProcess.RunAsync"/> but reads stdout whole instead of line by line: the simulator's
-    /// hostile names hold a raw carriage return, which the text format leaves unescaped and a line reader would split.
-    /// </summary>
-    internal static async Task<(int ExitCode, string Stdout, string Stderr)> RunWholeAsync(IEnumerable<string> args,
-        IReadOnlyDictionary<string, string>? env = null)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo(ExporterProcess.BinaryPath)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = System.Text.Encoding.UTF8,
-            StandardErrorEncoding = System.Text.Encoding.UTF8,
-        };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("TENCENTCLOUD_", StringComparison.Ordinal)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
-
-        foreach (var (key, value) in env ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = System.Diagnostics.Process.Start(info)!;
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
-            var stderr = process.StandardError.ReadToEndAsync(cts.Token);
-            await process.WaitForExitAsync(cts.Token);
-            return (process.ExitCode, await stdout, await stderr);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-    }
 
     internal static bool Ipv6LoopbackWorks()
     {

@@ -127,11 +127,11 @@ public class ConfigFileTests
         await using var simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 3, resources: 2, token: Token));
         var conf = WriteConfig(_dir, simulator.BaseAddress, key: "notTheRightKeyButTheEnvironmentWins");
         var env = new Dictionary<string, string> { ["TENCENTCLOUD_SECRET_KEY"] = SecretKey, ["TENCENTCLOUD_TOKEN"] = Token };
-        var (code, stdout, stderr) = await CliTests.RunWholeAsync(["--conf", conf, "--once"], env);
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--once"], env);
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(ExpositionParser.Parse(stdout).Where(s => s.Name == "datahub_exporter_collect_success").Select(s => s.Value), Is.All.EqualTo(1));
 
-        var (withoutToken, _, stderr2) = await CliTests.RunWholeAsync(["--conf", conf, "--once"], new Dictionary<string, string> { ["TENCENTCLOUD_SECRET_KEY"] = SecretKey });
+        var (withoutToken, _, stderr2) = await ExporterProcess.RunAsync(["--conf", conf, "--once"], new Dictionary<string, string> { ["TENCENTCLOUD_SECRET_KEY"] = SecretKey });
         Assert.That(withoutToken, Is.EqualTo(1), "the simulator requires the token: without it the collection fails");
         AssertNoSecrets(stdout + stderr + stderr2, "env credentials");
     }

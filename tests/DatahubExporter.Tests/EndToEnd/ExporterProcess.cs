@@ -80,42 +80,50 @@ public sealed partial class ExporterProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var exporter = new ExporterProcess(process);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (exporter._stdout)
-            {
-                exporter._stdout.Append(e.Data).Append('\n');
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (exporter._stderr)
-            {
-                exporter._stderr.Append(e.Data).Append('\n');
-            }
-
-            var m = ListeningLine().Match(e.Data);
-            if (m.Success)
-            {
-                var first = m.Groups[1].Value.Split(',')[0].Replace("://[::]:", "://127.0.0.1:").Replace("://0.0.0.0:", "://127.0.0.1:");
-                exporter._listening.TrySetResult(new Uri(first));
-            }
-        };
         process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         process.StandardInput.Close();
+        // Read whole chunks, not lines: hostile names hold a raw carriage return, which the text format leaves
+        // unescaped and a line reader would split.
+        exporter._readers =
+        [
+            PumpAsync(process.StandardOutput, exporter._stdout, null),
+            PumpAsync(process.StandardError, exporter._stderr, exporter.NoticeListening),
+        ];
         return exporter;
+    }
+
+    private Task[] _readers = [];
+
+    private static async Task PumpAsync(StreamReader reader, StringBuilder into, Action<string>? onText)
+    {
+        var buffer = new char[8192];
+        int n;
+        while ((n = await reader.ReadAsync(buffer)) > 0)
+        {
+            string text;
+            lock (into)
+            {
+                into.Append(buffer, 0, n);
+                text = onText is null ? "" : into.ToString();
+            }
+
+            onText?.Invoke(text);
+        }
+    }
+
+    private void NoticeListening(string stderr)
+    {
+        if (_listening.Task.IsCompleted)
+        {
+            return;
+        }
+
+        var m = ListeningLine().Match(stderr);
+        if (m.Success)
+        {
+            var first = m.Groups[1].Value.Split(',')[0].Replace("://[::]:", "://127.0.0.1:").Replace("://0.0.0.0:", "://127.0.0.1:");
+            _listening.TrySetResult(new Uri(first));
+        }
     }
 
     /// <summary>Starts a server and waits (bounded) until it logs the address it listens on.</summary>
@@ -143,7 +151,7 @@ public sealed partial class ExporterProcess : IAsyncDisposable
         await using var exporter = Start(args, env);
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         await exporter._process.WaitForExitAsync(cts.Token);
-        exporter._process.WaitForExit(); // flushes the async output readers
+        await Task.WhenAll(exporter._readers).WaitAsync(cts.Token);
         return (exporter._process.ExitCode, exporter.Stdout, exporter.Stderr);
     }
 

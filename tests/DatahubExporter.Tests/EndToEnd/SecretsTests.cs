@@ -106,12 +106,12 @@ public class SecretsTests
     {
         var good = WriteConfig(_dir, _simulator.BaseAddress, token: Token);
         _simulator.State.SetFault(Fault.Hang(), "DescribeConnectResources");
-        var (hung, out1, err1) = await CliTests.RunWholeAsync(["--conf", good, "--once", "--log.level=debug", "--scrape.default-timeout=2"]);
+        var (hung, out1, err1) = await ExporterProcess.RunAsync(["--conf", good, "--once", "--log.level=debug", "--scrape.default-timeout=2"]);
         _simulator.State.ClearFaults();
         Assert.That(hung, Is.EqualTo(1), err1);
 
         var wrong = WriteConfig(_dir, _simulator.BaseAddress, token: Token, key: WrongKey);
-        var (rejected, out2, err2) = await CliTests.RunWholeAsync(["--conf", wrong, "--once", "--log.level=debug"]);
+        var (rejected, out2, err2) = await ExporterProcess.RunAsync(["--conf", wrong, "--once", "--log.level=debug"]);
         Assert.That(rejected, Is.EqualTo(1), err2);
 
         var all = out1 + err1 + out2 + err2;
