@@ -3,29 +3,34 @@ using System.Collections.Concurrent;
 namespace DatahubExporter.TencentCloud;
 
 /// <summary>
-/// Spaces requests per (action, region) at least 1/rate apart: Tencent counts its limit per action and
-/// access region (tencent-cloud-api.md §5), so one key per pair. Each caller reserves the next free slot
-/// under a small lock and then waits outside it, so waiting is async, cancellable and in arrival order.
-/// A burst of one keeps the client strictly under the server's window whatever that window's alignment.
+/// A sliding-window limit per (action, region): Tencent counts its limit per action and access region in
+/// windows of server arrival time (tencent-cloud-api.md §5), so no window of <c>N / rate</c> seconds ever
+/// holds more than <c>N = ⌊rate⌋</c> request starts here (one second at any rate of 1/s or more). A sweep of
+/// up to N pages therefore goes at network speed, and a longer one still never exceeds the rate in any window
+/// — unlike a token bucket, whose burst plus refill can reach twice the rate within one second.
+/// Each caller reserves its start under a small lock and waits outside it: async, cancellable, in arrival order.
 /// </summary>
 internal sealed class RequestRateLimiter
 {
     private readonly TimeProvider _time;
-    private readonly long _intervalTicks;
-    private readonly ConcurrentDictionary<(string Action, string Region), Slot> _slots = new();
+    private readonly int _perWindow;
+    private readonly long _windowTicks;
+    private readonly ConcurrentDictionary<(string Action, string Region), List<long>> _starts = new();
 
     public RequestRateLimiter(double perSecond, TimeProvider time)
     {
         _time = time;
         // NaN, infinity, zero and negatives all mean "no limiter".
-        _intervalTicks = perSecond > 0 && double.IsFinite(perSecond)
-            ? Math.Max(1, (long)Math.Ceiling(time.TimestampFrequency / perSecond))
-            : 0;
+        if (perSecond > 0 && double.IsFinite(perSecond))
+        {
+            _perWindow = perSecond >= 1 ? (int)Math.Min(Math.Floor(perSecond), 10_000) : 1;
+            _windowTicks = Math.Max(1, (long)Math.Ceiling(time.TimestampFrequency * _perWindow / perSecond));
+        }
     }
 
-    public bool IsEnabled => _intervalTicks > 0;
+    public bool IsEnabled => _windowTicks > 0;
 
-    /// <summary>Waits for this request's slot; returns how long it waited (zero when it did not).</summary>
+    /// <summary>Waits for this request's turn; returns how long it waited (zero when it did not).</summary>
     public async ValueTask<TimeSpan> WaitAsync(string action, string region, CancellationToken cancellationToken)
     {
         if (!IsEnabled)
@@ -33,13 +38,20 @@ internal sealed class RequestRateLimiter
             return TimeSpan.Zero;
         }
         cancellationToken.ThrowIfCancellationRequested();
-        var slot = _slots.GetOrAdd((action, region), static _ => new Slot());
+        var starts = _starts.GetOrAdd((action, region), static _ => new List<long>());
         var now = _time.GetTimestamp();
         long start;
-        lock (slot)
+        lock (starts)
         {
-            start = Math.Max(now, slot.Next);
-            slot.Next = start + _intervalTicks;
+            // Starts only ever grow, so the N-th latest decides: this one may begin one window after it.
+            start = starts.Count >= _perWindow ? Math.Max(now, starts[^_perWindow] + _windowTicks) : now;
+            starts.Add(start);
+            // Twice the window's worth is kept, so a cancelled reservation can be handed back without
+            // forgetting a start that still counts.
+            if (starts.Count > 2 * _perWindow)
+            {
+                starts.RemoveRange(0, starts.Count - 2 * _perWindow);
+            }
         }
         if (start <= now)
         {
@@ -52,21 +64,16 @@ internal sealed class RequestRateLimiter
         }
         catch (OperationCanceledException)
         {
-            lock (slot)
+            lock (starts)
             {
-                // Hand the slot back when nobody queued behind it, so abandoned waits do not push later callers out.
-                if (slot.Next == start + _intervalTicks)
+                // Hand the reservation back when nobody queued behind it, so abandoned waits do not push later callers out.
+                if (starts.Count > 0 && starts[^1] == start)
                 {
-                    slot.Next = start;
+                    starts.RemoveAt(starts.Count - 1);
                 }
             }
             throw;
         }
         return wait;
-    }
-
-    private sealed class Slot
-    {
-        public long Next;
     }
 }

@@ -17,51 +17,64 @@ public class RequestRateLimiterTests
     }
 
     [Test]
-    public async Task Second_request_waits_the_full_interval_on_the_clock()
+    public async Task A_full_window_makes_the_next_request_wait_until_the_oldest_leaves_it()
+    {
+        var time = new ManualTimeProvider();
+        var limiter = new RequestRateLimiter(2, time);
+        Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
+        Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero), "two per second may go together");
+
+        var third = limiter.WaitAsync("A", "r", CancellationToken.None).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.That(third.IsCompleted, Is.False);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.That(await third.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromSeconds(1)));
+    }
+
+    [Test]
+    public async Task Time_already_passed_counts_toward_the_window()
     {
         var time = new ManualTimeProvider();
         var limiter = new RequestRateLimiter(2, time);
         await limiter.WaitAsync("A", "r", CancellationToken.None);
-
-        var second = limiter.WaitAsync("A", "r", CancellationToken.None).AsTask();
-        time.Advance(TimeSpan.FromMilliseconds(499));
-        Assert.That(second.IsCompleted, Is.False);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-
-        Assert.That(await second.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromMilliseconds(500)));
-    }
-
-    [Test]
-    public async Task Time_already_passed_counts_toward_the_interval()
-    {
-        var time = new ManualTimeProvider();
-        var limiter = new RequestRateLimiter(2, time);
         await limiter.WaitAsync("A", "r", CancellationToken.None);
         time.Advance(TimeSpan.FromMilliseconds(300));
 
-        var second = limiter.WaitAsync("A", "r", CancellationToken.None).AsTask();
-        time.Advance(TimeSpan.FromMilliseconds(200));
+        var third = limiter.WaitAsync("A", "r", CancellationToken.None).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(700));
 
-        Assert.That(await second.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromMilliseconds(200)));
+        Assert.That(await third.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromMilliseconds(700)));
     }
 
     [Test]
-    public async Task Concurrent_requests_get_consecutive_slots()
+    public async Task Fractional_rates_keep_their_average()
     {
         var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
-        var limiter = new RequestRateLimiter(10, time);
+        var limiter = new RequestRateLimiter(0.5, time);
 
-        var waits = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => limiter.WaitAsync("A", "r", CancellationToken.None).AsTask()))
-            .WaitAsync(TimeSpan.FromSeconds(30));
-
-        Assert.That(waits.Select(w => Math.Round(w.TotalMilliseconds)).Order(),
-            Is.EqualTo(new double[] { 0, 100, 200, 300, 400, 500, 600, 700, 800, 900 }));
+        Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
+        Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromSeconds(2)));
     }
 
     [Test]
-    public async Task Concurrent_requests_from_many_threads_never_share_a_slot()
+    public async Task Concurrent_requests_fill_one_window_then_the_next()
     {
-        // The clock stands still while 40 threads reserve, so each wait is exactly its slot's offset.
+        var time = new ManualTimeProvider();
+        var limiter = new RequestRateLimiter(10, time);
+
+        var pending = Enumerable.Range(0, 25).Select(_ => limiter.WaitAsync("A", "r", CancellationToken.None).AsTask()).ToList();
+        time.Advance(TimeSpan.FromSeconds(3));
+        var waits = await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.That(waits.Select(w => Math.Round(w.TotalMilliseconds)).Order(),
+            Is.EqualTo(Enumerable.Repeat(0.0, 10).Concat(Enumerable.Repeat(1000.0, 10)).Concat(Enumerable.Repeat(2000.0, 5))));
+    }
+
+    [Test]
+    public async Task Concurrent_requests_from_many_threads_never_overfill_a_window()
+    {
+        // The clock stands still while 40 threads reserve, so each wait is exactly its window's offset.
         var time = new ManualTimeProvider();
         var limiter = new RequestRateLimiter(20, time);
 
@@ -71,7 +84,29 @@ public class RequestRateLimiterTests
         time.Advance(TimeSpan.FromSeconds(2));
         var waits = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.That(waits.Select(w => (int)Math.Round(w.TotalMilliseconds)).Order(), Is.EqualTo(Enumerable.Range(0, 40).Select(i => i * 50)));
+        Assert.That(waits.Count(w => w == TimeSpan.Zero), Is.EqualTo(20));
+        Assert.That(waits.Count(w => w == TimeSpan.FromSeconds(1)), Is.EqualTo(20));
+    }
+
+    [Test]
+    public async Task No_second_ever_holds_more_starts_than_the_rate()
+    {
+        // Irregular arrivals: some bunched, some spread; every 15 consecutive starts must span a full second.
+        var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
+        var limiter = new RequestRateLimiter(15, time);
+        var random = new Random(7);
+        var starts = new List<DateTimeOffset>();
+        for (var i = 0; i < 200; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(random.Next(0, 3) == 0 ? random.Next(0, 200) : 0));
+            await limiter.WaitAsync("A", "r", CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            starts.Add(time.GetUtcNow());
+        }
+
+        for (var k = 15; k < starts.Count; k++)
+        {
+            Assert.That(starts[k] - starts[k - 15], Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)), $"starts {k - 15}..{k}");
+        }
     }
 
     [Test]
@@ -120,7 +155,7 @@ public class RequestRateLimiterTests
     }
 
     [Test]
-    public async Task Client_spaces_sequential_calls_and_reports_the_waits()
+    public async Task Client_keeps_sequential_calls_under_the_rate_and_reports_the_waits()
     {
         var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
         var handler = new FakeHandler((_, _) => FakeHandler.Ok(), time);
@@ -134,11 +169,11 @@ public class RequestRateLimiterTests
         }
 
         var at = handler.Requests.Select(r => r.At).ToList();
-        for (var i = 1; i < at.Count; i++)
+        for (var i = 2; i < at.Count; i++)
         {
-            Assert.That(at[i] - at[i - 1], Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(500)));
+            Assert.That(at[i] - at[i - 2], Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)), "at most 2 in any second");
         }
-        Assert.That(observer.LimiterWaits, Is.EqualTo(Enumerable.Repeat(("DescribeDatahubTasks", "ap-beijing", 0.5), 3)));
+        Assert.That(observer.LimiterWaits, Is.EqualTo(new[] { ("DescribeDatahubTasks", "ap-beijing", 1.0) }));
     }
 
     [Test]
