@@ -190,7 +190,7 @@ public static class Program
             var c = config.Current;
             await stdout.WriteLineAsync(
                 $"configuration OK: file={c.SourcePath} regions={string.Join(',', c.Regions)} secret_id={c.Credentials.MaskedSecretId} " +
-                $"endpoint={(c.Endpoint?.ToString() ?? "ckafka.<region>.tencentcloudapi.com")} web_config={options.WebConfigPath ?? "none"}").ConfigureAwait(false);
+                $"endpoint={EndpointShown(c)} web_config={options.WebConfigPath ?? "none"}").ConfigureAwait(false);
             return ExitOk;
         }
 
@@ -289,30 +289,38 @@ public static class Program
         SourcePath = "(--demo: built-in simulator)",
     }, null, TimeProvider.System);
 
+    private static string EndpointShown(ExporterConfig config) => config.Endpoint?.ToString() ?? "ckafka.<region>.tencentcloudapi.com";
+
+    /// <summary>
+    /// Both paths once, as ONE exposition: families both paths carry (collect_success, duration, cache age)
+    /// are merged, so the output is valid for <c>promtool check metrics</c> as a whole.
+    /// </summary>
     private static async Task<int> OnceAsync(ExporterServices services, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var allSucceeded = true;
-        using var buffer = new MemoryStream();
-        foreach (var (path, collector) in new (string, IScrapeCollector)[] { (Endpoints.TasksPath, services.Tasks), (Endpoints.ResourcesPath, services.Resources) })
+        var answers = new List<ScrapeAnswer>();
+        foreach (var collector in new IScrapeCollector[] { services.Tasks, services.Resources })
         {
-            var answer = await collector.ScrapeAsync(services.Options.DefaultScrapeTimeout, cancellationToken).ConfigureAwait(false);
-            allSucceeded &= answer.AllSucceeded;
-            buffer.Write(System.Text.Encoding.UTF8.GetBytes($"# {path}\n"));
-            ExpositionWriter.Write(buffer, answer.Families, ExpositionFormat.PrometheusText004);
+            answers.Add(await collector.ScrapeAsync(services.Options.DefaultScrapeTimeout, cancellationToken).ConfigureAwait(false));
         }
 
+        var merged = answers.SelectMany(a => a.Families)
+            .GroupBy(f => f.Name, StringComparer.Ordinal)
+            .Select(g => g.First() with { Samples = g.SelectMany(f => f.Samples).ToList() })
+            .ToList();
+        using var buffer = new MemoryStream();
+        ExpositionWriter.Write(buffer, merged, ExpositionFormat.PrometheusText004);
         await stdout.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return allSucceeded ? ExitOk : ExitFailed;
+        return answers.All(a => a.AllSucceeded) ? ExitOk : ExitFailed;
     }
 
     private static async Task<int> ServeAsync(ExporterServices services, ILoggerProvider loggerProvider, WebConfigWatcher webConfig, ILogger log,
         TextWriter stderr, CancellationToken cancellationToken)
     {
-        WebApplication app;
+        var app = ExporterHost.Build(services, loggerProvider, webConfig);
+        await using var _ = app.ConfigureAwait(false);
         try
         {
-            app = ExporterHost.Build(services, loggerProvider, webConfig);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
@@ -321,12 +329,11 @@ public static class Program
             return ExitFailed;
         }
 
-        await using var _ = app.ConfigureAwait(false);
         using var sighup = RegisterReload(services.Config, log);
         var c = services.Config.Current;
         log.LogInformation("listening address={Address} version={Version} regions={Regions} secret_id={SecretId} endpoint={Endpoint}",
             string.Join(",", ExporterHost.BoundAddresses(app)), BuildInfo.Version, string.Join(",", c.Regions), c.Credentials.MaskedSecretId,
-            c.Endpoint?.ToString() ?? "ckafka.<region>.tencentcloudapi.com");
+            EndpointShown(c));
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return ExitOk;
     }
@@ -334,8 +341,9 @@ public static class Program
     /// <summary>SIGHUP re-reads the configuration (credential rotation without a restart); a bad file keeps the old one.</summary>
     private static PosixSignalRegistration? RegisterReload(ConfigHolder config, ILogger log)
     {
-        if (OperatingSystem.IsWindows())
+        if (OperatingSystem.IsWindows() || !config.CanReload)
         {
+            // Nothing to re-read under --demo; SIGHUP keeps its default meaning there.
             return null;
         }
 

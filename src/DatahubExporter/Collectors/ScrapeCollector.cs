@@ -20,7 +20,7 @@ public abstract class ScrapeCollector<TItem> : IScrapeCollector
     private readonly TimeProvider _time;
     private readonly TimeSpan _cacheTtl;
     private readonly ConcurrentDictionary<string, long[]> _errorCounts = new(StringComparer.Ordinal);
-    private static readonly TimeSpan CancellationGrace = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxStopMargin = TimeSpan.FromMilliseconds(200);
     private readonly Lock _lock = new();
     private Task<CollectionResult<TItem>>? _inFlight;
     private CollectionResult<TItem>? _lastGood;
@@ -57,7 +57,6 @@ public abstract class ScrapeCollector<TItem> : IScrapeCollector
     {
         Task<CollectionResult<TItem>> collection;
         CollectionResult<TItem>? cached = null;
-        var wait = budget;
         lock (_lock)
         {
             if (_cacheTtl > TimeSpan.Zero && _lastGood is { } good && _time.GetUtcNow() - good.CompletedAt < _cacheTtl)
@@ -73,9 +72,9 @@ public abstract class ScrapeCollector<TItem> : IScrapeCollector
             }
             else
             {
-                collection = _inFlight = CollectAsync(budget);
-                // The collection stops itself at the budget; the grace only lets its failure be recorded first.
-                wait = budget + CancellationGrace;
+                // The collection stops itself a little before the budget, so that its own failure is recorded
+                // and answered before this scrape's wait (the budget itself) runs out.
+                collection = _inFlight = CollectAsync(budget - TimeSpan.FromTicks(Math.Min(MaxStopMargin.Ticks, budget.Ticks / 5)));
                 _scrapeMetrics.Count(Name, ScrapeMetrics.Collected);
             }
         }
@@ -85,7 +84,7 @@ public abstract class ScrapeCollector<TItem> : IScrapeCollector
         {
             // The collection bounds itself by the budget of the scrape that started it; a joiner whose own
             // budget is shorter stops waiting at its budget and answers with a failed collection in time.
-            result = await collection.WaitAsync(wait, _time, requestAborted).ConfigureAwait(false);
+            result = await collection.WaitAsync(budget, _time, requestAborted).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -11,6 +11,9 @@ public sealed class ConfigHolder(ExporterConfig initial, Func<ExporterConfig>? l
 
     public ExporterConfig Current => Volatile.Read(ref _current);
 
+    /// <summary>False when the configuration was not read from a file (<c>--demo</c>): there is nothing to re-read.</summary>
+    public bool CanReload => load is not null;
+
     /// <summary>False after a reload that failed, until one succeeds.</summary>
     public bool LastReloadSuccessful { get; private set; } = true;
 

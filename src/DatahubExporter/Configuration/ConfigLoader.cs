@@ -59,7 +59,9 @@ public static class ConfigLoader
         var regions = envRegions ?? file!.Regions!;
         return new ExporterConfig
         {
-            Credentials = new Credentials(secretId, secretKey, envToken ?? file?.Get("token")),
+            // A temporary token only works with its own key pair (§1.2): when the environment supplies the pair,
+            // a token left in the file must not be sent with it.
+            Credentials = new Credentials(secretId, secretKey, envToken ?? (envId is not null && envKey is not null ? null : file?.Get("token"))),
             Regions = regions,
             Endpoint = file?.Endpoint,
             SourcePath = path,
@@ -200,7 +202,10 @@ public static class ConfigLoader
         var withScheme = text.Contains("://", StringComparison.Ordinal) ? text : "https://" + text;
         if (!Uri.TryCreate(withScheme, UriKind.Absolute, out var uri) || uri.HostNameType is UriHostNameType.Unknown || uri.Host.Length == 0)
         {
-            throw new IniProblem($"key \"endpoint\" in [common]: \"{text}\" is not a host name or an http(s) URL");
+            // Whatever stands before an '@' could be a password: never echoed.
+            var at = text.LastIndexOf('@');
+            var shownText = at < 0 ? text : (text.Contains("://", StringComparison.Ordinal) ? text[..(text.IndexOf("://", StringComparison.Ordinal) + 3)] : "") + text[(at + 1)..];
+            throw new IniProblem($"key \"endpoint\" in [common]: \"{shownText}\" is not a host name or an http(s) URL");
         }
 
         var problem = uri.Scheme is not ("http" or "https") ? $"scheme \"{uri.Scheme}\" is not http or https"

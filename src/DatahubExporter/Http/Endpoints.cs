@@ -115,6 +115,9 @@ public static class Endpoints
             return false;
         }
 
-        return values.Any(v => (v.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) || v.Value == "*") && (v.Quality ?? 1) > 0);
+        // An explicit gzip entry decides (even "gzip;q=0, *" means no); otherwise "*" stands for it (RFC 9110 §12.5.3).
+        var gzip = values.FirstOrDefault(v => v.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase))
+                   ?? values.FirstOrDefault(v => v.Value == "*");
+        return gzip is not null && (gzip.Quality ?? 1) > 0;
     }
 }

@@ -17,7 +17,7 @@ namespace DatahubExporter.Http;
 public static class WebSecurity
 {
     /// <summary>The path left open when basic auth is on, so that liveness probes need no password.</summary>
-    public const string HealthyPath = "/-/healthy";
+    public const string HealthyPath = Endpoints.HealthyPath;
 
     /// <summary>The <c>WWW-Authenticate</c> challenge sent with every 401.</summary>
     public const string Challenge = "Basic realm=\"datahub_exporter\"";

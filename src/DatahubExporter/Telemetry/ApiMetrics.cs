@@ -8,8 +8,9 @@ namespace DatahubExporter.Telemetry;
 /// The exporter's own view of its Tencent Cloud API traffic, served on <c>/metrics</c> (exporter.md
 /// "Metrics on the two scrape paths"). Thread-safe: counters are lock-free, each histogram and limiter
 /// series takes a tiny lock so a scrape never sees a bucket out of step with its count. Series are created
-/// on first use; their number is bounded by actions × regions × error codes, all of which come from
-/// config or from the client's own validation of codes.
+/// on first use; actions and regions come from the configuration, and error codes from the API, so at most
+/// <see cref="MaxDistinctCodes"/> distinct codes get series of their own: a misbehaving endpoint inventing
+/// codes ends up under <c>code="Other"</c> instead of growing memory and cardinality without bound.
 /// </summary>
 public sealed class ApiMetrics : IApiObserver
 {
@@ -21,20 +22,42 @@ public sealed class ApiMetrics : IApiObserver
     private readonly ConcurrentDictionary<string, Histogram> _durations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Action, string Region), LimiterSeries> _limiter = new();
 
+    /// <summary>How many distinct <c>code</c> label values may get series; later newcomers count as <c>Other</c>.</summary>
+    public const int MaxDistinctCodes = 64;
+
+    private readonly ConcurrentDictionary<string, bool> _codes = new(StringComparer.Ordinal);
+
     public void RequestCompleted(string action, string region, string code, double seconds)
     {
-        _requests.GetOrAdd((action, region, code), static _ => new Counter()).Increment();
+        _requests.GetOrAdd((action, region, Bounded(code)), static _ => new Counter()).Increment();
         _durations.GetOrAdd(action, static _ => new Histogram()).Observe(seconds);
     }
 
     public void Retrying(string action, string region, string code) =>
-        _retries.GetOrAdd((action, region, code), static _ => new Counter()).Increment();
+        _retries.GetOrAdd((action, region, Bounded(code)), static _ => new Counter()).Increment();
+
+    private string Bounded(string code)
+    {
+        if (_codes.ContainsKey(code))
+        {
+            return code;
+        }
+
+        // A race may admit a few past the cap; the bound only has to be finite.
+        if (_codes.Count >= MaxDistinctCodes)
+        {
+            return "Other";
+        }
+
+        _codes.TryAdd(code, true);
+        return code;
+    }
 
     public void LimiterWaited(string action, string region, double seconds) =>
         _limiter.GetOrAdd((action, region), static _ => new LimiterSeries()).Add(seconds);
 
     /// <summary>A consistent-enough snapshot, series sorted by label values so output is stable between scrapes.
-    /// Families are always present, empty until something happened, so dashboards find the names.</summary>
+    /// A family without series yet (nothing happened) is not written at all, as client_golang does.</summary>
     public IEnumerable<MetricFamily> Collect()
     {
         yield return CounterFamily("datahub_exporter_api_requests_total",

@@ -15,7 +15,7 @@ internal sealed class RequestRateLimiter
     private readonly TimeProvider _time;
     private readonly int _perWindow;
     private readonly long _windowTicks;
-    private readonly ConcurrentDictionary<(string Action, string Region), List<long>> _starts = new();
+    private readonly ConcurrentDictionary<(string Action, string Host), List<long>> _starts = new();
 
     public RequestRateLimiter(double perSecond, TimeProvider time)
     {
@@ -31,14 +31,14 @@ internal sealed class RequestRateLimiter
     public bool IsEnabled => _windowTicks > 0;
 
     /// <summary>Waits for this request's turn; returns how long it waited (zero when it did not).</summary>
-    public async ValueTask<TimeSpan> WaitAsync(string action, string region, CancellationToken cancellationToken)
+    public async ValueTask<TimeSpan> WaitAsync(string action, string host, CancellationToken cancellationToken)
     {
         if (!IsEnabled)
         {
             return TimeSpan.Zero;
         }
         cancellationToken.ThrowIfCancellationRequested();
-        var starts = _starts.GetOrAdd((action, region), static _ => new List<long>());
+        var starts = _starts.GetOrAdd((action, host), static _ => new List<long>());
         var now = _time.GetTimestamp();
         long start;
         lock (starts)

@@ -89,7 +89,9 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var waited = await _limiter.WaitAsync(action, target.Region, cancellationToken).ConfigureAwait(false);
+                // Tencent counts the limit per action and the gateway a request reaches (§5): the host, which is the
+                // region with the default regional hosts, but shared by every region behind one endpoint override.
+                var waited = await _limiter.WaitAsync(action, call.Host, cancellationToken).ConfigureAwait(false);
                 if (waited > TimeSpan.Zero)
                 {
                     observer.LimiterWaited(action, target.Region, waited.TotalSeconds);
@@ -253,12 +255,11 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
         return request;
     }
 
-    /// <summary>Reads the decoded body into memory, failing as soon as it passes the cap. Content-Length is
-    /// only a shortcut for refusing early: it is absent when the handler decompresses, and may lie.</summary>
     /// <summary>
-    /// Reads the body into a buffer rented from the shared pool (the caller returns it), failing past
-    /// <see cref="TencentCloudClientOptions.MaxResponseBytes"/> whatever Content-Length claimed. Pooled because
-    /// a page of 100 tasks is ~120 KB: a fresh array per page would land on the large-object heap every time.
+    /// Reads the decoded body into a buffer rented from the shared pool (the caller returns it), failing as
+    /// soon as it passes <see cref="TencentCloudClientOptions.MaxResponseBytes"/>. Content-Length is only a
+    /// shortcut for refusing early: it is absent when the handler decompresses, and may lie. Pooled because a
+    /// page of 100 tasks is ~120 KB: a fresh array per page would land on the large-object heap every time.
     /// </summary>
     private async Task<(byte[] Buffer, int Length)> ReadBoundedAsync(Call call, HttpContent content, CancellationToken cancellationToken)
     {

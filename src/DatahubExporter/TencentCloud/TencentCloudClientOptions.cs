@@ -30,17 +30,5 @@ public sealed class TencentCloudClientOptions
     public string Language { get; init; } = "en-US";
 
     /// <summary>Sent as <c>X-TC-RequestClient</c> (§1.2), so that Tencent can tell this client's traffic apart.</summary>
-    public string RequestClient { get; init; } = "datahub_exporter/" + ProductVersion;
-
-    private static string ProductVersion
-    {
-        get
-        {
-            var version = typeof(TencentCloudClientOptions).Assembly
-                .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-            // The SDK adds "+<commit>" to the informational version; the header needs only the release.
-            var plus = version.IndexOf('+');
-            return plus < 0 ? version : version[..plus];
-        }
-    }
+    public string RequestClient { get; init; } = "datahub_exporter/" + DatahubExporter.Telemetry.BuildInfo.Version;
 }

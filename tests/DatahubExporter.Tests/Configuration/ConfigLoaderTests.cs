@@ -42,6 +42,7 @@ public class ConfigLoaderTests
     [TestCase("bad_endpoint_path.conf", "{path}:5: key \"endpoint\" in [common]: \"https://ckafka.tencentcloudapi.com/v3\": path \"/v3\" is not allowed (the API lives at /)")]
     [TestCase("bad_endpoint_query.conf", "{path}:5: key \"endpoint\" in [common]: \"https://ckafka.tencentcloudapi.com/?a=b\": a query is not allowed")]
     [TestCase("bad_endpoint_userinfo.conf", "{path}:5: key \"endpoint\" in [common]: \"http://127.0.0.1:9100/\": user info is not allowed")]
+    [TestCase("bad_endpoint_unparsable_userinfo.conf", "{path}:5: key \"endpoint\" in [common]: \"https://bad host\" is not a host name or an http(s) URL")]
     [TestCase("bad_endpoint_host.conf", "{path}:5: key \"endpoint\" in [common]: \"not a host\" is not a host name or an http(s) URL")]
     public void Bad_file_fails_with_one_exact_line(string file, string expected)
     {
@@ -141,6 +142,25 @@ public class ConfigLoaderTests
 
         Assert.That(config.Credentials, Is.EqualTo(new Credentials("AKIDFROMENV", "keyfromenv", "tokenfromenv")));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-beijing", "ap-chengdu" }));
+    }
+
+    [Test]
+    public void A_token_in_the_file_is_not_sent_with_a_key_pair_from_the_environment()
+    {
+        // A temporary token belongs to its own temporary key pair; mixing sources would fail every call.
+        var env = Env(("TENCENTCLOUD_SECRET_ID", "AKIDFROMENV"), ("TENCENTCLOUD_SECRET_KEY", "keyfromenv"));
+
+        var config = ConfigLoader.Load(TestData("good_token.conf"), env);
+
+        Assert.That(config.Credentials, Is.EqualTo(new Credentials("AKIDFROMENV", "keyfromenv", null)));
+    }
+
+    [Test]
+    public void A_token_in_the_file_goes_with_a_key_pair_from_the_file()
+    {
+        var config = ConfigLoader.Load(TestData("good_token.conf"), Env(("TENCENTCLOUD_REGION", "ap-beijing")));
+
+        Assert.That(config.Credentials.Token, Is.EqualTo("TokenDoNotLeak"));
     }
 
     [Test]

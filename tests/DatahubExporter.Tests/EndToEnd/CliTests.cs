@@ -173,8 +173,10 @@ public class CliTests
         var conf = WriteConfig(_dir, simulator.BaseAddress, token: Token);
         var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--once"]);
         Assert.That(code, Is.EqualTo(0), stderr);
-        Assert.That(stdout, Does.Contain($"# {TasksPath}\n"));
-        Assert.That(stdout, Does.Contain($"# {ResourcesPath}\n"));
+        // One exposition, not two pasted together: every family is introduced exactly once.
+        var typeLines = stdout.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).ToList();
+        Assert.That(typeLines, Is.Unique);
+        Assert.That(typeLines, Does.Contain("# TYPE datahub_exporter_collect_success gauge"));
         var samples = ExpositionParser.Parse(stdout);
         Assert.That(samples.Count(s => s.Name == "datahub_task_status"), Is.EqualTo(2 * 250));
         Assert.That(samples.Count(s => s.Name == "connect_resource_status"), Is.EqualTo(2 * 120));
