@@ -54,7 +54,7 @@ root.SetAction(async (parse, cancellationToken) =>
     {
         server = await SimulatorServer.StartAsync(options, cancellationToken);
     }
-    catch (Exception e) when (e is IOException or ArgumentException)
+    catch (Exception e) when (e is IOException or ArgumentException or System.Net.Sockets.SocketException)
     {
         await Console.Error.WriteLineAsync("ckafka_simulator: cannot listen: " + e.Message);
         return 1;

@@ -70,7 +70,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         {
             await app.StartAsync(ct);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or System.Net.Sockets.SocketException)
         {
             await app.DisposeAsync();
             stopping.Dispose();

@@ -39,7 +39,7 @@ if ! download; then
   download || fail "apt-get download prometheus failed: $(tail -n 1 "$work/apt.log")"
 fi
 
-deb="$(ls "$work"/prometheus_*.deb 2>/dev/null | head -n 1)"
+deb="$(ls "$work"/prometheus_*.deb 2>/dev/null | head -n 1 || true)"
 [ -n "$deb" ] || fail "apt-get download produced no prometheus .deb"
 
 dpkg -x "$deb" "$work/root" || fail "dpkg -x $deb failed"

@@ -29,7 +29,9 @@ public static unsafe partial class Bcrypt
 
     static Bcrypt()
     {
-        if (NativeLibrary.TryLoad(LibraryName, out var handle)
+        // Debian and Ubuntu ship libxcrypt as .so.1; Fedora, RHEL 9 and Amazon Linux 2023 as .so.2 (with .so.1
+        // only in libxcrypt-compat). Both export the two functions used here.
+        if ((NativeLibrary.TryLoad(LibraryName, out var handle) || NativeLibrary.TryLoad("libcrypt.so.2", out handle))
             && NativeLibrary.TryGetExport(handle, "crypt_r", out var cryptR)
             && NativeLibrary.TryGetExport(handle, "crypt_gensalt_rn", out var gensalt))
         {
@@ -162,6 +164,6 @@ public static unsafe partial class Bcrypt
         }
     }
 
-    [GeneratedRegex(@"^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}\z")]
+    [GeneratedRegex(@"^\$2[aby]\$([0-9][0-9])\$[./A-Za-z0-9]{53}\z")]
     private static partial Regex HashShape();
 }

@@ -14,6 +14,11 @@ namespace DatahubExporter.Http;
 /// one file being read; each call is independent.</summary>
 internal sealed partial class WebConfigReader
 {
+    /// <summary>The highest bcrypt cost accepted in <c>basic_auth_users</c>.</summary>
+    public const int MaxCost = 15;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> DummyHashes = new();
+
     private static readonly string[] VersionNames = ["TLS10", "TLS11", "TLS12", "TLS13"];
 
     // exporter-toolkit allows only these headers, two of them with a fixed set of values (web-configuration.md).
@@ -80,11 +85,12 @@ internal sealed partial class WebConfigReader
             if (!bcryptAvailable)
             {
                 throw Error(usersNode, "basic_auth_users",
-                    $"bcrypt needs {Bcrypt.LibraryName} (libxcrypt), which could not be loaded; install libcrypt1 or remove basic_auth_users");
+                    $"bcrypt needs {Bcrypt.LibraryName} or libcrypt.so.2 (libxcrypt), which could not be loaded; install libcrypt1 (Debian) or libxcrypt (Fedora/RHEL), or remove basic_auth_users");
             }
 
             var cost = users.Values.Max(h => Bcrypt.Cost(h));
-            unknownUserHash = Bcrypt.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)), cost);
+            // Made once per cost for the process: a reload must not pay a slow hash again.
+            unknownUserHash = DummyHashes.GetOrAdd(cost, c => Bcrypt.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)), c));
         }
 
         return new WebConfig
@@ -421,10 +427,11 @@ internal sealed partial class WebConfigReader
                 continue;
             }
 
-            // Kestrel throws on control characters in a header value at response time; refuse them here.
-            if (text.Any(char.IsControl))
+            // Kestrel refuses response header values outside visible ASCII, space and tab, and would then
+            // answer every request 500 (probes included): refuse them at load time instead.
+            if (text.Any(c => c != '\t' && c is < ' ' or > '~'))
             {
-                throw Error(k, full, "the value contains control characters");
+                throw Error(k, full, "the value must be printable ASCII (no control or non-ASCII characters)");
             }
 
             if (allowedValues is not null && !allowedValues.Contains(text, StringComparer.Ordinal))
@@ -472,6 +479,13 @@ internal sealed partial class WebConfigReader
             if (!Bcrypt.IsWellFormedHash(hash))
             {
                 throw Error(k, full, "not a bcrypt hash (want $2a$, $2b$ or $2y$, a cost from 04 to 31 and 53 more characters)");
+            }
+
+            // Every failed login (and every unknown user) pays one hash at this cost: past 2^15 rounds that is
+            // seconds per request, which a scraper cannot wait for and an attacker can use to load the CPU.
+            if (Bcrypt.Cost(hash) > MaxCost)
+            {
+                throw Error(k, full, $"bcrypt cost {Bcrypt.Cost(hash)} is too high to check per request (at most {MaxCost}; 10 is usual)");
             }
 
             users[user] = hash;

@@ -93,7 +93,8 @@ public sealed class WebConfigWatcher
             WebConfig next;
             try
             {
-                next = WebConfig.Load(path);
+                // Whatever exception a load throws, a bad new file must never fail requests: it is a failed reload.
+                next = LoadOrThrowWebConfigException(path);
                 if ((next.Tls is not null) != _tlsAtStart)
                 {
                     throw new WebConfigException(
@@ -119,7 +120,9 @@ public sealed class WebConfigWatcher
                 _logger.LogWarning("web config http_server_config.http2 changed; it applies after a restart");
             }
 
-            _fingerprint = Fingerprint(next.Files);
+            // The fingerprint taken before the load: a file changed during the load triggers one more reload
+            // instead of being taken for already seen.
+            _fingerprint = now;
             _failure = null;
             _current = next;
             _logger.LogInformation("web config reloaded from {Path}", path);
@@ -128,6 +131,18 @@ public sealed class WebConfigWatcher
         finally
         {
             _checking.Exit();
+        }
+    }
+
+    private static WebConfig LoadOrThrowWebConfigException(string path)
+    {
+        try
+        {
+            return WebConfig.Load(path);
+        }
+        catch (Exception e) when (e is not WebConfigException and not OutOfMemoryException)
+        {
+            throw new WebConfigException($"web config {path}: cannot be loaded: {e.GetType().Name}: {e.Message}");
         }
     }
 

@@ -49,6 +49,9 @@ public sealed class WebConfigTests
     [TestCase("missing_hash.bad.yml", "{file}:2: basic_auth_users.alice: missing bcrypt password hash")]
     [TestCase("users_list.bad.yml", "{file}:2: basic_auth_users: want a map of keys to values")]
     [TestCase("bad_header.bad.yml", "{file}:3: http_server_config.headers.X-Powered-By: this header cannot be set; allowed: Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, X-XSS-Protection, Content-Security-Policy")]
+    [TestCase("non_ascii_header.bad.yml", "{file}:3: http_server_config.headers.Content-Security-Policy: the value must be printable ASCII (no control or non-ASCII characters)")]
+    [TestCase("cost_too_high.bad.yml", "{file}:2: basic_auth_users.prometheus: bcrypt cost 16 is too high to check per request (at most 15; 10 is usual)")]
+    [TestCase("unicode_digits_cost.bad.yml", "{file}:2: basic_auth_users.prometheus: not a bcrypt hash (want $2a$, $2b$ or $2y$, a cost from 04 to 31 and 53 more characters)")]
     [TestCase("bad_frame_options.bad.yml", "{file}:3: http_server_config.headers.X-Frame-Options: \"allow\" is not allowed; want deny or sameorigin")]
     [TestCase("bad_http2.bad.yml", "{file}:2: http_server_config.http2: want true or false, not \"maybe\"")]
     [TestCase("rate_limit.bad.yml", "{file}:1: rate_limit: not supported by datahub_exporter; remove it")]
@@ -75,7 +78,7 @@ public sealed class WebConfigTests
         var file = _pki.PathOf("good.yml");
         var error = Assert.Throws<WebConfigException>(() => WebConfig.Load(file, bcryptAvailable: false));
         Assert.That(error!.Message, Is.EqualTo(
-            $"web config {file}:16: basic_auth_users: bcrypt needs libcrypt.so.1 (libxcrypt), which could not be loaded; install libcrypt1 or remove basic_auth_users"));
+            $"web config {file}:16: basic_auth_users: bcrypt needs libcrypt.so.1 or libcrypt.so.2 (libxcrypt), which could not be loaded; install libcrypt1 (Debian) or libxcrypt (Fedora/RHEL), or remove basic_auth_users"));
     }
 
     [Test]
