@@ -87,7 +87,7 @@ public static class Program
 
     private static readonly Option<double> ApiRateLimitOption = new("--api.rate-limit")
     {
-        Description = "Client-side limit of API requests per second per action and region (Tencent allows 20).",
+        Description = "Client-side limit of API requests per second per action and API host (Tencent allows 20).",
         DefaultValueFactory = _ => 15,
     };
 

@@ -30,7 +30,7 @@ public sealed record ExporterOptions
     /// <summary>How long a successful collection may be served again without calling the API (0: never).</summary>
     public TimeSpan CacheTtl { get; init; } = TimeSpan.Zero;
 
-    /// <summary>Client-side limit per action and region; Tencent's documented limit is 20/s, so stay below.</summary>
+    /// <summary>Client-side limit per action and API host (the region, with the default regional hosts); Tencent's documented limit is 20/s, so stay below.</summary>
     public double ApiRateLimit { get; init; } = 15;
 
     /// <summary>Attempts per API call including the first (retries only for retryable errors, inside the deadline).</summary>

@@ -6,7 +6,7 @@ namespace DatahubExporter.TencentCloud;
 /// Describe actions (tencent-cloud-api.md §2.2, §5).</summary>
 public sealed class TencentCloudClientOptions
 {
-    /// <summary>Client-side requests per second per (action, region); 0 or less disables the limiter. The
+    /// <summary>Client-side requests per second per (action, API host); 0 or less disables the limiter. The
     /// documented server limit is 20/s per action and region (§2.2); 15 leaves headroom, as tencentcloud-exporter does (§5).</summary>
     public double RateLimitPerSecond { get; init; } = 15;
 
