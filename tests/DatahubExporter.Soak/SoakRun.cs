@@ -1,3 +1,4 @@
+using DatahubExporter.Tests.EndToEnd;
 using System.Diagnostics;
 using CkafkaSimulator;
 
@@ -58,8 +59,8 @@ public sealed class SoakRun(SoakOptions options, TextWriter output)
         try
         {
             var conf = WriteConfig(dir, simulator.BaseAddress);
-            await using var exporter = await ExporterChild.StartAsync(options.ExporterPath,
-                ["--conf", conf, "--web.listen-address=127.0.0.1:0", "--log.level=info"], TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await using var exporter = await ExporterProcess.StartServerAsync(
+                ["--conf", conf, "--web.listen-address=127.0.0.1:0", "--log.level=info"], timeout: TimeSpan.FromSeconds(30), binary: options.ExporterPath).ConfigureAwait(false);
             using var client = new SoakClient(exporter.BaseAddress);
             var report = new SoakReport(options, dataSet.Tasks.Count, dataSet.Resources.Count)
             {
@@ -151,7 +152,7 @@ public sealed class SoakRun(SoakOptions options, TextWriter output)
         return path;
     }
 
-    private async Task RunLoadAsync(SimulatorServer simulator, ExporterChild exporter, SoakClient client, SoakReport report, TimeSpan runTime,
+    private async Task RunLoadAsync(SimulatorServer simulator, ExporterProcess exporter, SoakClient client, SoakReport report, TimeSpan runTime,
         CancellationToken hardStop)
     {
         var gate = new ScrapeGate();
@@ -312,7 +313,7 @@ public sealed class SoakRun(SoakOptions options, TextWriter output)
             .ToDictionary(s => (s.Labels["collector"], s.Labels["answer"]), s => (long)s.Value);
     }
 
-    private async Task FinishAsync(SimulatorServer simulator, ExporterChild exporter, SoakClient client, SoakReport report, CancellationToken hardStop)
+    private async Task FinishAsync(SimulatorServer simulator, ExporterProcess exporter, SoakClient client, SoakReport report, CancellationToken hardStop)
     {
         // No fault but the rate limit: both paths must answer completely, and carry the error gauges to compare.
         foreach (var path in new[] { TasksPath, ResourcesPath })

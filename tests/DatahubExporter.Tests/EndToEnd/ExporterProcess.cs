@@ -52,9 +52,10 @@ public sealed partial class ExporterProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts the binary. TENCENTCLOUD_* variables of the test runner are removed unless given in <paramref name="env"/>.</summary>
-    public static ExporterProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null)
+    /// <param name="binary">Another build of the exporter (the soak runs the Release one); default <see cref="BinaryPath"/>.</param>
+    public static ExporterProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, string? binary = null)
     {
-        var info = new ProcessStartInfo(BinaryPath)
+        var info = new ProcessStartInfo(binary ?? BinaryPath)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -127,9 +128,10 @@ public sealed partial class ExporterProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a server and waits (bounded) until it logs the address it listens on.</summary>
-    public static async Task<ExporterProcess> StartServerAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null)
+    public static async Task<ExporterProcess> StartServerAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null,
+        TimeSpan? timeout = null, string? binary = null)
     {
-        var exporter = Start(args, env);
+        var exporter = Start(args, env, binary);
         var exited = exporter._process.WaitForExitAsync();
         var listening = exporter._listening.Task;
         var done = await Task.WhenAny(listening, exited, Task.Delay(timeout ?? TimeSpan.FromSeconds(30)));
