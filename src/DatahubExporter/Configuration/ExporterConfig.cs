@@ -14,6 +14,12 @@ public sealed record ExporterConfig
     /// <summary>The <c>endpoint</c> key as an absolute URL, or null for the regional default host.</summary>
     public Uri? Endpoint { get; init; }
 
+    /// <summary>Which tasks produce series (<c>task_name_include</c>/<c>task_name_exclude</c>).</summary>
+    public NameFilter TaskFilter { get; init; } = NameFilter.All;
+
+    /// <summary>Which connect resources produce series (<c>resource_name_include</c>/<c>resource_name_exclude</c>).</summary>
+    public NameFilter ResourceFilter { get; init; } = NameFilter.All;
+
     /// <summary>The file this was read from (for messages); may not exist when env vars supplied everything.</summary>
     public required string SourcePath { get; init; }
 
