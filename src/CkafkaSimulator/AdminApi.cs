@@ -73,7 +73,9 @@ internal sealed class AdminApi(SimulatorState state)
             return;
         }
         var region = query["region"].ToString() is { Length: > 0 } r ? r : null;
-        var found = task ? state.SetTaskStatus(id, value, region) : state.SetResourceStatus(id, value, region);
+        // `message` (optional, may be empty) sets the item's ErrorMessage too; without it the message stays.
+        var message = query.TryGetValue("message", out var m) ? m.ToString() : null;
+        var found = task ? state.SetTaskStatus(id, value, region, message) : state.SetResourceStatus(id, value, region, message);
         if (!found)
         {
             await TextAsync(context, 404, $"no {(task ? "task" : "resource")} with that id\n");

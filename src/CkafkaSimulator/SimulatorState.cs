@@ -53,12 +53,12 @@ public sealed class SimulatorState
 
     /// <summary>Sets a task's status everywhere, or in one region only (that region then gets its own copy of the data).</summary>
     /// <returns>False when no such task exists where it was looked for.</returns>
-    public bool SetTaskStatus(string taskId, long status, string? region = null) =>
-        UpdateTask(taskId, t => t with { Status = status }, region);
+    public bool SetTaskStatus(string taskId, long status, string? region = null, string? errorMessage = null) =>
+        UpdateTask(taskId, t => t with { Status = status, ErrorMessage = errorMessage ?? t.ErrorMessage }, region);
 
     /// <summary>Sets a resource's status; same region rules as <see cref="SetTaskStatus"/>.</summary>
-    public bool SetResourceStatus(string resourceId, long status, string? region = null) =>
-        UpdateResource(resourceId, r => r with { Status = status }, region);
+    public bool SetResourceStatus(string resourceId, long status, string? region = null, string? errorMessage = null) =>
+        UpdateResource(resourceId, r => r with { Status = status, ErrorMessage = errorMessage ?? r.ErrorMessage }, region);
 
     /// <summary>Replaces a task by <paramref name="change"/>'s result, or removes it when that is null.</summary>
     public bool UpdateTask(string taskId, Func<SimulatedTask, SimulatedTask?> change, string? region = null)
