@@ -29,8 +29,8 @@ public class ConfigLoaderTests
     [TestCase("bad_empty_value.conf", "{path}:3: key \"secret_key\" in [common] has an empty value")]
     [TestCase("bad_empty_quoted_value.conf", "{path}:3: key \"secret_key\" in [common] has an empty value")]
     [TestCase("bad_empty_region_list.conf", "{path}:4: key \"region\" in [common]: no region given")]
-    [TestCase("bad_unknown_key.conf", "{path}:3: unknown key \"secrte_key\" in [common] (known: secret_id, secret_key, region, token, endpoint)")]
-    [TestCase("bad_unknown_key_case.conf", "{path}:2: unknown key \"Secret_Id\" in [common] (known: secret_id, secret_key, region, token, endpoint)")]
+    [TestCase("bad_unknown_key.conf", "{path}:3: unknown key \"secrte_key\" in [common] (known: secret_id, secret_key, region, token, endpoint, credential_source, role_name, task_name_include, task_name_exclude, resource_name_include, resource_name_exclude)")]
+    [TestCase("bad_unknown_key_case.conf", "{path}:2: unknown key \"Secret_Id\" in [common] (known: secret_id, secret_key, region, token, endpoint, credential_source, role_name, task_name_include, task_name_exclude, resource_name_include, resource_name_exclude)")]
     [TestCase("bad_unknown_section.conf", "{path}:1: unknown section [default] (the only section is [common])")]
     [TestCase("bad_unknown_second_section.conf", "{path}:6: unknown section [profile] (the only section is [common])")]
     [TestCase("bad_duplicate_key.conf", "{path}:4: duplicate key \"secret_id\" in [common]")]
@@ -96,7 +96,7 @@ public class ConfigLoaderTests
 
         var config = ConfigLoader.Load(path, NoEnv);
 
-        Assert.That(config.Credentials, Is.EqualTo(new Credentials(Id, Key, null)));
+        Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials(Id, Key, null)));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-guangzhou" }));
         Assert.That(config.Endpoint, Is.Null);
         Assert.That(config.SourcePath, Is.EqualTo(path));
@@ -116,7 +116,7 @@ public class ConfigLoaderTests
     {
         var config = ConfigLoader.Load(TestData("good_token.conf"), NoEnv);
 
-        Assert.That(config.Credentials.Token, Is.EqualTo("TokenDoNotLeak"));
+        Assert.That(config.Credentials.Current!.Token, Is.EqualTo("TokenDoNotLeak"));
     }
 
     [TestCase("good_endpoint_host.conf", "https://ckafka.tencentcloudapi.com/")]
@@ -140,7 +140,7 @@ public class ConfigLoaderTests
 
         var config = ConfigLoader.Load(TestData("good_token.conf"), env);
 
-        Assert.That(config.Credentials, Is.EqualTo(new Credentials("AKIDFROMENV", "keyfromenv", "tokenfromenv")));
+        Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials("AKIDFROMENV", "keyfromenv", "tokenfromenv")));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-beijing", "ap-chengdu" }));
     }
 
@@ -152,7 +152,7 @@ public class ConfigLoaderTests
 
         var config = ConfigLoader.Load(TestData("good_token.conf"), env);
 
-        Assert.That(config.Credentials, Is.EqualTo(new Credentials("AKIDFROMENV", "keyfromenv", null)));
+        Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials("AKIDFROMENV", "keyfromenv", null)));
     }
 
     [Test]
@@ -160,7 +160,7 @@ public class ConfigLoaderTests
     {
         var config = ConfigLoader.Load(TestData("good_token.conf"), Env(("TENCENTCLOUD_REGION", "ap-beijing")));
 
-        Assert.That(config.Credentials.Token, Is.EqualTo("TokenDoNotLeak"));
+        Assert.That(config.Credentials.Current!.Token, Is.EqualTo("TokenDoNotLeak"));
     }
 
     [Test]
@@ -170,7 +170,7 @@ public class ConfigLoaderTests
 
         var config = ConfigLoader.Load(TestData("good_minimal.conf"), env);
 
-        Assert.That(config.Credentials, Is.EqualTo(new Credentials(Id, Key, null)));
+        Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials(Id, Key, null)));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-guangzhou" }));
     }
 
@@ -179,7 +179,7 @@ public class ConfigLoaderTests
     {
         var config = ConfigLoader.Load(TestData("bad_missing_secret_key.conf"), Env(("TENCENTCLOUD_SECRET_KEY", "keyfromenv")));
 
-        Assert.That(config.Credentials, Is.EqualTo(new Credentials(Id, "keyfromenv", null)));
+        Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials(Id, "keyfromenv", null)));
     }
 
     [Test]
@@ -190,7 +190,7 @@ public class ConfigLoaderTests
 
         var config = ConfigLoader.Load(path, env);
 
-        Assert.That(config.Credentials, Is.EqualTo(new Credentials(Id, Key, null)));
+        Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials(Id, Key, null)));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-shanghai" }));
         Assert.That(config.Endpoint, Is.Null);
         Assert.That(config.SourcePath, Is.EqualTo(path));
