@@ -110,7 +110,7 @@ public static class ConfigLoader
     /// although it holds <c>secret_key</c>. Empty when the file is absent or on Windows.</summary>
     public static IReadOnlyList<string> Warnings(string path)
     {
-        if (OperatingSystem.IsWindows() || !File.Exists(path))
+        if (OperatingSystem.IsWindows() || !File.Exists(path) || !HoldsSecretKey(path))
         {
             return [];
         }
@@ -123,6 +123,18 @@ public static class ConfigLoader
 
         var octal = Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');
         return [$"{path}: readable by group or others (mode {octal}) although it holds secret_key; chmod 600 it"];
+    }
+
+    private static bool HoldsSecretKey(string path)
+    {
+        try
+        {
+            return File.ReadLines(path).Any(line => line.TrimStart().StartsWith("secret_key", StringComparison.Ordinal));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // Load reports an unreadable file; a warning has nothing to add
+        }
     }
 
     /// <summary>The parsed file, or null when it is absent and the environment covers every required key.</summary>

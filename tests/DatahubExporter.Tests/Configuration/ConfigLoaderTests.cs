@@ -44,6 +44,13 @@ public class ConfigLoaderTests
     [TestCase("bad_endpoint_userinfo.conf", "{path}:5: key \"endpoint\" in [common]: \"http://127.0.0.1:9100/\": user info is not allowed")]
     [TestCase("bad_endpoint_unparsable_userinfo.conf", "{path}:5: key \"endpoint\" in [common]: \"https://bad host\" is not a host name or an http(s) URL")]
     [TestCase("bad_endpoint_host.conf", "{path}:5: key \"endpoint\" in [common]: \"not a host\" is not a host name or an http(s) URL")]
+    [TestCase("bad_credential_source.conf", "{path}:4: key \"credential_source\" in [common]: \"instance_role\" is not one of auto, static, profile, oidc, cvm_role")]
+    [TestCase("bad_role_name.conf", "{path}:3: key \"role_name\" in [common]: \"datahub/reader\" is not a CAM role name (letters, digits and +=,.@_- only)")]
+    [TestCase("bad_task_name_include.conf", "{path}:3: key \"task_name_include\" in [common]: \"prod-(\" is not a valid regular expression: Not enough )'s at offset 6")]
+    [TestCase("bad_task_name_exclude.conf", "{path}:4: key \"task_name_exclude\" in [common]: \"[z-a]\" is not a valid regular expression: [x-y] range in reverse order at offset 4")]
+    [TestCase("bad_resource_name_include.conf", "{path}:3: key \"resource_name_include\" in [common]: \"*mysql\" is not a valid regular expression: Quantifier '*' following nothing at offset 1")]
+    [TestCase("bad_resource_name_exclude.conf", "{path}:3: key \"resource_name_exclude\" in [common]: \"tmp-\\\" is not a valid regular expression: Illegal \\ at end of pattern at offset 5")]
+    [TestCase("bad_token_without_keys.conf", "{path}: key \"token\" in [common] needs secret_id and secret_key")]
     public void Bad_file_fails_with_one_exact_line(string file, string expected)
     {
         var path = TestData(file);
@@ -232,7 +239,7 @@ public class ConfigLoaderTests
         }
 
         var path = Path.Combine(Path.GetTempPath(), $"datahub_exporter_{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, "[common]\n");
+        File.WriteAllText(path, "[common]\nsecret_key = x\n");
         try
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
@@ -240,11 +247,55 @@ public class ConfigLoaderTests
 
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             Assert.That(ConfigLoader.Warnings(path), Is.Empty);
+
+            // Without a key there is nothing to protect: a role-credentials config may be world-readable.
+            File.WriteAllText(path, "[common]\nregion = ap-guangzhou\n");
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            Assert.That(ConfigLoader.Warnings(path), Is.Empty);
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    [Test]
+    public void Filters_are_read_anchored_and_exclude_wins()
+    {
+        var config = ConfigLoader.Load(TestData("good_filters.conf"), NoEnv);
+
+        string[] tasks = ["prod-orders", "prod-orders-canary", "test-prod-orders", "prod-"];
+        string[] resources = ["mysql-main", "es-logs", "es-logs-tmp", "cos-archive", "mysql-"];
+        Assert.That(tasks.Where(config.TaskFilter.Keeps), Is.EqualTo(new[] { "prod-orders", "prod-" }));
+        Assert.That(resources.Where(config.ResourceFilter.Keeps), Is.EqualTo(new[] { "mysql-main", "es-logs" }));
+    }
+
+    [Test]
+    public void Without_filters_everything_is_kept()
+    {
+        var config = ConfigLoader.Load(TestData("good_minimal.conf"), NoEnv);
+
+        Assert.That((config.TaskFilter.IsAll, config.ResourceFilter.IsAll), Is.EqualTo((true, true)));
+    }
+
+    [Test]
+    public void A_file_without_keys_is_valid_and_the_role_settings_reach_the_chain()
+    {
+        var config = ConfigLoader.Load(TestData("good_role.conf"), NoEnv);
+
+        Assert.That(config.Credentials.Source, Is.EqualTo("cvm_role"));
+        Assert.That(config.Credentials.Detail, Is.EqualTo("role=datahub-reader metadata=http://metadata.tencentyun.com/"));
+        Assert.That(config.Credentials.Current, Is.Null, "nothing is fetched while loading");
+    }
+
+    [Test]
+    public void The_region_in_the_environment_is_enough_without_a_file()
+    {
+        var env = Env(("TENCENTCLOUD_REGION", "ap-shanghai"), ("DATAHUB_EXPORTER_METADATA_URL", "http://127.0.0.1:9"), ("HOME", "/nonexistent"));
+
+        using var provider = ConfigLoader.Load(TestData("does_not_exist.conf"), env).Credentials;
+
+        Assert.That(provider.Source, Is.EqualTo("cvm_role"));
     }
 
     [Test]

@@ -168,6 +168,7 @@ public sealed class RefreshingCredentialProvider : CredentialProvider
         // Off the caller's stack, so the lock above is released before any I/O starts.
         await Task.Yield();
         var ok = false;
+        var first = Volatile.Read(ref _current) is null;
         TimeSpan next;
         try
         {
@@ -181,7 +182,8 @@ public sealed class RefreshingCredentialProvider : CredentialProvider
 
             ok = true;
             _metrics.Refreshed(Source, success: true);
-            _log.LogInformation("credentials refreshed source={Source} {Detail} secret_id={SecretId} expires={Expiry}",
+            // The first fetch is announced by the start-up line; later ones are worth an info line each.
+            _log.Log(first ? LogLevel.Debug : LogLevel.Information, "credentials refreshed source={Source} {Detail} secret_id={SecretId} expires={Expiry}",
                 Source, Detail, fresh.Credentials.MaskedSecretId, fresh.Expiry.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
             next = NextRefreshDelay(fresh.Expiry - _time.GetUtcNow());
         }
@@ -202,8 +204,9 @@ public sealed class RefreshingCredentialProvider : CredentialProvider
                 _log.LogWarning("credential refresh failed, keeping the current credentials until they expire source={Source} expires={Expiry} retry_in_seconds={Retry} err={Error}",
                     Source, current.Expiry.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), Math.Round(next.TotalSeconds, 1), e.Message);
             }
-            else
+            else if (!first || failures > 1)
             {
+                // A failed first fetch is reported once by whoever started the provider (Program, a reload).
                 _log.LogError("credential refresh failed, collections fail until the source answers source={Source} retry_in_seconds={Retry} err={Error}",
                     Source, Math.Round(next.TotalSeconds, 1), e.Message);
             }
