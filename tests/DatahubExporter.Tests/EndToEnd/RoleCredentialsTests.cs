@@ -160,6 +160,24 @@ public class RoleCredentialsTests
     }
 
     [Test]
+    public async Task The_credential_families_on_metrics_pass_promtool()
+    {
+        if (!File.Exists(Prometheus.PrometheusTools.PromtoolPath))
+        {
+            Prometheus.PrometheusTools.Unavailable("promtool is not installed (set PROMETHEUS_BIN_DIR)");
+        }
+
+        var exporter = await StartServerAsync(CvmEnv());
+        var text = await GetAsync(_http, exporter.BaseAddress, "/metrics");
+
+        Assert.That(text, Does.Contain("# TYPE datahub_exporter_credentials_expiry_timestamp_seconds gauge"));
+        Assert.That(text, Does.Contain("datahub_exporter_credentials_refresh_total{source=\"cvm_role\",result=\"failure\"} 0"));
+        Assert.That(text, Does.Contain("datahub_exporter_credentials_refresh_total{source=\"cvm_role\",result=\"success\"} 1"));
+        var lint = await Prometheus.PrometheusTools.RunPromtoolAsync(["check", "metrics"], stdin: text);
+        Assert.That(lint.ExitCode, Is.EqualTo(0), lint.Output);
+    }
+
+    [Test]
     public async Task Sighup_rereads_the_rotated_web_identity_token()
     {
         _sts.ExpectedToken = "projected-sa-token-1";
