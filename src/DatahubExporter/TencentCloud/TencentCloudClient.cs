@@ -24,6 +24,10 @@ namespace DatahubExporter.TencentCloud;
 /// why the deadline was missed than "cancelled" does. It never waits past that token. An attempt cut off
 /// by the caller's token is reported to the observer with code <c>Timeout</c>, like one cut off by
 /// <see cref="TencentCloudClientOptions.AttemptTimeout"/>: either way the API did not answer in time.
+/// Each attempt signs with the keys the target's credential provider holds at that moment; temporary keys
+/// the API rejects (<c>AuthFailure.TokenFailure</c>, <c>SecretIdNotFound</c>, <c>InvalidSecretId</c>) get one
+/// shared refresh and one immediate retry, outside the attempt count. No keys at all is a
+/// <see cref="TencentCloudCredentialException"/> before any request.
 /// Create one instance per process: the rate limiter lives in it.
 /// The <see cref="HttpClient"/> passed in must decode gzip itself (see <see cref="CreateHttpClient"/>);
 /// this class only ever sees decoded bytes.
@@ -77,6 +81,7 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
         RequireHeaderValue(target.Region, nameof(target), "region");
 
         // Any path, query or user info in the endpoint is dropped: the canonical URI is always "/" (§2.1).
+        // Credentials are filled in at each attempt, before anything reads them.
         var call = new Call(target, action, endpoint.Authority, new Uri($"{endpoint.Scheme}://{endpoint.Authority}/"), null!);
         var maxAttempts = Math.Max(1, options.MaxAttempts);
         TencentCloudException? last = null;

@@ -9,6 +9,15 @@ namespace DatahubExporter.Tests.TencentCloud.CredentialSources;
 public class RoleFetcherTests
 {
     private static int _issued;
+    private DirectoryInfo _dir = null!;
+
+    [SetUp]
+    public void CreateDirectory() => _dir = Directory.CreateTempSubdirectory("datahub-oidc-");
+
+    [TearDown]
+    public void DeleteDirectory() => _dir.Delete(recursive: true);
+
+    private string TokenFile => Path.Combine(_dir.FullName, "token");
 
     private static TemporaryKey Issue() =>
         new($"AKIDfake{Interlocked.Increment(ref _issued):D6}", "fakeKeyNeverLogged", "fakeTokenNeverLogged", DateTimeOffset.UtcNow.AddMinutes(30));
@@ -77,54 +86,36 @@ public class RoleFetcherTests
     public async Task Oidc_sends_an_unsigned_request_and_rereads_the_token_file_at_each_fetch()
     {
         await using var sts = await FakeStsService.StartAsync(Issue);
-        var dir = Directory.CreateTempSubdirectory("datahub-oidc-");
-        try
-        {
-            var tokenFile = Path.Combine(dir.FullName, "token");
-            File.WriteAllText(tokenFile, "web-identity-token-1\n");
-            sts.ExpectedToken = "web-identity-token-1";
-            using var http = Http();
-            var fetcher = new OidcFetcher(http, sts.BaseAddress, sts.ExpectedRegion, sts.ExpectedProviderId, tokenFile, sts.ExpectedRoleArn, TimeProvider.System);
+        File.WriteAllText(TokenFile, "web-identity-token-1\n");
+        sts.ExpectedToken = "web-identity-token-1";
+        using var http = Http();
+        var fetcher = new OidcFetcher(http, sts.BaseAddress, sts.ExpectedRegion, sts.ExpectedProviderId, TokenFile, sts.ExpectedRoleArn, TimeProvider.System);
 
-            var first = await fetcher.FetchAsync(CancellationToken.None);
-            File.WriteAllText(tokenFile, "web-identity-token-2");
-            sts.ExpectedToken = "web-identity-token-2";
-            var second = await fetcher.FetchAsync(CancellationToken.None);
+        var first = await fetcher.FetchAsync(CancellationToken.None);
+        File.WriteAllText(TokenFile, "web-identity-token-2");
+        sts.ExpectedToken = "web-identity-token-2";
+        var second = await fetcher.FetchAsync(CancellationToken.None);
 
-            Assert.That(sts.Surprises, Is.Empty);
-            Assert.That(sts.TokensSeen, Is.EqualTo(new[] { "web-identity-token-1", "web-identity-token-2" }));
-            Assert.That(second.Credentials.SecretId, Is.Not.EqualTo(first.Credentials.SecretId));
-            Assert.That(first.Credentials.Token, Is.EqualTo("fakeTokenNeverLogged"));
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        Assert.That(sts.Surprises, Is.Empty);
+        Assert.That(sts.TokensSeen, Is.EqualTo(new[] { "web-identity-token-1", "web-identity-token-2" }));
+        Assert.That(second.Credentials.SecretId, Is.Not.EqualTo(first.Credentials.SecretId));
+        Assert.That(first.Credentials.Token, Is.EqualTo("fakeTokenNeverLogged"));
     }
 
     [Test]
     public async Task Sts_errors_name_the_code_and_never_the_web_identity_token()
     {
         await using var sts = await FakeStsService.StartAsync(Issue);
-        var dir = Directory.CreateTempSubdirectory("datahub-oidc-");
-        try
-        {
-            var tokenFile = Path.Combine(dir.FullName, "token");
-            File.WriteAllText(tokenFile, "stale-web-identity-token");
-            sts.ExpectedToken = "current-token";
-            using var http = Http();
+        File.WriteAllText(TokenFile, "stale-web-identity-token");
+        sts.ExpectedToken = "current-token";
+        using var http = Http();
 
-            var error = Assert.ThrowsAsync<CredentialException>(() =>
-                new OidcFetcher(http, sts.BaseAddress, sts.ExpectedRegion, sts.ExpectedProviderId, tokenFile, sts.ExpectedRoleArn, TimeProvider.System)
-                    .FetchAsync(CancellationToken.None));
+        var error = Assert.ThrowsAsync<CredentialException>(() =>
+            new OidcFetcher(http, sts.BaseAddress, sts.ExpectedRegion, sts.ExpectedProviderId, TokenFile, sts.ExpectedRoleArn, TimeProvider.System)
+                .FetchAsync(CancellationToken.None));
 
-            Assert.That(error!.Message, Is.EqualTo($"STS AssumeRoleWithWebIdentity at {sts.BaseAddress.Authority}: InvalidParameter.WebIdentityTokenError: the web identity token was not accepted"));
-            Assert.That(error.Message, Does.Not.Contain("stale-web-identity-token"));
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        Assert.That(error!.Message, Is.EqualTo($"STS AssumeRoleWithWebIdentity at {sts.BaseAddress.Authority}: InvalidParameter.WebIdentityTokenError: the web identity token was not accepted"));
+        Assert.That(error.Message, Does.Not.Contain("stale-web-identity-token"));
     }
 
     [Test]
