@@ -342,6 +342,16 @@ public static class ConfigLoader
                 var reason = at < 0 ? e.Error.ToString() : e.Message[(at + marker.Length)..].TrimEnd('.');
                 throw new IniProblem($"key \"{key}\" in [common]: \"{pattern}\" is not a valid regular expression: {reason} at offset {e.Offset}");
             }
+
+            try
+            {
+                _ = NameFilter.Create(pattern, null);
+            }
+            catch (ArgumentException)
+            {
+                // Valid alone but not inside ^(?:…)$: an (?x) comment running to the end swallows the closing parenthesis.
+                throw new IniProblem($"key \"{key}\" in [common]: \"{pattern}\" cannot be anchored as ^(?:…)$ (a comment in the pattern runs to its end?)");
+            }
         }
 
         private static string Unquote(string value) =>
