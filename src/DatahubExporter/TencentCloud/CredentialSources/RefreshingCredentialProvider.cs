@@ -169,7 +169,8 @@ public sealed class RefreshingCredentialProvider : CredentialProvider
         await Task.Yield();
         var ok = false;
         var first = Volatile.Read(ref _current) is null;
-        TimeSpan next;
+        // Whatever happens below, including a bug in a fetcher, the next attempt gets scheduled.
+        var next = MaxBackoff;
         try
         {
             var fresh = await _fetcher.FetchAsync(_stopping.Token).ConfigureAwait(false);
@@ -216,14 +217,16 @@ public sealed class RefreshingCredentialProvider : CredentialProvider
             // Disposed while fetching: nothing left to schedule.
             next = Timeout.InfiniteTimeSpan;
         }
-
-        lock (_gate)
+        finally
         {
-            _inflight = null;
-            if (!_disposed && next != Timeout.InfiniteTimeSpan)
+            lock (_gate)
             {
-                _timer ??= _time.CreateTimer(static state => _ = ((RefreshingCredentialProvider)state!).RefreshAsync(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                _timer.Change(next, Timeout.InfiniteTimeSpan);
+                _inflight = null;
+                if (!_disposed && next != Timeout.InfiniteTimeSpan)
+                {
+                    _timer ??= _time.CreateTimer(static state => _ = ((RefreshingCredentialProvider)state!).RefreshAsync(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    _timer.Change(next, Timeout.InfiniteTimeSpan);
+                }
             }
         }
 
