@@ -121,6 +121,7 @@ public class RoleCredentialsTests
             await Task.Delay(TimeSpan.FromSeconds(3));
         }
 
+        TestContext.Out.WriteLine($"{scrapes} scrapes in {watch.Elapsed.TotalSeconds:0} s, {_metadata.Issued.Count} keys issued, {_simulator.State.ErrorCount()} rejected");
         Assert.That(scrapes, Is.GreaterThanOrEqualTo(10));
         Assert.That(_metadata.Issued, Has.Count.GreaterThanOrEqualTo(3), "keys were refreshed as they aged");
         Assert.That(_simulator.State.ErrorCount(), Is.EqualTo(0), "refreshed ahead of expiry: no request was ever rejected");
@@ -143,6 +144,7 @@ public class RoleCredentialsTests
 
         Assert.That(Successes(await ScrapeAsync(exporter, TasksPath)), Is.EqualTo(new[] { 1.0, 1.0 }));
         Assert.That(_metadata.Issued, Has.Count.EqualTo(2), "both regions shared one refresh");
+        Assert.That(exporter.Stderr, Does.Contain("level=info logger=credentials msg=\"credentials refreshed\" source=cvm_role detail=\"role=(discovered) metadata="));
     }
 
     [Test]

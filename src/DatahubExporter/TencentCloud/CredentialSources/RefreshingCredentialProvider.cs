@@ -184,7 +184,7 @@ public sealed class RefreshingCredentialProvider : CredentialProvider
             ok = true;
             _metrics.Refreshed(Source, success: true);
             // The first fetch is announced by the start-up line; later ones are worth an info line each.
-            _log.Log(first ? LogLevel.Debug : LogLevel.Information, "credentials refreshed source={Source} {Detail} secret_id={SecretId} expires={Expiry}",
+            _log.Log(first ? LogLevel.Debug : LogLevel.Information, "credentials refreshed source={Source} detail={Detail} secret_id={SecretId} expires={Expiry}",
                 Source, Detail, fresh.Credentials.MaskedSecretId, fresh.Expiry.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
             next = NextRefreshDelay(fresh.Expiry - _time.GetUtcNow());
         }
