@@ -17,7 +17,7 @@ public sealed class SimulatorState
     private readonly Dictionary<(string Code, string Action, string Region), long> _errors = [];
     private readonly Queue<ReceivedRequest> _log = new();
     private readonly Dictionary<string, TemporaryKey> _temporaryKeys = new(StringComparer.Ordinal);
-    private long _temporaryKeysIssued;
+    private long _temporaryKeysIssued; // numbers the ids, so a log shows which issue it was
 
     internal SimulatorState(SimulatorOptions options)
     {
@@ -33,7 +33,7 @@ public sealed class SimulatorState
     {
         lock (_gate)
         {
-            var n = ++_temporaryKeysIssued;
+            var n = ++_temporaryKeysIssued; // numbers the ids, so a log shows which issue it was
             var key = new TemporaryKey($"AKIDtmp{n:D4}{Guid.NewGuid():N}", $"tmpKey{Guid.NewGuid():N}", $"tmpToken{Guid.NewGuid():N}{Guid.NewGuid():N}",
                 _time.GetUtcNow() + lifetime);
             _temporaryKeys[key.SecretId] = key;
@@ -47,18 +47,6 @@ public sealed class SimulatorState
         lock (_gate)
         {
             return _temporaryKeys.Remove(secretId);
-        }
-    }
-
-    /// <summary>How many temporary keys have been issued so far.</summary>
-    public long TemporaryKeysIssued
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _temporaryKeysIssued;
-            }
         }
     }
 
