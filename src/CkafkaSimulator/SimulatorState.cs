@@ -33,7 +33,7 @@ public sealed class SimulatorState
     {
         lock (_gate)
         {
-            var n = ++_temporaryKeysIssued; // numbers the ids, so a log shows which issue it was
+            var n = ++_temporaryKeysIssued;
             var key = new TemporaryKey($"AKIDtmp{n:D4}{Guid.NewGuid():N}", $"tmpKey{Guid.NewGuid():N}", $"tmpToken{Guid.NewGuid():N}{Guid.NewGuid():N}",
                 _time.GetUtcNow() + lifetime);
             _temporaryKeys[key.SecretId] = key;
