@@ -13,7 +13,7 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
     /// <summary>Tencent caps a v3 POST at 10 MB (spec §1.2).</summary>
     private const int MaxBodyBytes = 10 * 1024 * 1024;
 
-    private readonly Tc3Verifier _verifier = new(options);
+    private readonly Tc3Verifier _verifier = new(options, state);
 
     public async Task HandleAsync(HttpContext context)
     {

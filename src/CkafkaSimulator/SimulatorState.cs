@@ -16,6 +16,8 @@ public sealed class SimulatorState
     private readonly Dictionary<(string Action, string Region), long> _requests = [];
     private readonly Dictionary<(string Code, string Action, string Region), long> _errors = [];
     private readonly Queue<ReceivedRequest> _log = new();
+    private readonly Dictionary<string, TemporaryKey> _temporaryKeys = new(StringComparer.Ordinal);
+    private long _temporaryKeysIssued; // numbers the ids, so a log shows which issue it was
 
     internal SimulatorState(SimulatorOptions options)
     {
@@ -23,6 +25,37 @@ public sealed class SimulatorState
         _logCapacity = Math.Max(0, options.RequestLogCapacity);
         _data = options.DataSet;
         _regionData = new Dictionary<string, SimulatorDataSet>(options.RegionDataSets, StringComparer.Ordinal);
+    }
+
+    /// <summary>Issues fresh temporary credentials valid for <paramref name="lifetime"/> from now (random values, so a
+    /// test can tell each issue apart). The fakes of the CVM metadata service and STS hand these out.</summary>
+    public TemporaryKey IssueTemporaryKey(TimeSpan lifetime)
+    {
+        lock (_gate)
+        {
+            var n = ++_temporaryKeysIssued;
+            var key = new TemporaryKey($"AKIDtmp{n:D4}{Guid.NewGuid():N}", $"tmpKey{Guid.NewGuid():N}", $"tmpToken{Guid.NewGuid():N}{Guid.NewGuid():N}",
+                _time.GetUtcNow() + lifetime);
+            _temporaryKeys[key.SecretId] = key;
+            return key;
+        }
+    }
+
+    /// <summary>Makes a temporary SecretId unknown at once, as if the role had been unbound. False when it was not issued.</summary>
+    public bool RevokeTemporaryKey(string secretId)
+    {
+        lock (_gate)
+        {
+            return _temporaryKeys.Remove(secretId);
+        }
+    }
+
+    internal TemporaryKey? FindTemporaryKey(string secretId)
+    {
+        lock (_gate)
+        {
+            return _temporaryKeys.GetValueOrDefault(secretId);
+        }
     }
 
     /// <summary>The data <paramref name="region"/> serves now.</summary>

@@ -10,7 +10,7 @@ namespace CkafkaSimulator;
 /// Checks a request's TC3-HMAC-SHA256 signature the way the Tencent gateway does (spec §1.1), re-deriving it
 /// from the headers the client says it signed and the raw body bytes. Pure apart from the clock.
 /// </summary>
-internal sealed class Tc3Verifier(SimulatorOptions options)
+internal sealed class Tc3Verifier(SimulatorOptions options, SimulatorState state)
 {
     private const string Service = "ckafka";
     private const string Prefix = Tc3Signer.Algorithm + " ";
@@ -36,7 +36,8 @@ internal sealed class Tc3Verifier(SimulatorOptions options)
         {
             return Fail("AuthFailure.InvalidAuthorization", "The credential scope names the wrong service.", secretId);
         }
-        if (!options.Keys.TryGetValue(secretId, out var secretKey))
+        var temporary = options.Keys.ContainsKey(secretId) ? null : state.FindTemporaryKey(secretId);
+        if (!options.Keys.TryGetValue(secretId, out var secretKey) && (secretKey = temporary?.SecretKey) is null)
         {
             return Fail("AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct.", secretId);
         }
@@ -61,6 +62,11 @@ internal sealed class Tc3Verifier(SimulatorOptions options)
         if (!FixedTimeEquals(signature, expected))
         {
             return Fail("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.", secretId);
+        }
+        if (temporary is not null && (!FixedTimeEquals(headers["X-TC-Token"].ToString(), temporary.Token) || now >= temporary.ExpiresAt))
+        {
+            // Tencent answers an expired or foreign token this way; the client's cue to fetch new keys.
+            return Fail("AuthFailure.TokenFailure", "The token is invalid or has expired.", secretId);
         }
         if (options.RequiredToken is { } token && !FixedTimeEquals(headers["X-TC-Token"].ToString(), token))
         {

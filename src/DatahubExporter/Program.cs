@@ -5,6 +5,7 @@ using DatahubExporter.Collectors;
 using DatahubExporter.Configuration;
 using DatahubExporter.Exposition;
 using DatahubExporter.Http;
+using DatahubExporter.TencentCloud.CredentialSources;
 using DatahubExporter.Telemetry;
 
 namespace DatahubExporter;
@@ -166,12 +167,31 @@ public static class Program
         ConfigHolder config;
         try
         {
-            config = demo is null ? LoadConfig(options, getEnv, log) : DemoConfig(demo);
+            config = demo is null ? LoadConfig(options, getEnv, loggers) : DemoConfig(demo);
         }
         catch (ConfigException e)
         {
             await stderr.WriteLineAsync($"datahub_exporter: {e.Message}").ConfigureAwait(false);
             return ExitUsage;
+        }
+
+        // Credentials are fetched before anything else: --config.check and --once report a source that does not
+        // answer as a configuration error (exit 2; metadata and STS are not the CKafka API, which --config.check
+        // never calls); a server starts anyway and fails collections until a background refresh succeeds.
+        var checkOrOnce = parsed.GetValue(ConfigCheckOption) || parsed.GetValue(OnceOption);
+        try
+        {
+            await config.Current.Credentials.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (CredentialException e) when (checkOrOnce)
+        {
+            config.Current.Credentials.Dispose();
+            await stderr.WriteLineAsync($"datahub_exporter: credentials: {e.Message}").ConfigureAwait(false);
+            return ExitUsage;
+        }
+        catch (CredentialException e)
+        {
+            log.LogError("no credentials yet, collections fail until the source answers source={Source} err={Error}", config.Current.Credentials.Source, e.Message);
         }
 
         WebConfigWatcher webConfig;
@@ -189,8 +209,9 @@ public static class Program
         {
             var c = config.Current;
             await stdout.WriteLineAsync(
-                $"configuration OK: file={c.SourcePath} regions={string.Join(',', c.Regions)} secret_id={c.Credentials.MaskedSecretId} " +
+                $"configuration OK: file={c.SourcePath} regions={string.Join(',', c.Regions)} {CredentialsShown(c.Credentials)} " +
                 $"endpoint={EndpointShown(c)} web_config={options.WebConfigPath ?? "none"}").ConfigureAwait(false);
+            c.Credentials.Dispose();
             return ExitOk;
         }
 
@@ -269,17 +290,45 @@ public static class Program
         };
     }
 
-    private static ConfigHolder LoadConfig(ExporterOptions options, Func<string, string?> getEnv, ILogger log)
+    private static ConfigHolder LoadConfig(ExporterOptions options, Func<string, string?> getEnv, ILoggerFactory loggers)
     {
+        var log = loggers.CreateLogger("datahub_exporter");
         var path = ExporterOptions.ExpandHome(options.ConfigPath);
-        var initial = ConfigLoader.Load(path, getEnv);
+        var chain = new CredentialChain(CredentialChain.CreateHttpClient(useProxy: false), CredentialChain.CreateHttpClient(useProxy: true),
+            TimeProvider.System, loggers.CreateLogger("credentials"), new CredentialMetrics());
+        var initial = ConfigLoader.Load(path, getEnv, chain);
         foreach (var warning in ConfigLoader.Warnings(path))
         {
             log.LogWarning("{Warning}", warning);
         }
 
-        return new ConfigHolder(initial, () => ConfigLoader.Load(path, getEnv), TimeProvider.System);
+        return new ConfigHolder(initial, () => ReloadConfig(path, getEnv, chain), TimeProvider.System);
     }
+
+    /// <summary>
+    /// SIGHUP re-reads everything, credential sources included: the new provider must produce keys before the
+    /// new configuration replaces the old one, so a source that does not answer keeps the old keys in force.
+    /// </summary>
+    private static ExporterConfig ReloadConfig(string path, Func<string, string?> getEnv, CredentialChain chain)
+    {
+        var next = ConfigLoader.Load(path, getEnv, chain);
+        try
+        {
+            // Bounded: metadata calls time out after 2 s and STS after 5 s; this only guards against a bug.
+            next.Credentials.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+            return next;
+        }
+        catch (Exception e) when (e is CredentialException or TimeoutException)
+        {
+            next.Credentials.Dispose();
+            throw new ConfigException($"credentials: {e.Message}");
+        }
+    }
+
+    /// <summary>Which source signs the calls, for the start-up log and --config.check: never a secret.</summary>
+    private static string CredentialsShown(CredentialProvider credentials) =>
+        $"credential_source={credentials.Source} {credentials.Detail} secret_id={credentials.Current?.MaskedSecretId ?? "none"}" +
+        (credentials.Expiry is { } expiry ? $" expires={expiry.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)}" : "");
 
     private static ConfigHolder DemoConfig(SimulatorServer demo) => new(new ExporterConfig
     {
@@ -331,9 +380,9 @@ public static class Program
 
         using var sighup = RegisterReload(services.Config, log);
         var c = services.Config.Current;
-        log.LogInformation("listening address={Address} version={Version} regions={Regions} secret_id={SecretId} endpoint={Endpoint}",
-            string.Join(",", ExporterHost.BoundAddresses(app)), BuildInfo.Version, string.Join(",", c.Regions), c.Credentials.MaskedSecretId,
-            EndpointShown(c));
+        log.LogInformation("listening address={Address} version={Version} regions={Regions} credential_source={Source} secret_id={SecretId} endpoint={Endpoint}",
+            string.Join(",", ExporterHost.BoundAddresses(app)), BuildInfo.Version, string.Join(",", c.Regions), c.Credentials.Source,
+            c.Credentials.Current?.MaskedSecretId ?? "none", EndpointShown(c));
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return ExitOk;
     }
@@ -353,7 +402,8 @@ public static class Program
             var error = config.Reload();
             if (error is null)
             {
-                log.LogInformation("configuration reloaded regions={Regions}", string.Join(",", config.Current.Regions));
+                log.LogInformation("configuration reloaded regions={Regions} credential_source={Source}", string.Join(",", config.Current.Regions),
+                    config.Current.Credentials.Source);
             }
             else
             {

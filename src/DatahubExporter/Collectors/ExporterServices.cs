@@ -55,7 +55,7 @@ public sealed class ExporterServices : IDisposable
         yield return new MetricFamily("datahub_exporter_config_last_reload_success_timestamp_seconds",
             "When the configuration in force was loaded, as Unix seconds.",
             MetricType.Gauge, [new Sample("datahub_exporter_config_last_reload_success_timestamp_seconds", [], Config.LastSuccessfulLoad.ToUnixTimeMilliseconds() / 1000.0)]);
-        foreach (var family in ScrapeMetrics.Collect().Concat(ApiMetrics.Collect()).Concat(ProcessMetrics.Collect()))
+        foreach (var family in ScrapeMetrics.Collect().Concat(ApiMetrics.Collect()).Concat(Config.Current.Credentials.Collect()).Concat(ProcessMetrics.Collect()))
         {
             yield return family;
         }

@@ -33,7 +33,13 @@ public sealed class ConfigHolder(ExporterConfig initial, Func<ExporterConfig>? l
             try
             {
                 var next = load();
-                Volatile.Write(ref _current, next);
+                var previous = Interlocked.Exchange(ref _current, next);
+                if (!ReferenceEquals(previous.Credentials, next.Credentials))
+                {
+                    // Stops the old provider's refresh timer; scrapes still holding it keep reading its keys.
+                    previous.Credentials.Dispose();
+                }
+
                 LastReloadSuccessful = true;
                 LastSuccessfulLoad = time.GetUtcNow();
                 return null;

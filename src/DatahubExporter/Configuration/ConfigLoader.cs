@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using DatahubExporter.TencentCloud.CredentialSources;
 using IniParser.Exceptions;
 
 namespace DatahubExporter.Configuration;
@@ -11,11 +12,13 @@ namespace DatahubExporter.Configuration;
 /// </summary>
 /// <remarks>
 /// File rules: UTF-8 (a BOM is skipped), LF or CRLF; one section <c>[common]</c>; keys <c>secret_id</c>,
-/// <c>secret_key</c>, <c>region</c>, <c>token</c>, <c>endpoint</c>, each at most once and never empty;
+/// <c>secret_key</c>, <c>region</c>, <c>token</c>, <c>endpoint</c>, <c>credential_source</c>, <c>role_name</c> and
+/// the four <c>*_name_include</c>/<c>*_name_exclude</c> filters, each at most once and never empty;
 /// <c>;</c> or <c>#</c> at the start of a line, or after whitespace, starts a comment; one pair of
 /// matching surrounding quotes (<c>"…"</c> or <c>'…'</c>) is stripped from a value. Non-empty environment
-/// variables win over the file; when they supply secret_id, secret_key and region the file may be
-/// absent, but a file that exists is always checked in full. Stateless and thread-safe.
+/// variables win over the file; when they supply the region the file may be absent, but a file that exists is
+/// always checked in full. Without a key pair the <see cref="CredentialChain"/> finds one (no network here).
+/// Stateless and thread-safe.
 /// </remarks>
 public static class ConfigLoader
 {
@@ -27,15 +30,24 @@ public static class ConfigLoader
     /// <summary>A credentials file is a few lines; anything bigger is the wrong file.</summary>
     private const long MaxFileBytes = 1024 * 1024;
 
-    private static readonly string[] KnownKeys = ["secret_id", "secret_key", "region", "token", "endpoint"];
+    private static readonly string[] KnownKeys =
+    [
+        "secret_id", "secret_key", "region", "token", "endpoint", "credential_source", "role_name",
+        "task_name_include", "task_name_exclude", "resource_name_include", "resource_name_exclude",
+    ];
 
     // Tencent region ids: ap-guangzhou, ap-shanghai-fsi, na-siliconvalley, eu-frankfurt (§6 "Regions").
     private static readonly Regex RegionPattern = new("^[a-z]{2,}(-[a-z0-9]+)+$", RegexOptions.CultureInvariant);
 
-    public static ExporterConfig Load(string path, Func<string, string?> getEnvironmentVariable)
+    /// <summary>Loads with <see cref="CredentialChain.Default"/>: for callers that only read the configuration.</summary>
+    public static ExporterConfig Load(string path, Func<string, string?> getEnvironmentVariable) =>
+        Load(path, getEnvironmentVariable, CredentialChain.Default);
+
+    public static ExporterConfig Load(string path, Func<string, string?> getEnvironmentVariable, CredentialChain chain)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
+        ArgumentNullException.ThrowIfNull(chain);
 
         string? Env(string name) => getEnvironmentVariable(name)?.Trim() is { Length: > 0 } value ? value : null;
         var envId = Env(SecretIdVariable);
@@ -45,25 +57,51 @@ public static class ConfigLoader
         var envRegions = envRegionText is null ? null
             : ParseRegions(envRegionText, problem => new ConfigException($"environment variable {RegionVariable}: {problem}"));
 
-        var file = ReadFile(path, envId is not null && envKey is not null && envRegions is not null);
+        var file = ReadFile(path, envRegions is not null);
 
-        // Without the file, ReadFile has already made sure the environment supplies these three.
-        string Required(string key, string? fromEnv, string variable) =>
-            fromEnv ?? file?.Get(key) ?? throw new ConfigException(file is { HasCommon: true }
-                ? $"{path}: missing key \"{key}\" in [common] (or set {variable})"
-                : $"{path}: missing section [common]");
+        // Without the file, ReadFile has already made sure the environment supplies the region.
+        string MissingKey(string key, string variable) => file is { HasCommon: true }
+            ? $"{path}: missing key \"{key}\" in [common] (or set {variable})"
+            : $"{path}: missing section [common]";
 
-        var secretId = Required("secret_id", envId, SecretIdVariable);
-        var secretKey = Required("secret_key", envKey, SecretKeyVariable);
-        _ = Required("region", envRegionText, RegionVariable);
-        var regions = envRegions ?? file!.Regions!;
+        if (envRegions is null && file?.Regions is null)
+        {
+            throw new ConfigException(MissingKey("region", RegionVariable));
+        }
+
+        var secretId = envId ?? file?.Get("secret_id");
+        var secretKey = envKey ?? file?.Get("secret_key");
+        // Half a pair is a mistake; no pair at all sends the chain looking (profile file, TKE OIDC, CVM role).
+        if (secretId is null && secretKey is not null)
+        {
+            throw new ConfigException(MissingKey("secret_id", SecretIdVariable));
+        }
+
+        if (secretKey is null && secretId is not null)
+        {
+            throw new ConfigException(MissingKey("secret_key", SecretKeyVariable));
+        }
+
+        // A temporary token only works with its own key pair (§1.2): when the environment supplies the pair,
+        // a token left in the file must not be sent with it.
+        var token = envToken ?? (envId is not null && envKey is not null ? null : file?.Get("token"));
+        if (secretId is null && token is not null)
+        {
+            throw new ConfigException(envToken is not null
+                ? $"environment variable {TokenVariable}: a token needs its key pair ({SecretIdVariable} and {SecretKeyVariable})"
+                : $"{path}: key \"token\" in [common] needs secret_id and secret_key");
+        }
+
+        var pair = secretId is null ? null : new Credentials(secretId, secretKey!, token);
+        var origin = envId is not null && envKey is not null ? "environment" : envId is not null || envKey is not null ? "file+environment" : "file";
+        var settings = new CredentialSettings(file?.Get("credential_source") ?? CredentialSourceNames.Auto, pair, origin, file?.Get("role_name"));
         return new ExporterConfig
         {
-            // A temporary token only works with its own key pair (§1.2): when the environment supplies the pair,
-            // a token left in the file must not be sent with it.
-            Credentials = new Credentials(secretId, secretKey, envToken ?? (envId is not null && envKey is not null ? null : file?.Get("token"))),
-            Regions = regions,
+            Credentials = chain.Resolve(settings, getEnvironmentVariable),
+            Regions = envRegions ?? file!.Regions!,
             Endpoint = file?.Endpoint,
+            TaskFilter = file?.Filter("task_name_include", "task_name_exclude") ?? NameFilter.All,
+            ResourceFilter = file?.Filter("resource_name_include", "resource_name_exclude") ?? NameFilter.All,
             SourcePath = path,
         };
     }
@@ -72,7 +110,7 @@ public static class ConfigLoader
     /// although it holds <c>secret_key</c>. Empty when the file is absent or on Windows.</summary>
     public static IReadOnlyList<string> Warnings(string path)
     {
-        if (OperatingSystem.IsWindows() || !File.Exists(path))
+        if (OperatingSystem.IsWindows() || !File.Exists(path) || !HoldsSecretKey(path))
         {
             return [];
         }
@@ -85,6 +123,18 @@ public static class ConfigLoader
 
         var octal = Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');
         return [$"{path}: readable by group or others (mode {octal}) although it holds secret_key; chmod 600 it"];
+    }
+
+    private static bool HoldsSecretKey(string path)
+    {
+        try
+        {
+            return File.ReadLines(path).Any(line => line.TrimStart().StartsWith("secret_key", StringComparison.Ordinal));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // Load reports an unreadable file; a warning has nothing to add
+        }
     }
 
     /// <summary>The parsed file, or null when it is absent and the environment covers every required key.</summary>
@@ -102,6 +152,7 @@ public static class ConfigLoader
                 return null;
             }
 
+            // Setting the region alone also works when a role supplies the keys; the message names the common case.
             throw new ConfigException($"{path}: file not found (or set {SecretIdVariable}, {SecretKeyVariable} and {RegionVariable})");
         }
 
@@ -258,8 +309,49 @@ public static class ConfigLoader
             {
                 Endpoint = ParseEndpoint(value);
             }
+            else if (key == "credential_source" && !CredentialSourceNames.All.Contains(value))
+            {
+                throw new IniProblem($"key \"credential_source\" in [common]: \"{value}\" is not one of {string.Join(", ", CredentialSourceNames.All)}");
+            }
+            else if (key == "role_name" && !CvmRoleFetcher.IsRoleName(value))
+            {
+                throw new IniProblem($"key \"role_name\" in [common]: \"{value}\" is not a CAM role name (letters, digits and +=,.@_- only)");
+            }
+            else if (key.EndsWith("_include", StringComparison.Ordinal) || key.EndsWith("_exclude", StringComparison.Ordinal))
+            {
+                CheckPattern(key, value);
+            }
 
             values[key] = value;
+        }
+
+        public NameFilter Filter(string includeKey, string excludeKey) => NameFilter.Create(Get(includeKey), Get(excludeKey));
+
+        /// <summary>The pattern as written must parse: checked before anchoring, so the offset in the message is the user's.</summary>
+        private static void CheckPattern(string key, string pattern)
+        {
+            try
+            {
+                _ = new Regex(pattern, RegexOptions.CultureInvariant);
+            }
+            catch (RegexParseException e)
+            {
+                // .NET's message is "Invalid pattern '…' at offset N. Reason."; only the reason is kept.
+                var marker = $"at offset {e.Offset}. ";
+                var at = e.Message.IndexOf(marker, StringComparison.Ordinal);
+                var reason = at < 0 ? e.Error.ToString() : e.Message[(at + marker.Length)..].TrimEnd('.');
+                throw new IniProblem($"key \"{key}\" in [common]: \"{pattern}\" is not a valid regular expression: {reason} at offset {e.Offset}");
+            }
+
+            try
+            {
+                _ = NameFilter.Create(pattern, null);
+            }
+            catch (ArgumentException)
+            {
+                // Valid alone but not inside ^(?:…)$: an (?x) comment running to the end swallows the closing parenthesis.
+                throw new IniProblem($"key \"{key}\" in [common]: \"{pattern}\" cannot be anchored as ^(?:…)$ (a comment in the pattern runs to its end?)");
+            }
         }
 
         private static string Unquote(string value) =>

@@ -1,3 +1,5 @@
+using DatahubExporter.TencentCloud.CredentialSources;
+
 namespace DatahubExporter.Configuration;
 
 /// <summary>
@@ -6,7 +8,9 @@ namespace DatahubExporter.Configuration;
 /// </summary>
 public sealed record ExporterConfig
 {
-    public required Credentials Credentials { get; init; }
+    /// <summary>Where each API attempt gets its keys: fixed ones, or a role source refreshing in the background.
+    /// A <see cref="Configuration.Credentials"/> value converts to a static provider.</summary>
+    public required CredentialProvider Credentials { get; init; }
 
     /// <summary>One or more regions, deduplicated, in the order written.</summary>
     public required IReadOnlyList<string> Regions { get; init; }

@@ -8,5 +8,5 @@ public sealed record DatahubTask(
 /// <summary>One connect resource as the exporter needs it; same null rules as <see cref="DatahubTask"/>.</summary>
 public sealed record ConnectResource(string ResourceId, string ResourceName, long? Status, string Type);
 
-/// <summary>Where and as whom one region's API is called.</summary>
-public sealed record ApiTarget(string Region, Uri Endpoint, DatahubExporter.Configuration.Credentials Credentials);
+/// <summary>Where and as whom one region's API is called: the provider hands out the keys in force at each attempt.</summary>
+public sealed record ApiTarget(string Region, Uri Endpoint, CredentialSources.CredentialProvider Credentials);

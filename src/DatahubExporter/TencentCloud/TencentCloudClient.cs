@@ -5,6 +5,8 @@ using System.Net.Http.Headers;
 using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
+using DatahubExporter.Configuration;
+using DatahubExporter.TencentCloud.CredentialSources;
 using DatahubExporter.Telemetry;
 
 namespace DatahubExporter.TencentCloud;
@@ -22,6 +24,10 @@ namespace DatahubExporter.TencentCloud;
 /// why the deadline was missed than "cancelled" does. It never waits past that token. An attempt cut off
 /// by the caller's token is reported to the observer with code <c>Timeout</c>, like one cut off by
 /// <see cref="TencentCloudClientOptions.AttemptTimeout"/>: either way the API did not answer in time.
+/// Each attempt signs with the keys the target's credential provider holds at that moment; temporary keys
+/// the API rejects (<c>AuthFailure.TokenFailure</c>, <c>SecretIdNotFound</c>, <c>InvalidSecretId</c>) get one
+/// shared refresh and one immediate retry, outside the attempt count. No keys at all is a
+/// <see cref="TencentCloudCredentialException"/> before any request.
 /// Create one instance per process: the rate limiter lives in it.
 /// The <see cref="HttpClient"/> passed in must decode gzip itself (see <see cref="CreateHttpClient"/>);
 /// this class only ever sees decoded bytes.
@@ -73,22 +79,21 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
         }
         RequireHeaderValue(action, nameof(action), "action");
         RequireHeaderValue(target.Region, nameof(target), "region");
-        RequireHeaderValue(target.Credentials.SecretId, nameof(target), "SecretId", showValue: false);
-        if (!string.IsNullOrEmpty(target.Credentials.Token))
-        {
-            RequireHeaderValue(target.Credentials.Token, nameof(target), "token", showValue: false);
-        }
 
         // Any path, query or user info in the endpoint is dropped: the canonical URI is always "/" (§2.1).
-        var call = new Call(target, action, endpoint.Authority, new Uri($"{endpoint.Scheme}://{endpoint.Authority}/"));
+        // Credentials are filled in at each attempt, before anything reads them.
+        var call = new Call(target, action, endpoint.Authority, new Uri($"{endpoint.Scheme}://{endpoint.Authority}/"), null!);
         var maxAttempts = Math.Max(1, options.MaxAttempts);
         TencentCloudException? last = null;
         var resigned = false;
+        var renewedCredentials = false;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                // The keys in force now: a role source may have refreshed them since the last attempt.
+                call = call with { Credentials = await CurrentCredentialsAsync(call, cancellationToken).ConfigureAwait(false) };
                 // Tencent counts the limit per action and the gateway a request reaches (§5): the host, which is the
                 // region with the default regional hosts, but shared by every region behind one endpoint override.
                 var waited = await _limiter.WaitAsync(action, call.Host, cancellationToken).ConfigureAwait(false);
@@ -107,6 +112,29 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
                 last = e;
                 var retry = e.IsRetryable;
                 var backOff = true;
+                if (e is TencentCloudApiException { Code: "AuthFailure.TokenFailure" or "AuthFailure.SecretIdNotFound" or "AuthFailure.InvalidSecretId" }
+                    && !renewedCredentials && call.Credentials.Token is not null)
+                {
+                    // Temporary keys revoked or expired early (§4.4): one shared refresh, then one immediate retry
+                    // that does not count against the attempts.
+                    renewedCredentials = true;
+                    Credentials? renewed;
+                    try
+                    {
+                        renewed = await target.Credentials.RefreshRejectedAsync(call.Credentials, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        ExceptionDispatchInfo.Throw(e);
+                        throw;
+                    }
+                    if (renewed is not null)
+                    {
+                        observer.Retrying(action, target.Region, e.Code);
+                        attempt--;
+                        continue;
+                    }
+                }
                 if (e is TencentCloudApiException { IsSignatureExpired: true })
                 {
                     // A fresh timestamp is the only fix a client can try (§4.4); a second expiry means the clock is off.
@@ -146,6 +174,25 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
         }
         var ceiling = Math.Min(maxBackoff.TotalMilliseconds, baseBackoff.TotalMilliseconds * Math.Pow(2, Math.Clamp(retry, 0, 30)));
         return TimeSpan.FromMilliseconds(ceiling * Math.Clamp(unit, 0, 1));
+    }
+
+    private static async Task<Credentials> CurrentCredentialsAsync(Call call, CancellationToken cancellationToken)
+    {
+        Credentials credentials;
+        try
+        {
+            credentials = await call.Target.Credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (CredentialException e)
+        {
+            throw new TencentCloudCredentialException(call.Action, call.Region, call.Host, e);
+        }
+        RequireHeaderValue(credentials.SecretId, "target", "SecretId", showValue: false);
+        if (!string.IsNullOrEmpty(credentials.Token))
+        {
+            RequireHeaderValue(credentials.Token, "target", "token", showValue: false);
+        }
+        return credentials;
     }
 
     private async Task<JsonDocument> AttemptAsync(Call call, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
@@ -218,7 +265,7 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
     private HttpRequestMessage BuildRequest(Call call, ReadOnlyMemory<byte> body)
     {
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
-        var credentials = call.Target.Credentials;
+        var credentials = call.Credentials;
         KeyValuePair<string, string>[] signed = [new("content-type", JsonContentType), new("host", call.Host)];
         var authorization = Tc3Signer.Authorization(credentials.SecretId, credentials.SecretKey, Service, timestamp, signed, body.Span);
 
@@ -416,7 +463,7 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
         {
             text = text[..MaxMessageChars] + "…";
         }
-        var credentials = call.Target.Credentials;
+        var credentials = call.Credentials;
         if (credentials.SecretKey.Length > 0)
         {
             text = text.Replace(credentials.SecretKey, "****", StringComparison.Ordinal);
@@ -450,7 +497,7 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
         }
     }
 
-    private sealed record Call(ApiTarget Target, string Action, string Host, Uri RequestUri)
+    private sealed record Call(ApiTarget Target, string Action, string Host, Uri RequestUri, Credentials Credentials)
     {
         public string Region => Target.Region;
     }

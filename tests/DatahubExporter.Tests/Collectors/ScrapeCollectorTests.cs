@@ -212,7 +212,7 @@ public class ScrapeCollectorTests
         {
             lock (seen)
             {
-                seen.Add($"{t.Region}/{t.Credentials.SecretId}");
+                seen.Add($"{t.Region}/{t.Credentials.Current!.SecretId}");
             }
 
             return Task.FromResult(Tasks(t.Region, 1));

@@ -29,8 +29,8 @@ public class ConfigLoaderTests
     [TestCase("bad_empty_value.conf", "{path}:3: key \"secret_key\" in [common] has an empty value")]
     [TestCase("bad_empty_quoted_value.conf", "{path}:3: key \"secret_key\" in [common] has an empty value")]
     [TestCase("bad_empty_region_list.conf", "{path}:4: key \"region\" in [common]: no region given")]
-    [TestCase("bad_unknown_key.conf", "{path}:3: unknown key \"secrte_key\" in [common] (known: secret_id, secret_key, region, token, endpoint)")]
-    [TestCase("bad_unknown_key_case.conf", "{path}:2: unknown key \"Secret_Id\" in [common] (known: secret_id, secret_key, region, token, endpoint)")]
+    [TestCase("bad_unknown_key.conf", "{path}:3: unknown key \"secrte_key\" in [common] (known: secret_id, secret_key, region, token, endpoint, credential_source, role_name, task_name_include, task_name_exclude, resource_name_include, resource_name_exclude)")]
+    [TestCase("bad_unknown_key_case.conf", "{path}:2: unknown key \"Secret_Id\" in [common] (known: secret_id, secret_key, region, token, endpoint, credential_source, role_name, task_name_include, task_name_exclude, resource_name_include, resource_name_exclude)")]
     [TestCase("bad_unknown_section.conf", "{path}:1: unknown section [default] (the only section is [common])")]
     [TestCase("bad_unknown_second_section.conf", "{path}:6: unknown section [profile] (the only section is [common])")]
     [TestCase("bad_duplicate_key.conf", "{path}:4: duplicate key \"secret_id\" in [common]")]
@@ -44,6 +44,14 @@ public class ConfigLoaderTests
     [TestCase("bad_endpoint_userinfo.conf", "{path}:5: key \"endpoint\" in [common]: \"http://127.0.0.1:9100/\": user info is not allowed")]
     [TestCase("bad_endpoint_unparsable_userinfo.conf", "{path}:5: key \"endpoint\" in [common]: \"https://bad host\" is not a host name or an http(s) URL")]
     [TestCase("bad_endpoint_host.conf", "{path}:5: key \"endpoint\" in [common]: \"not a host\" is not a host name or an http(s) URL")]
+    [TestCase("bad_credential_source.conf", "{path}:4: key \"credential_source\" in [common]: \"instance_role\" is not one of auto, static, profile, oidc, cvm_role")]
+    [TestCase("bad_role_name.conf", "{path}:3: key \"role_name\" in [common]: \"datahub/reader\" is not a CAM role name (letters, digits and +=,.@_- only)")]
+    [TestCase("bad_task_name_include.conf", "{path}:3: key \"task_name_include\" in [common]: \"prod-(\" is not a valid regular expression: Not enough )'s at offset 6")]
+    [TestCase("bad_task_name_exclude.conf", "{path}:4: key \"task_name_exclude\" in [common]: \"[z-a]\" is not a valid regular expression: [x-y] range in reverse order at offset 4")]
+    [TestCase("bad_resource_name_include.conf", "{path}:3: key \"resource_name_include\" in [common]: \"*mysql\" is not a valid regular expression: Quantifier '*' following nothing at offset 1")]
+    [TestCase("bad_resource_name_exclude.conf", "{path}:3: key \"resource_name_exclude\" in [common]: \"tmp-\\\" is not a valid regular expression: Illegal \\ at end of pattern at offset 5")]
+    [TestCase("bad_resource_name_unanchorable.conf", "{path}:3: key \"resource_name_include\" in [common]: \"(?x)mysql-.+#any\" cannot be anchored as ^(?:…)$ (a comment in the pattern runs to its end?)")]
+    [TestCase("bad_token_without_keys.conf", "{path}: key \"token\" in [common] needs secret_id and secret_key")]
     public void Bad_file_fails_with_one_exact_line(string file, string expected)
     {
         var path = TestData(file);
@@ -96,7 +104,7 @@ public class ConfigLoaderTests
 
         var config = ConfigLoader.Load(path, NoEnv);
 
-        Assert.That(config.Credentials, Is.EqualTo(new Credentials(Id, Key, null)));
+        Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials(Id, Key, null)));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-guangzhou" }));
         Assert.That(config.Endpoint, Is.Null);
         Assert.That(config.SourcePath, Is.EqualTo(path));
@@ -116,7 +124,7 @@ public class ConfigLoaderTests
     {
         var config = ConfigLoader.Load(TestData("good_token.conf"), NoEnv);
 
-        Assert.That(config.Credentials.Token, Is.EqualTo("TokenDoNotLeak"));
+        Assert.That(config.Credentials.Current!.Token, Is.EqualTo("TokenDoNotLeak"));
     }
 
     [TestCase("good_endpoint_host.conf", "https://ckafka.tencentcloudapi.com/")]
@@ -140,7 +148,7 @@ public class ConfigLoaderTests
 
         var config = ConfigLoader.Load(TestData("good_token.conf"), env);
 
-        Assert.That(config.Credentials, Is.EqualTo(new Credentials("AKIDFROMENV", "keyfromenv", "tokenfromenv")));
+        Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials("AKIDFROMENV", "keyfromenv", "tokenfromenv")));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-beijing", "ap-chengdu" }));
     }
 
@@ -152,7 +160,7 @@ public class ConfigLoaderTests
 
         var config = ConfigLoader.Load(TestData("good_token.conf"), env);
 
-        Assert.That(config.Credentials, Is.EqualTo(new Credentials("AKIDFROMENV", "keyfromenv", null)));
+        Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials("AKIDFROMENV", "keyfromenv", null)));
     }
 
     [Test]
@@ -160,7 +168,7 @@ public class ConfigLoaderTests
     {
         var config = ConfigLoader.Load(TestData("good_token.conf"), Env(("TENCENTCLOUD_REGION", "ap-beijing")));
 
-        Assert.That(config.Credentials.Token, Is.EqualTo("TokenDoNotLeak"));
+        Assert.That(config.Credentials.Current!.Token, Is.EqualTo("TokenDoNotLeak"));
     }
 
     [Test]
@@ -170,7 +178,7 @@ public class ConfigLoaderTests
 
         var config = ConfigLoader.Load(TestData("good_minimal.conf"), env);
 
-        Assert.That(config.Credentials, Is.EqualTo(new Credentials(Id, Key, null)));
+        Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials(Id, Key, null)));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-guangzhou" }));
     }
 
@@ -179,7 +187,7 @@ public class ConfigLoaderTests
     {
         var config = ConfigLoader.Load(TestData("bad_missing_secret_key.conf"), Env(("TENCENTCLOUD_SECRET_KEY", "keyfromenv")));
 
-        Assert.That(config.Credentials, Is.EqualTo(new Credentials(Id, "keyfromenv", null)));
+        Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials(Id, "keyfromenv", null)));
     }
 
     [Test]
@@ -190,7 +198,7 @@ public class ConfigLoaderTests
 
         var config = ConfigLoader.Load(path, env);
 
-        Assert.That(config.Credentials, Is.EqualTo(new Credentials(Id, Key, null)));
+        Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials(Id, Key, null)));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-shanghai" }));
         Assert.That(config.Endpoint, Is.Null);
         Assert.That(config.SourcePath, Is.EqualTo(path));
@@ -232,7 +240,7 @@ public class ConfigLoaderTests
         }
 
         var path = Path.Combine(Path.GetTempPath(), $"datahub_exporter_{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, "[common]\n");
+        File.WriteAllText(path, "[common]\nsecret_key = x\n");
         try
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
@@ -240,11 +248,55 @@ public class ConfigLoaderTests
 
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             Assert.That(ConfigLoader.Warnings(path), Is.Empty);
+
+            // Without a key there is nothing to protect: a role-credentials config may be world-readable.
+            File.WriteAllText(path, "[common]\nregion = ap-guangzhou\n");
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            Assert.That(ConfigLoader.Warnings(path), Is.Empty);
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    [Test]
+    public void Filters_are_read_anchored_and_exclude_wins()
+    {
+        var config = ConfigLoader.Load(TestData("good_filters.conf"), NoEnv);
+
+        string[] tasks = ["prod-orders", "prod-orders-canary", "test-prod-orders", "prod-"];
+        string[] resources = ["mysql-main", "es-logs", "es-logs-tmp", "cos-archive", "mysql-"];
+        Assert.That(tasks.Where(config.TaskFilter.Keeps), Is.EqualTo(new[] { "prod-orders", "prod-" }));
+        Assert.That(resources.Where(config.ResourceFilter.Keeps), Is.EqualTo(new[] { "mysql-main", "es-logs" }));
+    }
+
+    [Test]
+    public void Without_filters_everything_is_kept()
+    {
+        var config = ConfigLoader.Load(TestData("good_minimal.conf"), NoEnv);
+
+        Assert.That((config.TaskFilter.IsAll, config.ResourceFilter.IsAll), Is.EqualTo((true, true)));
+    }
+
+    [Test]
+    public void A_file_without_keys_is_valid_and_the_role_settings_reach_the_chain()
+    {
+        var config = ConfigLoader.Load(TestData("good_role.conf"), NoEnv);
+
+        Assert.That(config.Credentials.Source, Is.EqualTo("cvm_role"));
+        Assert.That(config.Credentials.Detail, Is.EqualTo("role=datahub-reader metadata=http://metadata.tencentyun.com/"));
+        Assert.That(config.Credentials.Current, Is.Null, "nothing is fetched while loading");
+    }
+
+    [Test]
+    public void The_region_in_the_environment_is_enough_without_a_file()
+    {
+        var env = Env(("TENCENTCLOUD_REGION", "ap-shanghai"), ("DATAHUB_EXPORTER_METADATA_URL", "http://127.0.0.1:9"), ("HOME", "/nonexistent"));
+
+        using var provider = ConfigLoader.Load(TestData("does_not_exist.conf"), env).Credentials;
+
+        Assert.That(provider.Source, Is.EqualTo("cvm_role"));
     }
 
     [Test]

@@ -28,7 +28,7 @@ public class ConfigFileTests
         var conf = CopyPrivate(name);
         var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
         Assert.That(code, Is.EqualTo(0), stderr);
-        Assert.That(stdout.Trim(), Is.EqualTo($"configuration OK: file={conf} regions=ap-guangzhou secret_id=AKID…0001 endpoint=http://127.0.0.1:9/ web_config=none"));
+        Assert.That(stdout.Trim(), Is.EqualTo($"configuration OK: file={conf} regions=ap-guangzhou credential_source=static keys=file secret_id=AKID…0001 endpoint=http://127.0.0.1:9/ web_config=none"));
         Assert.That(stderr, Is.Empty, "a 0600 file gives no warning");
     }
 

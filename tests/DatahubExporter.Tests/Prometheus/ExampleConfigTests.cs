@@ -18,9 +18,9 @@ public class ExampleConfigTests
     {
         var config = ConfigLoader.Load(PrometheusTools.RepoPath(ConfigFile), _ => null);
 
-        Assert.That(config.Credentials.SecretId, Is.EqualTo(PlaceholderSecretId));
-        Assert.That(config.Credentials.SecretKey, Is.EqualTo(PlaceholderSecretKey));
-        Assert.That(config.Credentials.Token, Is.Null, "token is commented out in the example");
+        Assert.That(config.Credentials.Current!.SecretId, Is.EqualTo(PlaceholderSecretId));
+        Assert.That(config.Credentials.Current!.SecretKey, Is.EqualTo(PlaceholderSecretKey));
+        Assert.That(config.Credentials.Current!.Token, Is.Null, "token is commented out in the example");
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-guangzhou" }));
         Assert.That(config.Endpoint, Is.Null, "endpoint is commented out in the example");
         Assert.That(config.EndpointFor("ap-guangzhou"), Is.EqualTo(new Uri("https://ckafka.ap-guangzhou.tencentcloudapi.com/")));
@@ -37,8 +37,8 @@ public class ExampleConfigTests
 
         var config = ConfigLoader.Load(PrometheusTools.RepoPath(ConfigFile), env.GetValueOrDefault);
 
-        Assert.That(config.Credentials.SecretId, Is.EqualTo("AKIDfromEnvironment000000000000000001"));
-        Assert.That(config.Credentials.SecretKey, Is.EqualTo(PlaceholderSecretKey));
+        Assert.That(config.Credentials.Current!.SecretId, Is.EqualTo("AKIDfromEnvironment000000000000000001"));
+        Assert.That(config.Credentials.Current!.SecretKey, Is.EqualTo(PlaceholderSecretKey));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-shanghai", "ap-beijing" }));
     }
 

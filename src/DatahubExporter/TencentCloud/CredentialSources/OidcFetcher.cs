@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace DatahubExporter.TencentCloud.CredentialSources;
+
+/// <summary>
+/// TKE workload identity (tencent-cloud-api.md §6): the pod's web-identity token, read afresh from its file at
+/// every fetch (the kubelet rotates it), exchanged at STS <c>AssumeRoleWithWebIdentity</c> for temporary keys.
+/// The call is not signed (<c>Authorization: SKIP</c>): the token is the proof. Each call has <see cref="Timeout"/>.
+/// </summary>
+public sealed class OidcFetcher(HttpClient http, Uri stsEndpoint, string region, string providerId, string tokenFile, string roleArn, TimeProvider time)
+    : ITemporaryCredentialFetcher
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    public const string DefaultStsHost = "sts.tencentcloudapi.com";
+    public const string Action = "AssumeRoleWithWebIdentity";
+    public const string Version = "2018-08-13";
+
+    /// <summary>Two hours, the SDKs' choice (STS allows 1–43200).</summary>
+    public const int DurationSeconds = 7200;
+
+    /// <summary>A projected service-account token is about 1 KB; a bigger file is the wrong one.</summary>
+    private const int MaxTokenBytes = 64 * 1024;
+
+    public string Source => CredentialSourceNames.Oidc;
+
+    public string Detail => $"role_arn={roleArn} provider_id={providerId} sts={stsEndpoint.Authority}";
+
+    public async Task<TemporaryCredentials> FetchAsync(CancellationToken cancellationToken)
+    {
+        var token = await ReadTokenAsync(cancellationToken).ConfigureAwait(false);
+        var what = $"STS {Action} at {stsEndpoint.Authority}";
+        var now = time.GetUtcNow();
+
+        using var body = new MemoryStream();
+        using (var json = new Utf8JsonWriter(body))
+        {
+            json.WriteStartObject();
+            json.WriteString("ProviderId", providerId);
+            json.WriteString("WebIdentityToken", token);
+            json.WriteString("RoleArn", roleArn);
+            json.WriteString("RoleSessionName", "datahub-exporter-" + now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+            json.WriteNumber("DurationSeconds", DurationSeconds);
+            json.WriteEndObject();
+        }
+
+        var content = new ByteArrayContent(body.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"{stsEndpoint.Scheme}://{stsEndpoint.Authority}/")) { Content = content };
+        request.Headers.Host = stsEndpoint.Authority;
+        request.Headers.TryAddWithoutValidation("Authorization", "SKIP");
+        request.Headers.TryAddWithoutValidation("X-TC-Action", Action);
+        request.Headers.TryAddWithoutValidation("X-TC-Version", Version);
+        request.Headers.TryAddWithoutValidation("X-TC-Region", region);
+        request.Headers.TryAddWithoutValidation("X-TC-Timestamp", now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+
+        var (status, answer) = await SourceHttp.SendAsync(http, request, Timeout, what, cancellationToken).ConfigureAwait(false);
+        if (status != HttpStatusCode.OK)
+        {
+            throw new CredentialException($"{what}: HTTP {(int)status}");
+        }
+
+        using var document = SourceHttp.ParseJson(answer, what);
+        if (!document.RootElement.TryGetProperty("Response", out var response) || response.ValueKind != JsonValueKind.Object)
+        {
+            throw new CredentialException($"{what}: answer has no Response object");
+        }
+
+        if (response.TryGetProperty("Error", out var error) && error.ValueKind == JsonValueKind.Object)
+        {
+            var code = error.TryGetProperty("Code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() ?? "" : "";
+            var message = error.TryGetProperty("Message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() ?? "" : "";
+            // The message could echo the web-identity token back: it never reaches a log.
+            throw new CredentialException($"{what}: {SourceHttp.Clean(code)}: {SourceHttp.Clean(message.Replace(token, "****", StringComparison.Ordinal))}");
+        }
+
+        if (!response.TryGetProperty("Credentials", out var keys) || keys.ValueKind != JsonValueKind.Object)
+        {
+            throw new CredentialException($"{what}: answer has no Credentials object");
+        }
+
+        return SourceHttp.ReadKeys(keys, response, what, now);
+    }
+
+    private async Task<string> ReadTokenAsync(CancellationToken cancellationToken)
+    {
+        var what = $"TKE_WEB_IDENTITY_TOKEN_FILE {tokenFile}";
+        try
+        {
+            var info = new FileInfo(tokenFile);
+            if (!info.Exists)
+            {
+                throw new CredentialException($"{what}: file not found");
+            }
+
+            if (info.Length > MaxTokenBytes)
+            {
+                throw new CredentialException($"{what}: larger than {MaxTokenBytes} bytes, not a token");
+            }
+
+            var token = (await File.ReadAllTextAsync(tokenFile, cancellationToken).ConfigureAwait(false)).Trim();
+            return token.Length == 0 ? throw new CredentialException($"{what}: file is empty") : token;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new CredentialException($"{what}: permission denied");
+        }
+        catch (IOException e)
+        {
+            throw new CredentialException($"{what}: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+    }
+}

@@ -1,0 +1,292 @@
+using System.Diagnostics;
+using CkafkaSimulator;
+using DatahubExporter.Tests.Support;
+using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
+
+namespace DatahubExporter.Tests.EndToEnd;
+
+/// <summary>
+/// The real binary with role credentials (issue 10): no keys in the file or environment, temporary keys from
+/// loopback fakes of the CVM metadata service and STS, issued and checked by the simulator.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public class RoleCredentialsTests
+{
+    private const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
+    private const string ResourcesPath = "/api/v1/ckafka/connect_resources/metrics";
+    private string _dir = null!;
+    private string _home = null!;
+    private string _conf = null!;
+    private SimulatorServer _simulator = null!;
+    private FakeMetadataService _metadata = null!;
+    private FakeStsService _sts = null!;
+    private HttpClient _http = null!;
+    private TimeSpan _lifetime = TimeSpan.FromMinutes(10);
+    private readonly List<ExporterProcess> _exporters = [];
+
+    [SetUp]
+    public async Task StartAsync()
+    {
+        _dir = NewTempDir();
+        _home = Path.Combine(_dir, "home");
+        Directory.CreateDirectory(_home);
+        _simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 40, resources: 10));
+        _metadata = await FakeMetadataService.StartAsync(() => _simulator.State.IssueTemporaryKey(_lifetime));
+        _sts = await FakeStsService.StartAsync(() => _simulator.State.IssueTemporaryKey(_lifetime));
+        _conf = Path.Combine(_dir, "datahub_exporter.conf");
+        // The original's keys are simply absent: region and endpoint only.
+        File.WriteAllText(_conf, $"[common]\nregion = ap-guangzhou, ap-shanghai\nendpoint = {_simulator.BaseAddress.GetLeftPart(UriPartial.Authority)}\n");
+        _http = EndToEndFixture.Http();
+    }
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        _http.Dispose();
+        var output = string.Concat(_exporters.Select(e => e.Stdout + e.Stderr));
+        foreach (var exporter in _exporters)
+        {
+            await exporter.DisposeAsync();
+        }
+
+        await _metadata.DisposeAsync();
+        await _sts.DisposeAsync();
+        await _simulator.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+
+        foreach (var key in _metadata.Issued)
+        {
+            Assert.That(output, Does.Not.Contain(key.SecretKey).And.Not.Contain(key.Token).And.Not.Contain(key.SecretId), "a temporary secret in the output");
+        }
+
+        AssertNoSecrets(output, "exporter output");
+        CliTests.AssertNoStackTrace(output, "exporter output");
+        Assert.That(_metadata.Surprises.Concat(_sts.Surprises), Is.Empty, "the fakes saw requests they did not expect");
+    }
+
+    private Dictionary<string, string> CvmEnv() => new()
+    {
+        ["HOME"] = _home,
+        ["DATAHUB_EXPORTER_METADATA_URL"] = _metadata.BaseAddress.ToString(),
+    };
+
+    private Dictionary<string, string> OidcEnv(string tokenFile) => new(CvmEnv())
+    {
+        ["TKE_REGION"] = _sts.ExpectedRegion,
+        ["TKE_PROVIDER_ID"] = _sts.ExpectedProviderId,
+        ["TKE_ROLE_ARN"] = _sts.ExpectedRoleArn,
+        ["TKE_WEB_IDENTITY_TOKEN_FILE"] = tokenFile,
+        ["DATAHUB_EXPORTER_STS_ENDPOINT"] = _sts.BaseAddress.ToString(),
+    };
+
+    private async Task<ExporterProcess> StartServerAsync(Dictionary<string, string> env)
+    {
+        var exporter = await ExporterProcess.StartServerAsync(["--conf", _conf, "--web.listen-address=127.0.0.1:0"], env);
+        _exporters.Add(exporter);
+        return exporter;
+    }
+
+    private async Task<IReadOnlyList<ExpositionParser.ParsedSample>> ScrapeAsync(ExporterProcess exporter, string path) =>
+        ExpositionParser.Parse(await GetAsync(_http, exporter.BaseAddress, path, scrapeTimeout: 15));
+
+    private static double[] Successes(IReadOnlyList<ExpositionParser.ParsedSample> samples) =>
+        samples.Where(s => s.Name == "datahub_exporter_collect_success").Select(s => s.Value).ToArray();
+
+    private string WriteToken(string token)
+    {
+        var path = Path.Combine(_dir, "web-identity-token");
+        File.WriteAllText(path + ".tmp", token);
+        File.Move(path + ".tmp", path, overwrite: true);
+        return path;
+    }
+
+    /// <summary>The long test of this suite (about a minute): keys live 25 s and stop working at expiry.</summary>
+    [Test]
+    [Category("Long")]
+    [CancelAfter(180_000)]
+    public async Task Long_a_minute_of_scrapes_on_25_second_cvm_role_keys_all_succeed()
+    {
+        _lifetime = TimeSpan.FromSeconds(25);
+        var exporter = await StartServerAsync(CvmEnv());
+        Assert.That(exporter.Stderr, Does.Contain("credential_source=cvm_role"));
+
+        var watch = Stopwatch.StartNew();
+        var scrapes = 0;
+        while (watch.Elapsed < TimeSpan.FromSeconds(60) && scrapes < 40)
+        {
+            var samples = await ScrapeAsync(exporter, scrapes % 2 == 0 ? TasksPath : ResourcesPath);
+            scrapes++;
+            Assert.That(Successes(samples), Is.EqualTo(new[] { 1.0, 1.0 }), $"scrape {scrapes} at {watch.Elapsed.TotalSeconds:0} s; stderr:\n{exporter.Stderr}");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+
+        TestContext.Out.WriteLine($"{scrapes} scrapes in {watch.Elapsed.TotalSeconds:0} s, {_metadata.Issued.Count} keys issued, {_simulator.State.ErrorCount()} rejected");
+        Assert.That(scrapes, Is.GreaterThanOrEqualTo(10));
+        Assert.That(_metadata.Issued, Has.Count.GreaterThanOrEqualTo(3), "keys were refreshed as they aged");
+        Assert.That(_simulator.State.ErrorCount(), Is.EqualTo(0), "refreshed ahead of expiry: no request was ever rejected");
+
+        var metrics = await ScrapeAsync(exporter, "/metrics");
+        var refreshes = metrics.Single(s => s.Name == "datahub_exporter_credentials_refresh_total" && s["source"] == "cvm_role" && s["result"] == "success");
+        Assert.That(refreshes.Value, Is.EqualTo(_metadata.Issued.Count));
+        var expiry = metrics.Single(s => s.Name == "datahub_exporter_credentials_expiry_timestamp_seconds");
+        Assert.That(expiry["source"], Is.EqualTo("cvm_role"));
+        Assert.That(expiry.Value, Is.EqualTo(_metadata.Issued[^1].ExpiresAt.ToUnixTimeSeconds()));
+    }
+
+    [Test]
+    public async Task Keys_revoked_before_expiry_are_renewed_and_the_scrape_still_succeeds()
+    {
+        var exporter = await StartServerAsync(CvmEnv());
+        Assert.That(Successes(await ScrapeAsync(exporter, TasksPath)), Is.EqualTo(new[] { 1.0, 1.0 }));
+
+        Assert.That(_simulator.State.RevokeTemporaryKey(_metadata.Issued[^1].SecretId), Is.True);
+
+        Assert.That(Successes(await ScrapeAsync(exporter, TasksPath)), Is.EqualTo(new[] { 1.0, 1.0 }));
+        Assert.That(_metadata.Issued, Has.Count.EqualTo(2), "both regions shared one refresh");
+        Assert.That(exporter.Stderr, Does.Contain("level=info logger=credentials msg=\"credentials refreshed\" source=cvm_role detail=\"role=(discovered) metadata="));
+    }
+
+    [Test]
+    public async Task With_tke_variables_set_oidc_is_used_although_a_cvm_role_answers()
+    {
+        _sts.ExpectedToken = "projected-sa-token-1";
+        var exporter = await StartServerAsync(OidcEnv(WriteToken("projected-sa-token-1")));
+
+        Assert.That(Successes(await ScrapeAsync(exporter, TasksPath)), Is.EqualTo(new[] { 1.0, 1.0 }));
+        Assert.That(_sts.Requests, Is.EqualTo(1));
+        Assert.That(_metadata.Requests, Is.EqualTo(0), "the node's role was never asked");
+        Assert.That(exporter.Stderr, Does.Contain("credential_source=oidc"));
+        var expiry = (await ScrapeAsync(exporter, "/metrics")).Single(s => s.Name == "datahub_exporter_credentials_expiry_timestamp_seconds");
+        Assert.That(expiry["source"], Is.EqualTo("oidc"));
+    }
+
+    [Test]
+    public async Task The_credential_families_on_metrics_pass_promtool()
+    {
+        if (!File.Exists(Prometheus.PrometheusTools.PromtoolPath))
+        {
+            Prometheus.PrometheusTools.Unavailable("promtool is not installed (set PROMETHEUS_BIN_DIR)");
+        }
+
+        var exporter = await StartServerAsync(CvmEnv());
+        var text = await GetAsync(_http, exporter.BaseAddress, "/metrics");
+
+        Assert.That(text, Does.Contain("# TYPE datahub_exporter_credentials_expiry_timestamp_seconds gauge"));
+        Assert.That(text, Does.Contain("datahub_exporter_credentials_refresh_total{source=\"cvm_role\",result=\"failure\"} 0"));
+        Assert.That(text, Does.Contain("datahub_exporter_credentials_refresh_total{source=\"cvm_role\",result=\"success\"} 1"));
+        var lint = await Prometheus.PrometheusTools.RunPromtoolAsync(["check", "metrics"], stdin: text);
+        Assert.That(lint.ExitCode, Is.EqualTo(0), lint.Output);
+    }
+
+    [Test]
+    public async Task Sighup_rereads_the_rotated_web_identity_token()
+    {
+        _sts.ExpectedToken = "projected-sa-token-1";
+        var exporter = await StartServerAsync(OidcEnv(WriteToken("projected-sa-token-1")));
+
+        _sts.ExpectedToken = "projected-sa-token-2";
+        WriteToken("projected-sa-token-2");
+        exporter.Signal(1);
+        var watch = Stopwatch.StartNew();
+        while (!exporter.Stderr.Contains("configuration reloaded") && watch.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.That(exporter.Stderr, Does.Contain("msg=\"configuration reloaded\""));
+        Assert.That(_sts.TokensSeen, Is.EqualTo(new[] { "projected-sa-token-1", "projected-sa-token-2" }));
+        Assert.That(Successes(await ScrapeAsync(exporter, TasksPath)), Is.EqualTo(new[] { 1.0, 1.0 }));
+    }
+
+    [Test]
+    public async Task With_a_profile_file_neither_role_source_is_asked()
+    {
+        Directory.CreateDirectory(Path.Combine(_home, ".tencentcloud"));
+        File.WriteAllText(Path.Combine(_home, ".tencentcloud", "credentials"), $"[default]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\n");
+        _sts.ExpectedToken = "projected-sa-token-1";
+        var env = OidcEnv(WriteToken("projected-sa-token-1"));
+
+        var check = await ExporterProcess.RunAsync(["--conf", _conf, "--config.check"], env);
+        var exporter = await StartServerAsync(env);
+        var samples = await ScrapeAsync(exporter, TasksPath);
+
+        Assert.That(check.ExitCode, Is.EqualTo(0), check.Stderr);
+        Assert.That(check.Stdout, Does.Contain($"credential_source=profile file={Path.Combine(_home, ".tencentcloud", "credentials")} secret_id=AKID…0001 "));
+        Assert.That(Successes(samples), Is.EqualTo(new[] { 1.0, 1.0 }));
+        Assert.That((_metadata.Requests, _sts.Requests), Is.EqualTo((0, 0)));
+        AssertNoSecrets(check.Stdout + check.Stderr, "--config.check");
+    }
+
+    [Test]
+    public async Task The_server_starts_without_credentials_and_collects_once_the_role_answers()
+    {
+        _metadata.Answer = FakeMetadataService.Behaviour.ServerError;
+        var exporter = await StartServerAsync(CvmEnv());
+
+        Assert.That(Successes(await ScrapeAsync(exporter, TasksPath)), Is.EqualTo(new[] { 0.0, 0.0 }));
+        Assert.That(exporter.Stderr, Does.Contain("msg=\"no credentials yet, collections fail until the source answers\""));
+        Assert.That(_simulator.State.RequestCount(), Is.EqualTo(0), "nothing unsigned was sent");
+
+        _metadata.Answer = FakeMetadataService.Behaviour.Healthy;
+        var watch = Stopwatch.StartNew();
+        double[] successes = [];
+        while (watch.Elapsed < TimeSpan.FromSeconds(45))
+        {
+            successes = Successes(await ScrapeAsync(exporter, TasksPath));
+            if (successes.All(v => v == 1))
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+
+        Assert.That(successes, Is.EqualTo(new[] { 1.0, 1.0 }), "the background retry picked the role up");
+        var failures = (await ScrapeAsync(exporter, "/metrics"))
+            .Single(s => s.Name == "datahub_exporter_credentials_refresh_total" && s["result"] == "failure");
+        Assert.That(failures.Value, Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
+    public async Task Config_check_fetches_role_credentials_and_names_the_source()
+    {
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _conf, "--config.check"], CvmEnv());
+
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Match($"^configuration OK: file={System.Text.RegularExpressions.Regex.Escape(_conf)} regions=ap-guangzhou,ap-shanghai " +
+            $"credential_source=cvm_role role=\\(discovered\\) metadata={System.Text.RegularExpressions.Regex.Escape(_metadata.BaseAddress.ToString())} " +
+            "secret_id=AKID…[0-9a-f]{4} expires=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ endpoint="));
+        Assert.That(_simulator.State.RequestCount(), Is.EqualTo(0), "--config.check never calls the CKafka API");
+    }
+
+    [TestCase("--config.check")]
+    [TestCase("--once")]
+    public async Task No_credentials_anywhere_is_one_line_listing_what_was_tried_and_exit_2(string mode)
+    {
+        _metadata.Answer = FakeMetadataService.Behaviour.NoRole;
+
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _conf, mode], CvmEnv());
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stdout, Is.Empty);
+        Assert.That(stderr, Is.EqualTo(
+            "datahub_exporter: credentials: no credentials found; tried in order: " +
+            "key pair ([common] secret_id/secret_key, TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY): not set; " +
+            $"profile file ({Path.Combine(_home, ".tencentcloud", "credentials")}, /etc/tencentcloud/credentials): not found; " +
+            "TKE OIDC (TKE_REGION, TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE, TKE_ROLE_ARN): not set; " +
+            $"cvm_role: CVM metadata {_metadata.BaseAddress}: no CAM role is bound to this instance (HTTP 404)\n"));
+    }
+
+    [Test]
+    public async Task A_bad_filter_is_exit_2_naming_the_key()
+    {
+        File.AppendAllText(_conf, "task_name_exclude = (unclosed\n");
+
+        var (code, _, stderr) = await ExporterProcess.RunAsync(["--conf", _conf, "--config.check"], CvmEnv());
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Is.EqualTo($"datahub_exporter: {_conf}:4: key \"task_name_exclude\" in [common]: \"(unclosed\" is not a valid regular expression: Not enough )'s at offset 9\n"));
+        Assert.That(_metadata.Requests, Is.EqualTo(0), "a bad file stops before any source is asked");
+    }
+}

@@ -1,0 +1,220 @@
+using DatahubExporter.Configuration;
+using DatahubExporter.Exposition;
+using DatahubExporter.TencentCloud.CredentialSources;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DatahubExporter.Tests.TencentCloud.CredentialSources;
+
+public class RefreshingCredentialProviderTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+
+    private static (RefreshingCredentialProvider Provider, ScriptedFetcher Fetcher, ManualTimeProvider Time, CredentialMetrics Metrics) Create(string? triedBefore = null)
+    {
+        var time = new ManualTimeProvider(Start);
+        var fetcher = new ScriptedFetcher(time);
+        var metrics = new CredentialMetrics();
+        return (new RefreshingCredentialProvider(fetcher, time, NullLogger.Instance, metrics, triedBefore), fetcher, time, metrics);
+    }
+
+    [TestCase(7200, 4800)]
+    [TestCase(25, 16.6667)]
+    [TestCase(0.9, 1)]
+    [TestCase(-5, 1)]
+    public void Refresh_is_due_after_two_thirds_of_the_remaining_lifetime(double remainingSeconds, double expectedSeconds)
+    {
+        var delay = RefreshingCredentialProvider.NextRefreshDelay(TimeSpan.FromSeconds(remainingSeconds));
+
+        Assert.That(delay.TotalSeconds, Is.EqualTo(expectedSeconds).Within(0.001));
+    }
+
+    [TestCase(1, 0.0, 0.5)]
+    [TestCase(1, 0.999, 1.0)]
+    [TestCase(3, 0.999, 4.0)]
+    [TestCase(7, 0.999, 59.97)]
+    [TestCase(40, 0.0, 30)]
+    public void Retry_delay_doubles_from_one_second_up_to_a_minute_with_jitter(int failures, double unit, double expectedSeconds)
+    {
+        Assert.That(RefreshingCredentialProvider.RetryDelay(failures, unit).TotalSeconds, Is.EqualTo(expectedSeconds).Within(0.01));
+    }
+
+    [Test]
+    public async Task Start_fetches_once_and_callers_get_the_keys_without_fetching_again()
+    {
+        var (provider, fetcher, _, _) = Create();
+        using var _ = provider;
+
+        await provider.StartAsync(CancellationToken.None);
+        var first = await provider.GetAsync(CancellationToken.None);
+        var second = await provider.GetAsync(CancellationToken.None);
+
+        Assert.That(first.SecretId, Is.EqualTo("AKIDscripted00000001"));
+        Assert.That(second, Is.SameAs(first));
+        Assert.That(fetcher.Fetches, Is.EqualTo(1));
+        Assert.That(provider.Expiry, Is.EqualTo(Start + TimeSpan.FromMinutes(30)));
+    }
+
+    [Test]
+    public async Task Keys_are_refreshed_in_the_background_before_they_expire()
+    {
+        var (provider, fetcher, time, _) = Create();
+        using var _ = provider;
+        await provider.StartAsync(CancellationToken.None);
+
+        time.Advance(TimeSpan.FromMinutes(19)); // before 2/3 of 30 min: nothing yet
+        await Task.Delay(50);
+        Assert.That(fetcher.Fetches, Is.EqualTo(1));
+
+        time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        await fetcher.WaitForCompletedAsync(2);
+
+        Assert.That((await provider.GetAsync(CancellationToken.None)).SecretId, Is.EqualTo("AKIDscripted00000002"));
+        Assert.That(provider.Expiry, Is.EqualTo(time.GetUtcNow() + TimeSpan.FromMinutes(30)));
+    }
+
+    [Test]
+    public async Task A_failed_refresh_keeps_the_current_keys_until_they_expire_and_then_says_why()
+    {
+        var (provider, fetcher, time, metrics) = Create();
+        using var _ = provider;
+        await provider.StartAsync(CancellationToken.None);
+        var original = await provider.GetAsync(CancellationToken.None);
+        fetcher.FailWith = "CVM metadata http://x/: HTTP 500";
+
+        time.Advance(TimeSpan.FromMinutes(20) + TimeSpan.FromSeconds(1));
+        await fetcher.WaitForCompletedAsync(2);
+        Assert.That(await provider.GetAsync(CancellationToken.None), Is.SameAs(original), "still valid: kept");
+
+        // The retry comes after a backoff of at most a second, not at the next two-thirds mark.
+        time.Advance(TimeSpan.FromSeconds(1));
+        await fetcher.WaitForCompletedAsync(3);
+
+        time.Advance(TimeSpan.FromMinutes(10));
+        var error = Assert.ThrowsAsync<CredentialException>(async () => await provider.GetAsync(CancellationToken.None));
+        Assert.That(error!.Message, Is.EqualTo("credentials from cvm_role expired at 2026-03-01T08:30:00Z; the last refresh failed: CVM metadata http://x/: HTTP 500"));
+
+        fetcher.FailWith = null;
+        time.Advance(TimeSpan.FromMinutes(2)); // past any backoff
+        await fetcher.WaitForCompletedAsync(fetcher.Fetches);
+        Assert.That((await provider.GetAsync(CancellationToken.None)).SecretId, Does.StartWith("AKIDscripted"));
+        Assert.That(Samples(metrics, "cvm_role", "failure"), Is.GreaterThanOrEqualTo(2));
+        Assert.That(Samples(metrics, "cvm_role", "success"), Is.GreaterThanOrEqualTo(2));
+    }
+
+    [Test]
+    public async Task Callers_rejected_together_share_one_refresh()
+    {
+        var (provider, fetcher, _, _) = Create();
+        using var _ = provider;
+        await provider.StartAsync(CancellationToken.None);
+        var rejected = await provider.GetAsync(CancellationToken.None);
+        fetcher.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var callers = Enumerable.Range(0, 8).Select(_ => provider.RefreshRejectedAsync(rejected, CancellationToken.None)).ToList();
+        await Task.Delay(50);
+        fetcher.Gate.SetResult();
+        var renewed = await Task.WhenAll(callers);
+
+        Assert.That(fetcher.Fetches, Is.EqualTo(2));
+        Assert.That(renewed.Select(c => c?.SecretId).Distinct(), Is.EqualTo(new[] { "AKIDscripted00000002" }));
+
+        // A caller rejected with the old keys after the refresh gets the new ones without another fetch.
+        Assert.That((await provider.RefreshRejectedAsync(rejected, CancellationToken.None))!.SecretId, Is.EqualTo("AKIDscripted00000002"));
+        Assert.That(fetcher.Fetches, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Rejection_when_the_source_hands_out_nothing_new_gives_null()
+    {
+        var (provider, fetcher, _, _) = Create();
+        using var _ = provider;
+        await provider.StartAsync(CancellationToken.None);
+        var rejected = await provider.GetAsync(CancellationToken.None);
+        fetcher.FailWith = "down";
+
+        Assert.That(await provider.RefreshRejectedAsync(rejected, CancellationToken.None), Is.Null);
+    }
+
+    [Test]
+    public async Task Callers_wait_for_the_first_fetch_but_never_start_one()
+    {
+        var (provider, fetcher, _, _) = Create();
+        using var _ = provider;
+        fetcher.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var start = provider.StartAsync(CancellationToken.None);
+        var get = provider.GetAsync(CancellationToken.None).AsTask();
+        await Task.Delay(50);
+        Assert.That(get.IsCompleted, Is.False);
+        fetcher.Gate.SetResult();
+        await start;
+
+        Assert.That((await get).SecretId, Is.EqualTo("AKIDscripted00000001"));
+        Assert.That(fetcher.Fetches, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_failed_first_fetch_lists_what_the_chain_tried()
+    {
+        var (provider, fetcher, _, _) = Create("key pair: not set; profile file (/h/.tencentcloud/credentials): not found");
+        using var _ = provider;
+        fetcher.FailWith = "CVM metadata http://metadata.tencentyun.com/: no answer within 2 s";
+
+        var error = Assert.ThrowsAsync<CredentialException>(() => provider.StartAsync(CancellationToken.None));
+
+        Assert.That(error!.Message, Is.EqualTo("no credentials found; tried in order: key pair: not set; profile file (/h/.tencentcloud/credentials): not found; " +
+            "cvm_role: CVM metadata http://metadata.tencentyun.com/: no answer within 2 s"));
+        var again = Assert.ThrowsAsync<CredentialException>(async () => await provider.GetAsync(CancellationToken.None));
+        Assert.That(again!.Message, Is.EqualTo(error.Message), "scrapes fail with the same reason, without fetching");
+        Assert.That(fetcher.Fetches, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Metrics_show_the_expiry_and_count_refreshes_by_result()
+    {
+        var (provider, fetcher, _, metrics) = Create();
+        using var _ = provider;
+        Assert.That(Samples(metrics, "cvm_role", "success"), Is.EqualTo(0), "series exist before the first refresh");
+        await provider.StartAsync(CancellationToken.None);
+
+        var families = provider.Collect().ToDictionary(f => f.Name);
+
+        var expiry = families[CredentialMetrics.ExpiryName];
+        Assert.That(expiry.Type, Is.EqualTo(MetricType.Gauge));
+        Assert.That(expiry.Samples.Single().Labels, Is.EqualTo(new[] { new Label("source", "cvm_role") }));
+        Assert.That(expiry.Samples.Single().Value, Is.EqualTo((Start + TimeSpan.FromMinutes(30)).ToUnixTimeSeconds()));
+        Assert.That(families[CredentialMetrics.RefreshName].Type, Is.EqualTo(MetricType.Counter));
+        Assert.That(Samples(metrics, "cvm_role", "success"), Is.EqualTo(1));
+        Assert.That(Samples(metrics, "cvm_role", "failure"), Is.EqualTo(0));
+        Assert.That(fetcher.Fetches, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Disposing_stops_the_background_refresh()
+    {
+        var (provider, fetcher, time, _) = Create();
+        await provider.StartAsync(CancellationToken.None);
+
+        provider.Dispose();
+        time.Advance(TimeSpan.FromHours(1));
+        await Task.Delay(50);
+
+        Assert.That(fetcher.Fetches, Is.EqualTo(1));
+        Assert.That(provider.Current, Is.Not.Null, "the keys in hand stay readable for scrapes still using them");
+    }
+
+    [Test]
+    public void Static_keys_convert_to_a_provider_that_never_refreshes()
+    {
+        CredentialProvider provider = new Credentials("AKIDstatic0001", "k", null);
+
+        Assert.That(provider.Source, Is.EqualTo("static"));
+        Assert.That(provider.Expiry, Is.Null);
+        Assert.That(provider.Collect(), Is.Empty);
+        Assert.That(provider.RefreshRejectedAsync(provider.Current!, CancellationToken.None).Result, Is.Null);
+    }
+
+    private static double Samples(CredentialMetrics metrics, string source, string result) =>
+        metrics.Collect(source, null).Single(f => f.Name == CredentialMetrics.RefreshName).Samples
+            .Single(s => s.Labels.Contains(new Label("source", source)) && s.Labels.Contains(new Label("result", result))).Value;
+}

@@ -1,0 +1,58 @@
+using DatahubExporter.Configuration;
+using DatahubExporter.TencentCloud.CredentialSources;
+
+namespace DatahubExporter.Tests.TencentCloud.CredentialSources;
+
+/// <summary>A role source without a network: each fetch hands out numbered keys living <see cref="Lifetime"/>
+/// on the test's clock, or fails with <see cref="FailWith"/>; <see cref="Gate"/> holds fetches until opened.</summary>
+internal sealed class ScriptedFetcher(TimeProvider time) : ITemporaryCredentialFetcher
+{
+    private int _fetches;
+    private int _completed;
+
+    public string Source => CredentialSourceNames.CvmRole;
+
+    public string Detail => "role=scripted";
+
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(30);
+
+    public volatile string? FailWith;
+
+    public volatile TaskCompletionSource? Gate;
+
+    public int Fetches => Volatile.Read(ref _fetches);
+
+    public int Completed => Volatile.Read(ref _completed);
+
+    public async Task<TemporaryCredentials> FetchAsync(CancellationToken cancellationToken)
+    {
+        var n = Interlocked.Increment(ref _fetches);
+        try
+        {
+            if (Gate is { } gate)
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+
+            return FailWith is { } error
+                ? throw new CredentialException(error)
+                : new TemporaryCredentials(new Credentials($"AKIDscripted{n:D8}", $"key{n}", $"token{n}"), time.GetUtcNow() + Lifetime);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _completed);
+        }
+    }
+
+    /// <summary>Waits (bounded) until <paramref name="count"/> fetches have finished.</summary>
+    public async Task WaitForCompletedAsync(int count)
+    {
+        for (var i = 0; i < 500 && Completed < count; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(Completed, Is.GreaterThanOrEqualTo(count), "fetches finished");
+        await Task.Delay(20); // let the provider store the result after the fetcher returned
+    }
+}
