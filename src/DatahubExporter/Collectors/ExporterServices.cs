@@ -13,6 +13,7 @@ public sealed class ExporterServices : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
+    private readonly TencentCloudClient _api;
 
     public ExporterServices(ExporterOptions options, ConfigHolder config, ILoggerFactory loggers, TimeProvider time, HttpClient? http = null)
     {
@@ -20,7 +21,7 @@ public sealed class ExporterServices : IDisposable
         Config = config;
         _ownsHttp = http is null;
         _http = http ?? TencentCloudClient.CreateHttpClient();
-        var api = new TencentCloudClient(_http, new TencentCloudClientOptions
+        var api = _api = new TencentCloudClient(_http, new TencentCloudClientOptions
         {
             RateLimitPerSecond = options.ApiRateLimit,
             MaxAttempts = options.ApiMaxAttempts,
@@ -55,6 +56,7 @@ public sealed class ExporterServices : IDisposable
         yield return new MetricFamily("datahub_exporter_config_last_reload_success_timestamp_seconds",
             "When the configuration in force was loaded, as Unix seconds.",
             MetricType.Gauge, [new Sample("datahub_exporter_config_last_reload_success_timestamp_seconds", [], Config.LastSuccessfulLoad.ToUnixTimeMilliseconds() / 1000.0)]);
+        yield return ApiMetrics.RateLimitFamily(_api.RateLimits());
         foreach (var family in ScrapeMetrics.Collect().Concat(ApiMetrics.Collect()).Concat(ProcessMetrics.Collect()))
         {
             yield return family;

@@ -114,13 +114,23 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
                     resigned = true;
                     backOff = false;
                 }
+                var refused = e is TencentCloudApiException api && api.IsRateLimited;
+                if (refused)
+                {
+                    // Someone else shares the key (a console, a script): slow this key down for a while, and let the
+                    // API's one-second window pass before the retry (§5). The limiter holds the retry back.
+                    _limiter.Refused(action, call.Host);
+                    backOff = !_limiter.IsEnabled;
+                }
                 if (!retry || attempt >= maxAttempts)
                 {
                     throw;
                 }
                 if (backOff)
                 {
-                    var delay = Backoff(attempt - 1, options.BaseBackoff, options.MaxBackoff, Random.Shared.NextDouble());
+                    var delay = refused
+                        ? RequestRateLimiter.RefusalWindow
+                        : Backoff(attempt - 1, options.BaseBackoff, options.MaxBackoff, Random.Shared.NextDouble());
                     try
                     {
                         await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
@@ -135,6 +145,11 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
             }
         }
     }
+
+    /// <summary>The client-side rate of every (action, API host) used so far, in requests per second: the
+    /// configured rate, or less for a while after the API answered <c>RequestLimitExceeded</c>. Empty when the
+    /// limiter is off.</summary>
+    public IReadOnlyList<(string Action, string Host, double Rate)> RateLimits() => _limiter.Rates();
 
     /// <summary>Full-jitter capped exponential backoff: <paramref name="unit"/> in [0, 1) scales
     /// min(max, base·2^retry). Pure, for the tests.</summary>
