@@ -194,7 +194,7 @@ public static class Program
             return ExitOk;
         }
 
-        using var services = new ExporterServices(options, config, loggers, TimeProvider.System);
+        using var services = new ExporterServices(options, config, loggers, TimeProvider.System, webConfig: webConfig);
         if (parsed.GetValue(OnceOption))
         {
             return await OnceAsync(services, stdout, cancellationToken).ConfigureAwait(false);
@@ -329,7 +329,7 @@ public static class Program
             return ExitFailed;
         }
 
-        using var sighup = RegisterReload(services.Config, log);
+        using var sighup = RegisterReload(services.Config, webConfig, log);
         var c = services.Config.Current;
         log.LogInformation("listening address={Address} version={Version} regions={Regions} secret_id={SecretId} endpoint={Endpoint}",
             string.Join(",", ExporterHost.BoundAddresses(app)), BuildInfo.Version, string.Join(",", c.Regions), c.Credentials.MaskedSecretId,
@@ -338,27 +338,34 @@ public static class Program
         return ExitOk;
     }
 
-    /// <summary>SIGHUP re-reads the configuration (credential rotation without a restart); a bad file keeps the old one.</summary>
-    private static PosixSignalRegistration? RegisterReload(ConfigHolder config, ILogger log)
+    /// <summary>SIGHUP re-reads the configuration (credential rotation without a restart) and the web config; a bad
+    /// file keeps the old one. The web config is also re-read whenever it changes, so SIGHUP only makes that happen now.</summary>
+    private static PosixSignalRegistration? RegisterReload(ConfigHolder config, WebConfigWatcher webConfig, ILogger log)
     {
-        if (OperatingSystem.IsWindows() || !config.CanReload)
+        if (OperatingSystem.IsWindows() || (!config.CanReload && webConfig.Current.Path is null))
         {
-            // Nothing to re-read under --demo; SIGHUP keeps its default meaning there.
+            // Nothing to re-read under --demo without a web config; SIGHUP keeps its default meaning there.
             return null;
         }
 
         return PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            var error = config.Reload();
-            if (error is null)
+            if (config.CanReload)
             {
-                log.LogInformation("configuration reloaded regions={Regions}", string.Join(",", config.Current.Regions));
+                var error = config.Reload();
+                if (error is null)
+                {
+                    log.LogInformation("configuration reloaded regions={Regions}", string.Join(",", config.Current.Regions));
+                }
+                else
+                {
+                    log.LogError("configuration reload failed, keeping the previous configuration err={Error}", error);
+                }
             }
-            else
-            {
-                log.LogError("configuration reload failed, keeping the previous configuration err={Error}", error);
-            }
+
+            // The watcher logs its own outcome (and a refusal only once per change).
+            webConfig.Reload();
         });
     }
 }
