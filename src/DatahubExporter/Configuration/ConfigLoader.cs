@@ -72,7 +72,7 @@ public static class ConfigLoader
     /// although it holds <c>secret_key</c>. Empty when the file is absent or on Windows.</summary>
     public static IReadOnlyList<string> Warnings(string path)
     {
-        if (OperatingSystem.IsWindows() || !File.Exists(path))
+        if (OperatingSystem.IsWindows() || !File.Exists(path) || RegularFile.NotRegular(path) is not null)
         {
             return [];
         }
@@ -94,6 +94,9 @@ public static class ConfigLoader
         {
             throw new ConfigException($"{path}: is a directory, not a config file");
         }
+
+        // Before any open: a FIFO would block the open (start-up, --config.check, or every later SIGHUP) for ever.
+        RegularFile.Require(path, what => new ConfigException($"{path}: is {what}, not a regular file; a config file must be a regular file"));
 
         if (!File.Exists(path))
         {

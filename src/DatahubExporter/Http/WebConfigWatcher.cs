@@ -188,6 +188,13 @@ public sealed class WebConfigWatcher
         foreach (var file in files)
         {
             sha.AppendData(System.Text.Encoding.UTF8.GetBytes(file + "\n"));
+            if (Configuration.RegularFile.NotRegular(file) is { } what)
+            {
+                // Never opened: a FIFO would block this check, and every later one, for ever. Loading reports it.
+                sha.AppendData(System.Text.Encoding.UTF8.GetBytes("not regular: " + what));
+                continue;
+            }
+
             try
             {
                 using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
