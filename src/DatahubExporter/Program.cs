@@ -174,6 +174,7 @@ public static class Program
             return ExitUsage;
         }
 
+        loggerProvider.Protect(config.Current.Credentials);
         WebConfigWatcher webConfig;
         try
         {
@@ -314,7 +315,7 @@ public static class Program
         return answers.All(a => a.AllSucceeded) ? ExitOk : ExitFailed;
     }
 
-    private static async Task<int> ServeAsync(ExporterServices services, ILoggerProvider loggerProvider, WebConfigWatcher webConfig, ILogger log,
+    private static async Task<int> ServeAsync(ExporterServices services, StructuredLoggerProvider loggerProvider, WebConfigWatcher webConfig, ILogger log,
         TextWriter stderr, CancellationToken cancellationToken)
     {
         var app = ExporterHost.Build(services, loggerProvider, webConfig);
@@ -329,7 +330,7 @@ public static class Program
             return ExitFailed;
         }
 
-        using var sighup = RegisterReload(services.Config, webConfig, log);
+        using var sighup = RegisterReload(services.Config, webConfig, loggerProvider, log);
         var c = services.Config.Current;
         log.LogInformation("listening address={Address} version={Version} regions={Regions} secret_id={SecretId} endpoint={Endpoint}",
             string.Join(",", ExporterHost.BoundAddresses(app)), BuildInfo.Version, string.Join(",", c.Regions), c.Credentials.MaskedSecretId,
@@ -340,7 +341,7 @@ public static class Program
 
     /// <summary>SIGHUP re-reads the configuration (credential rotation without a restart) and the web config; a bad
     /// file keeps the old one. The web config is also re-read whenever it changes, so SIGHUP only makes that happen now.</summary>
-    private static PosixSignalRegistration? RegisterReload(ConfigHolder config, WebConfigWatcher webConfig, ILogger log)
+    private static PosixSignalRegistration? RegisterReload(ConfigHolder config, WebConfigWatcher webConfig, StructuredLoggerProvider secrets, ILogger log)
     {
         if (OperatingSystem.IsWindows() || (!config.CanReload && webConfig.Current.Path is null))
         {
@@ -356,6 +357,7 @@ public static class Program
                 var error = config.Reload();
                 if (error is null)
                 {
+                    secrets.Protect(config.Current.Credentials);
                     log.LogInformation("configuration reloaded regions={Regions}", string.Join(",", config.Current.Regions));
                 }
                 else

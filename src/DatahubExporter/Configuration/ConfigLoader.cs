@@ -17,12 +17,17 @@ namespace DatahubExporter.Configuration;
 /// variables win over the file; when they supply secret_id, secret_key and region the file may be
 /// absent, but a file that exists is always checked in full. Stateless and thread-safe.
 /// </remarks>
-public static class ConfigLoader
+public static partial class ConfigLoader
 {
     public const string SecretIdVariable = "TENCENTCLOUD_SECRET_ID";
     public const string SecretKeyVariable = "TENCENTCLOUD_SECRET_KEY";
     public const string TokenVariable = "TENCENTCLOUD_TOKEN";
     public const string RegionVariable = "TENCENTCLOUD_REGION";
+
+    /// <summary>The longest value an error quotes whole; the longest region id (na-siliconvalley) has 16 characters.</summary>
+    private const int MaxEchoedChars = 20;
+
+    private const int MaxEchoedUrlChars = 256;
 
     /// <summary>A credentials file is a few lines; anything bigger is the wrong file.</summary>
     private const long MaxFileBytes = 1024 * 1024;
@@ -183,7 +188,7 @@ public static class ConfigLoader
 
             if (!RegionPattern.IsMatch(region))
             {
-                throw error($"\"{region}\" is not a region id such as ap-guangzhou");
+                throw error($"{Echo(region)} is not a region id such as ap-guangzhou");
             }
 
             if (!regions.Contains(region))
@@ -194,6 +199,20 @@ public static class ConfigLoader
 
         return regions.Count > 0 ? regions : throw error("no region given");
     }
+
+    /// <summary>
+    /// A value quoted back in an error, cut to its first four characters when longer than
+    /// <paramref name="max"/>: a secret pasted into the wrong key (<c>region = &lt;secret key&gt;</c>) must not be
+    /// printed, and no region id or key name is that long. The prefix is as much as the masked SecretId shows.
+    /// </summary>
+    internal static string Echo(string value, int max = MaxEchoedChars) =>
+        value.Length <= max && !SecretLike().IsMatch(value)
+            ? $"\"{value}\""
+            : $"\"{value[..Math.Min(4, value.Length)]}…\" ({value.Length} characters, cut: it may be a secret)";
+
+    // Keys, ids and tokens are long runs of letters and digits; host names and region ids are cut by dots and dashes.
+    [GeneratedRegex("[A-Za-z0-9+/]{16,}", RegexOptions.CultureInvariant)]
+    private static partial Regex SecretLike();
 
     /// <summary>
     /// <c>ckafka.tencentcloudapi.com</c> or <c>host:port</c> means https; a full URL may be http or https
@@ -208,7 +227,7 @@ public static class ConfigLoader
             // Whatever stands before an '@' could be a password: never echoed.
             var at = text.LastIndexOf('@');
             var shownText = at < 0 ? text : (text.Contains("://", StringComparison.Ordinal) ? text[..(text.IndexOf("://", StringComparison.Ordinal) + 3)] : "") + text[(at + 1)..];
-            throw new IniProblem($"key \"endpoint\" in [common]: \"{shownText}\" is not a host name or an http(s) URL");
+            throw new IniProblem($"key \"endpoint\" in [common]: {Echo(shownText, MaxEchoedUrlChars)} is not a host name or an http(s) URL");
         }
 
         var problem = uri.Scheme is not ("http" or "https") ? $"scheme \"{uri.Scheme}\" is not http or https"
@@ -221,7 +240,7 @@ public static class ConfigLoader
         {
             // The user info is cut from the echo: it could be a password.
             var shown = uri.UserInfo.Length > 0 ? text.Replace(uri.UserInfo + "@", "", StringComparison.Ordinal) : text;
-            throw new IniProblem($"key \"endpoint\" in [common]: \"{shown}\": {problem}");
+            throw new IniProblem($"key \"endpoint\" in [common]: {Echo(shown, MaxEchoedUrlChars)}: {problem}");
         }
 
         return new Uri($"{uri.Scheme}://{uri.Authority}/");
@@ -244,7 +263,7 @@ public static class ConfigLoader
         {
             if (!KnownKeys.Contains(key))
             {
-                throw new IniProblem($"unknown key \"{key}\" in [common] (known: {string.Join(", ", KnownKeys)})");
+                throw new IniProblem($"unknown key {Echo(key)} in [common] (known: {string.Join(", ", KnownKeys)})");
             }
 
             var value = Unquote(rawValue);

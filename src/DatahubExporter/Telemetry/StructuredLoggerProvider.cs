@@ -13,8 +13,54 @@ namespace DatahubExporter.Telemetry;
 /// </summary>
 public sealed partial class StructuredLoggerProvider(LogLevel minimum, LogFormat format, TextWriter output) : ILoggerProvider
 {
+    /// <summary>Values shorter than this are not scrubbed: too likely to be ordinary words.</summary>
+    internal const int MinimumSecretLength = 6;
+
+    private const int MaxSecrets = 64;
+
     private readonly ConcurrentDictionary<string, StructuredLogger> _loggers = new();
     private readonly Lock _writeLock = new();
+
+    // Secret → what stands in its place; replaced whole on change so a line never sees half an update.
+    private volatile KeyValuePair<string, string>[] _secrets = [];
+
+    /// <summary>
+    /// From now on, every line (message, fields and error) has the key and token of <paramref name="credentials"/>
+    /// replaced by <c>****</c> and the full SecretId by its masked form, whatever carried them there (an API
+    /// message, an exception, a framework log). Call for every configuration loaded; earlier credentials stay
+    /// protected too (at most the latest few dozen). Thread-safe.
+    /// </summary>
+    public void Protect(Credentials credentials)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        lock (_writeLock)
+        {
+            var secrets = new List<KeyValuePair<string, string>>(_secrets);
+            void Add(string? value, string mask)
+            {
+                if (value is { Length: >= MinimumSecretLength } && !secrets.Any(p => p.Key == value))
+                {
+                    secrets.Add(new(value, mask));
+                }
+            }
+
+            Add(credentials.SecretKey, "****");
+            Add(credentials.Token, "****");
+            Add(credentials.SecretId, credentials.MaskedSecretId);
+            // Longest first, so a secret containing another is replaced whole.
+            _secrets = secrets.TakeLast(MaxSecrets).OrderByDescending(p => p.Key.Length).ToArray();
+        }
+    }
+
+    private string Scrub(string text)
+    {
+        foreach (var (secret, mask) in _secrets)
+        {
+            text = text.Replace(secret, mask, StringComparison.Ordinal);
+        }
+
+        return text;
+    }
 
     public ILogger CreateLogger(string categoryName) => _loggers.GetOrAdd(categoryName, name => new StructuredLogger(this, ShortName(name)));
 
@@ -60,6 +106,12 @@ public sealed partial class StructuredLoggerProvider(LogLevel minimum, LogFormat
         {
             // Only the message: stack traces belong to crashes, and our exception messages are written to be shown.
             pairs.Add(new("err", exception.Message));
+        }
+
+        // Before encoding: escaping could otherwise split a secret that holds a quote or backslash.
+        if (_secrets.Length > 0)
+        {
+            pairs = pairs.Select(p => new KeyValuePair<string, string>(p.Key, Scrub(p.Value))).ToList();
         }
 
         var line = format == LogFormat.Json ? ToJson(pairs) : ToLogfmt(pairs);

@@ -423,14 +423,11 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
     private static bool IsPlausibleCode(string code) =>
         code.Length is > 0 and <= 128 && code.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '-');
 
-    /// <summary>Server text bound for exception messages: shortened, control characters replaced, and
-    /// the SecretKey and token masked in case a server ever echoes them.</summary>
+    /// <summary>Server text bound for exception messages: shortened, control characters replaced, the
+    /// SecretKey and token masked in case a server ever echoes them, and the SecretId masked as it is
+    /// everywhere else. Masked before shortening, so a secret cut in half at the end cannot slip through.</summary>
     private static string Clean(Call call, string text)
     {
-        if (text.Length > MaxMessageChars)
-        {
-            text = text[..MaxMessageChars] + "…";
-        }
         var credentials = call.Target.Credentials;
         if (credentials.SecretKey.Length > 0)
         {
@@ -439,6 +436,15 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
         if (!string.IsNullOrEmpty(credentials.Token))
         {
             text = text.Replace(credentials.Token, "****", StringComparison.Ordinal);
+        }
+        if (credentials.SecretId.Length > 0)
+        {
+            // Tencent's own messages quote it in full ("The SecretId 'AKID…' is not found").
+            text = text.Replace(credentials.SecretId, credentials.MaskedSecretId, StringComparison.Ordinal);
+        }
+        if (text.Length > MaxMessageChars)
+        {
+            text = text[..MaxMessageChars] + "…";
         }
         var sb = new StringBuilder(text.Length);
         foreach (var ch in text)
