@@ -71,6 +71,11 @@ public sealed class ExporterServices : IDisposable
             "When the version of a file in force was loaded, as Unix seconds; file as for datahub_exporter_config_last_reload_successful.",
             MetricType.Gauge, files.Select(f => new Sample("datahub_exporter_config_last_reload_success_timestamp_seconds", [new Label("file", f.File)],
                 f.Loaded.ToUnixTimeMilliseconds() / 1000.0)).ToList());
+        if (WebConfig?.Current.Path is not null)
+        {
+            yield return WebConfig.AuthFailures.Collect();
+        }
+
         yield return ApiMetrics.RateLimitFamily(_api.RateLimits());
         foreach (var family in ScrapeMetrics.Collect().Concat(ApiMetrics.Collect()).Concat(ProcessMetrics.Collect()))
         {

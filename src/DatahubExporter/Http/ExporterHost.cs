@@ -18,10 +18,12 @@ public static class ExporterHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "datahub_exporter", Args = [] });
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(loggerProvider);
+        builder.Logging.AddProvider(new ConnectionRejectionLog(loggerProvider, MaxConnections, TimeProvider.System));
         builder.Logging.SetMinimumLevel(services.Options.LogLevel);
         // Kestrel's own chatter is for debugging the exporter, not for operating it.
         builder.Logging.AddFilter("Microsoft", services.Options.LogLevel <= LogLevel.Debug ? LogLevel.Information : LogLevel.Warning);
+        // Failed TLS handshakes, with their reason, are worth seeing when debugging (WebSecurity logs the kinds Kestrel lets through).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Https", services.Options.LogLevel <= LogLevel.Debug ? LogLevel.Debug : LogLevel.Warning);
         // Program reports a failed start (e.g. port in use) as its one line; the host's own record of it would be a second.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", services.Options.LogLevel <= LogLevel.Debug ? LogLevel.Information : LogLevel.Critical);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -30,10 +32,17 @@ public static class ExporterHost
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
-            kestrel.Limits.MaxConcurrentConnections = 1024;
+            kestrel.Limits.MaxConcurrentConnections = MaxConnections;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(120);
-            Listen(kestrel, services.Options.ListenAddress, listen => WebSecurity.ConfigureHttps(listen, webConfig));
+            // Between requests only: Prometheus comes back every 15-60 s on the same connection. Silence before the
+            // first request is IdleConnectionGuard's business.
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(90);
+            Listen(kestrel, services.Options.ListenAddress, listen =>
+            {
+                // Before TLS, so a silent socket is dropped before it costs a handshake.
+                listen.UseIdleConnectionGuard(IdleConnectionGuard.FirstByteTimeout);
+                WebSecurity.ConfigureHttps(listen, webConfig);
+            });
         });
         var app = builder.Build();
         app.UseExporterWebConfig(webConfig);
@@ -41,6 +50,10 @@ public static class ExporterHost
         app.MapExporterEndpoints(services);
         return app;
     }
+
+    /// <summary>Concurrent connections Kestrel accepts; more are refused (and logged once a minute). Scrapers
+    /// need a handful; silent sockets are dropped after <see cref="IdleConnectionGuard.FirstByteTimeout"/>.</summary>
+    public const int MaxConnections = 1024;
 
     /// <summary>The addresses Kestrel actually bound (with the real port when :0 was asked for).</summary>
     public static IReadOnlyList<string> BoundAddresses(WebApplication app) =>

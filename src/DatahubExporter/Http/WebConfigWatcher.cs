@@ -20,6 +20,9 @@ namespace DatahubExporter.Http;
 /// </remarks>
 public sealed class WebConfigWatcher
 {
+    /// <summary>Basic-auth refusals of the server this config protects, for <c>/metrics</c>.</summary>
+    public BasicAuthFailures AuthFailures { get; } = new();
+
     /// <summary>How often <see cref="Current"/> looks at the files at most.</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 

@@ -105,7 +105,15 @@ public sealed partial class StructuredLoggerProvider(LogLevel minimum, LogFormat
         if (exception is not null)
         {
             // Only the message: stack traces belong to crashes, and our exception messages are written to be shown.
-            pairs.Add(new("err", exception.Message));
+            // With the inner ones: framework messages such as "Authentication failed, see inner exception." say
+            // nothing alone.
+            var messages = new List<string>();
+            for (var e = exception; e is not null && messages.Count < 4; e = e.InnerException)
+            {
+                messages.Add(e.Message);
+            }
+
+            pairs.Add(new("err", string.Join(": ", messages)));
         }
 
         // Before encoding: escaping could otherwise split a secret that holds a quote or backslash.
