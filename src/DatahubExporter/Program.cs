@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using CkafkaSimulator;
 using DatahubExporter.Collectors;
@@ -69,30 +71,35 @@ public static class Program
 
     private static readonly Option<double> ScrapeTimeoutOffsetOption = new("--scrape.timeout-offset")
     {
+        CustomParser = r => ParseDouble(r, "a number of seconds such as 0.5"),
         Description = "Seconds to subtract from Prometheus' X-Prometheus-Scrape-Timeout-Seconds so the answer arrives in time.",
         DefaultValueFactory = _ => 0.5,
     };
 
     private static readonly Option<double> ScrapeDefaultTimeoutOption = new("--scrape.default-timeout")
     {
+        CustomParser = r => ParseDouble(r, "a number of seconds above 0 such as 10 or 2.5"),
         Description = "Seconds a scrape may take when the scraper sends no timeout header.",
         DefaultValueFactory = _ => 10,
     };
 
     private static readonly Option<double> CacheTtlOption = new("--cache.ttl")
     {
+        CustomParser = r => ParseDouble(r, "a number of seconds such as 30 (0: off)"),
         Description = "Seconds to serve the last fully successful collection without calling the API again (0: off).",
         DefaultValueFactory = _ => 0,
     };
 
     private static readonly Option<double> ApiRateLimitOption = new("--api.rate-limit")
     {
+        CustomParser = r => ParseDouble(r, "a number of requests per second such as 15 (0: unlimited)"),
         Description = "Client-side limit of API requests per second per action and API host (Tencent allows 20).",
         DefaultValueFactory = _ => 15,
     };
 
     private static readonly Option<int> ApiMaxAttemptsOption = new("--api.max-attempts")
     {
+        CustomParser = r => ParseInt(r, "a whole number from 1 to 20"),
         Description = "Attempts per API request, the first included; retries only for retryable errors and within the scrape deadline.",
         DefaultValueFactory = _ => 4,
     };
@@ -134,6 +141,12 @@ public static class Program
         ProcessMetrics.Initialize();
         var root = CreateCommand();
         var parsed = root.Parse(AcceptGoSpellings(args, root));
+        if (parsed.UnmatchedTokens.Count > 0)
+        {
+            await stderr.WriteLineAsync($"datahub_exporter: {UnknownArgument(parsed.UnmatchedTokens[0], root)} (see --help)").ConfigureAwait(false);
+            return ExitUsage;
+        }
+
         if (parsed.Errors.Count > 0)
         {
             var oneLine = string.Join(' ', parsed.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()));
@@ -190,7 +203,7 @@ public static class Program
         {
             var c = config.Current;
             await stdout.WriteLineAsync(
-                $"configuration OK: file={c.SourcePath} regions={string.Join(',', c.Regions)} secret_id={c.Credentials.MaskedSecretId} " +
+                $"configuration OK: credentials={CredentialSource(getEnv, demo is not null)} file={FileShown(c, demo is not null)} regions={string.Join(',', c.Regions)} secret_id={c.Credentials.MaskedSecretId} " +
                 $"endpoint={EndpointShown(c)} web_config={options.WebConfigPath ?? "none"}").ConfigureAwait(false);
             return ExitOk;
         }
@@ -202,6 +215,81 @@ public static class Program
         }
 
         return await ServeAsync(services, loggerProvider, webConfig, log, stderr, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The value of a number flag, or an error that names the flag and says in words what it wants
+    /// (System.CommandLine's own says "expected type 'System.Double'").</summary>
+    private static double ParseDouble(ArgumentResult result, string expected)
+    {
+        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"invalid {FlagName(result)} {ConfigLoader.Echo(token)}: expected {expected}");
+        return 0;
+    }
+
+    /// <inheritdoc cref="ParseDouble"/>
+    private static int ParseInt(ArgumentResult result, string expected)
+    {
+        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (int.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"invalid {FlagName(result)} {ConfigLoader.Echo(token)}: expected {expected}");
+        return 0;
+    }
+
+    private static string FlagName(ArgumentResult result) => (result.Parent as OptionResult)?.Option.Name ?? "flag";
+
+    /// <summary>The message for an argument no flag took: the nearest flag name for a mistyped one.</summary>
+    internal static string UnknownArgument(string token, RootCommand root)
+    {
+        if (!token.StartsWith('-') || token == "-")
+        {
+            return $"unexpected argument {ConfigLoader.Echo(token)}: flags are given as --name=value or --name value";
+        }
+
+        // Only the name: whatever follows '=' may be a value nobody should see again.
+        var name = token.Split('=', 2)[0];
+        var candidates = root.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal)).Distinct();
+        var typed = "--" + name.TrimStart('-');
+        var (nearest, distance) = candidates
+            .Select(c => (Name: c, Distance: EditDistance(typed, c)))
+            .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .FirstOrDefault();
+        var shown = name.Length <= 64 ? name : name[..64] + "…";
+        return nearest is not null && distance <= Math.Max(2, typed.Length / 4)
+            ? $"unknown flag {shown}; did you mean {nearest}?"
+            : $"unknown flag {shown}";
+    }
+
+    /// <summary>Levenshtein distance: insertions, deletions and substitutions each cost one.</summary>
+    internal static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     /// <summary>
@@ -251,7 +339,7 @@ public static class Program
 
         return new ExporterOptions
         {
-            ListenAddress = ListenAddress.Parse(parsed.GetValue(ListenAddressOption)!),
+            ListenAddress = ParseListenAddress(parsed.GetValue(ListenAddressOption)!),
             ConfigPath = parsed.GetValue(ConfOption)!,
             WebConfigPath = parsed.GetValue(WebConfigOption),
             LogLevel = parsed.GetValue(LogLevelOption) switch
@@ -268,6 +356,18 @@ public static class Program
             ApiRateLimit = rate,
             ApiMaxAttempts = attempts,
         };
+    }
+
+    private static ListenAddress ParseListenAddress(string text)
+    {
+        try
+        {
+            return ListenAddress.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{ListenAddressOption.Name}: {e.Message}", e);
+        }
     }
 
     private static ConfigHolder LoadConfig(ExporterOptions options, Func<string, string?> getEnv, ILogger log)
@@ -289,6 +389,28 @@ public static class Program
         Endpoint = demo.BaseAddress,
         SourcePath = "(--demo: built-in simulator)",
     }, null, TimeProvider.System);
+
+    /// <summary>Where the key pair came from, for <c>--config.check</c>: <c>environment</c>, <c>file</c>, or both when
+    /// each supplied one half (an environment variable wins over the file key by key).</summary>
+    private static string CredentialSource(Func<string, string?> getEnv, bool demo)
+    {
+        if (demo)
+        {
+            return "demo";
+        }
+
+        var fromEnv = new[] { ConfigLoader.SecretIdVariable, ConfigLoader.SecretKeyVariable }.Count(v => !string.IsNullOrWhiteSpace(getEnv(v)));
+        return fromEnv switch
+        {
+            2 => "environment",
+            0 => "file",
+            _ => "environment+file",
+        };
+    }
+
+    /// <summary>The config file when one was read; "none" when the environment supplied everything and it is absent.</summary>
+    private static string FileShown(ExporterConfig config, bool demo) =>
+        demo || File.Exists(config.SourcePath) ? config.SourcePath : "none";
 
     private static string EndpointShown(ExporterConfig config) => config.Endpoint?.ToString() ?? "ckafka.<region>.tencentcloudapi.com";
 

@@ -48,8 +48,18 @@ public static class ExporterHost
         app.UseExporterWebConfig(webConfig);
         app.UseReadOnlyMethods();
         app.MapExporterEndpoints(services);
+        // Anything else: a short text saying where to look, instead of an empty 404.
+        app.MapFallback(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync(NotFoundText);
+        });
         return app;
     }
+
+    /// <summary>The body of every 404.</summary>
+    public const string NotFoundText = "404 page not found: the exporter's paths are listed at /\n";
 
     /// <summary>Concurrent connections Kestrel accepts; more are refused (and logged once a minute). Scrapers
     /// need a handful; silent sockets are dropped after <see cref="IdleConnectionGuard.FirstByteTimeout"/>.</summary>

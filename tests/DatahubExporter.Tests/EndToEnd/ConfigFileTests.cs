@@ -28,7 +28,7 @@ public class ConfigFileTests
         var conf = CopyPrivate(name);
         var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
         Assert.That(code, Is.EqualTo(0), stderr);
-        Assert.That(stdout.Trim(), Is.EqualTo($"configuration OK: file={conf} regions=ap-guangzhou secret_id=AKID…0001 endpoint=http://127.0.0.1:9/ web_config=none"));
+        Assert.That(stdout.Trim(), Is.EqualTo($"configuration OK: credentials=file file={conf} regions=ap-guangzhou secret_id=AKID…0001 endpoint=http://127.0.0.1:9/ web_config=none"));
         Assert.That(stderr, Is.Empty, "a 0600 file gives no warning");
     }
 
@@ -119,6 +119,8 @@ public class ConfigFileTests
         var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", Path.Combine(_dir, "absent.conf"), "--config.check", "--log.level=debug"], env);
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.Contain("regions=ap-beijing,ap-guangzhou "));
+        // Issue 8 row 10: the environment supplied the credentials and no file was read.
+        Assert.That(stdout, Does.StartWith("configuration OK: credentials=environment file=none "));
         Assert.That(stdout, Does.Contain("secret_id=AKID…0001 "));
         AssertNoSecrets(stdout + stderr, "env-only --config.check");
     }
