@@ -34,6 +34,9 @@ public static class ExporterHost
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
             kestrel.Limits.MaxConcurrentConnections = MaxConnections;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            // A scraper uses one stream at a time; Kestrel's 100 per connection let 100 clients hold 10,000 rendered
+            // expositions in memory at once (issue 8 row 9: 880 MB). Further streams wait for the client's turn.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = MaxHttp2Streams;
             // Between requests only: Prometheus comes back every 15-60 s on the same connection. Silence before the
             // first request is IdleConnectionGuard's business.
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(90);
@@ -44,6 +47,8 @@ public static class ExporterHost
                 WebSecurity.ConfigureHttps(listen, webConfig);
             });
         });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<IdleMemoryTrimmer>();
         var app = builder.Build();
         app.UseExporterWebConfig(webConfig);
         app.UseReadOnlyMethods();
@@ -57,6 +62,9 @@ public static class ExporterHost
         });
         return app;
     }
+
+    /// <summary>Concurrent HTTP/2 streams per connection.</summary>
+    public const int MaxHttp2Streams = 4;
 
     /// <summary>The body of every 404.</summary>
     public const string NotFoundText = "404 page not found: the exporter's paths are listed at /\n";

@@ -278,6 +278,32 @@ public class HardenedServerTests
         Assert.That(_exporter.Stderr, Does.Not.Contain("Unhandled exception"));
     }
 
+    // ---- row 9: HTTP/2 bounded ----------------------------------------------------------------------------------
+
+    [Test]
+    public async Task Http2_connections_get_four_concurrent_streams_not_a_hundred()
+    {
+        // The burst memory itself is measured by tests/burst/burst_rss.sh; this pins the bound that caps it.
+        if (!File.Exists("/usr/bin/nghttp"))
+        {
+            Assert.Ignore("needs nghttp (Debian: nghttp2-client)");
+        }
+
+        var info = new ProcessStartInfo("nghttp") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "-nv", Url("/-/healthy") })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var nghttp = Process.Start(info)!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var output = await nghttp.StandardOutput.ReadToEndAsync(cts.Token);
+        await nghttp.WaitForExitAsync(cts.Token);
+        var serverSettings = output.Split('\n').SkipWhile(l => !l.Contains("recv SETTINGS frame", StringComparison.Ordinal)).Take(6);
+        Assert.That(serverSettings, Has.Some.Contains($"[SETTINGS_MAX_CONCURRENT_STREAMS(0x03):{ExporterHost.MaxHttp2Streams}]"), output);
+        Assert.That(ExporterHost.MaxHttp2Streams, Is.EqualTo(4));
+    }
+
     // ---- helpers --------------------------------------------------------------------------------------------
 
     private string Url(string path) => new Uri(_exporter.BaseAddress, path).ToString();
