@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using CkafkaSimulator;
 using DatahubExporter.Collectors;
@@ -71,35 +72,35 @@ public static class Program
 
     private static readonly Option<double> ScrapeTimeoutOffsetOption = new("--scrape.timeout-offset")
     {
-        CustomParser = r => ParseDouble(r, "a number of seconds such as 0.5"),
+        CustomParser = r => ParseNumber<double>(r, "a number of seconds such as 0.5"),
         Description = "Seconds to subtract from Prometheus' X-Prometheus-Scrape-Timeout-Seconds so the answer arrives in time.",
         DefaultValueFactory = _ => 0.5,
     };
 
     private static readonly Option<double> ScrapeDefaultTimeoutOption = new("--scrape.default-timeout")
     {
-        CustomParser = r => ParseDouble(r, "a number of seconds above 0 such as 10 or 2.5"),
+        CustomParser = r => ParseNumber<double>(r, "a number of seconds above 0 such as 10 or 2.5"),
         Description = "Seconds a scrape may take when the scraper sends no timeout header.",
         DefaultValueFactory = _ => 10,
     };
 
     private static readonly Option<double> CacheTtlOption = new("--cache.ttl")
     {
-        CustomParser = r => ParseDouble(r, "a number of seconds such as 30 (0: off)"),
+        CustomParser = r => ParseNumber<double>(r, "a number of seconds such as 30 (0: off)"),
         Description = "Seconds to serve the last fully successful collection without calling the API again (0: off).",
         DefaultValueFactory = _ => 0,
     };
 
     private static readonly Option<double> ApiRateLimitOption = new("--api.rate-limit")
     {
-        CustomParser = r => ParseDouble(r, "a number of requests per second such as 15 (0: unlimited)"),
+        CustomParser = r => ParseNumber<double>(r, "a number of requests per second such as 15 (0: unlimited)"),
         Description = "Client-side limit of API requests per second per action and API host (Tencent allows 20).",
         DefaultValueFactory = _ => 15,
     };
 
     private static readonly Option<int> ApiMaxAttemptsOption = new("--api.max-attempts")
     {
-        CustomParser = r => ParseInt(r, "a whole number from 1 to 20"),
+        CustomParser = r => ParseNumber<int>(r, "a whole number from 1 to 20"),
         Description = "Attempts per API request, the first included; retries only for retryable errors and within the scrape deadline.",
         DefaultValueFactory = _ => 4,
     };
@@ -219,29 +220,16 @@ public static class Program
 
     /// <summary>The value of a number flag, or an error that names the flag and says in words what it wants
     /// (System.CommandLine's own says "expected type 'System.Double'").</summary>
-    private static double ParseDouble(ArgumentResult result, string expected)
+    private static T ParseNumber<T>(ArgumentResult result, string expected) where T : struct, INumber<T>
     {
         var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        if (T.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
         {
             return value;
         }
 
         result.AddError($"invalid {FlagName(result)} {ConfigLoader.Echo(token)}: expected {expected}");
-        return 0;
-    }
-
-    /// <inheritdoc cref="ParseDouble"/>
-    private static int ParseInt(ArgumentResult result, string expected)
-    {
-        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (int.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-        {
-            return value;
-        }
-
-        result.AddError($"invalid {FlagName(result)} {ConfigLoader.Echo(token)}: expected {expected}");
-        return 0;
+        return T.Zero;
     }
 
     private static string FlagName(ArgumentResult result) => (result.Parent as OptionResult)?.Option.Name ?? "flag";

@@ -279,14 +279,7 @@ public class RequestRateLimiterTests
     [Test]
     public async Task Client_retries_a_rate_limited_request_no_sooner_than_one_second_and_lowers_the_rate()
     {
-        var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
-        var handler = new FakeHandler((n, _) => n < 2 ? FakeHandler.ApiError("RequestLimitExceeded") : FakeHandler.Ok(), time);
-        var client = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 12 }, new RecordingObserver(), time);
-        var target = new ApiTarget("ap-beijing", new Uri("https://ckafka.ap-beijing.tencentcloudapi.com"), new Credentials("AKIDexample0001", "key", null));
-
-        using (await client.CallAsync(target, "A", "{}"u8.ToArray(), CancellationToken.None))
-        {
-        }
+        var (client, handler) = await CallRefusedAsync(refusals: 2, rate: 12, "RequestLimitExceeded");
 
         var at = handler.Requests.Select(r => r.At).ToList();
         Assert.That(at, Has.Count.EqualTo(3));
@@ -298,17 +291,24 @@ public class RequestRateLimiterTests
     [Test]
     public async Task Client_without_a_limiter_still_waits_one_second_after_a_refusal()
     {
-        var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
-        var handler = new FakeHandler((n, _) => n < 1 ? FakeHandler.ApiError("RequestLimitExceeded.UinLimitExceeded") : FakeHandler.Ok(), time);
-        var client = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 0 }, new RecordingObserver(), time);
-        var target = new ApiTarget("ap-beijing", new Uri("https://ckafka.ap-beijing.tencentcloudapi.com"), new Credentials("AKIDexample0001", "key", null));
-
-        using (await client.CallAsync(target, "A", "{}"u8.ToArray(), CancellationToken.None))
-        {
-        }
+        var (client, handler) = await CallRefusedAsync(refusals: 1, rate: 0, "RequestLimitExceeded.UinLimitExceeded");
 
         var at = handler.Requests.Select(r => r.At).ToList();
         Assert.That(at[1] - at[0], Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)));
         Assert.That(client.RateLimits(), Is.Empty);
+    }
+
+    /// <summary>One call through a client whose API refuses the first <paramref name="refusals"/> attempts with <paramref name="code"/>.</summary>
+    private static async Task<(TencentCloudClient Client, FakeHandler Handler)> CallRefusedAsync(int refusals, double rate, string code)
+    {
+        var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
+        var handler = new FakeHandler((n, _) => n < refusals ? FakeHandler.ApiError(code) : FakeHandler.Ok(), time);
+        var client = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = rate }, new RecordingObserver(), time);
+        var target = new ApiTarget("ap-beijing", new Uri("https://ckafka.ap-beijing.tencentcloudapi.com"), new Credentials("AKIDexample0001", "key", null));
+        using (await client.CallAsync(target, "A", "{}"u8.ToArray(), CancellationToken.None))
+        {
+        }
+
+        return (client, handler);
     }
 }
