@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using CkafkaSimulator;
 using DatahubExporter.Collectors;
@@ -70,30 +73,35 @@ public static class Program
 
     private static readonly Option<double> ScrapeTimeoutOffsetOption = new("--scrape.timeout-offset")
     {
+        CustomParser = r => ParseNumber<double>(r, "a number of seconds such as 0.5"),
         Description = "Seconds to subtract from Prometheus' X-Prometheus-Scrape-Timeout-Seconds so the answer arrives in time.",
         DefaultValueFactory = _ => 0.5,
     };
 
     private static readonly Option<double> ScrapeDefaultTimeoutOption = new("--scrape.default-timeout")
     {
+        CustomParser = r => ParseNumber<double>(r, "a number of seconds above 0 such as 10 or 2.5"),
         Description = "Seconds a scrape may take when the scraper sends no timeout header.",
         DefaultValueFactory = _ => 10,
     };
 
     private static readonly Option<double> CacheTtlOption = new("--cache.ttl")
     {
+        CustomParser = r => ParseNumber<double>(r, "a number of seconds such as 30 (0: off)"),
         Description = "Seconds to serve the last fully successful collection without calling the API again (0: off).",
         DefaultValueFactory = _ => 0,
     };
 
     private static readonly Option<double> ApiRateLimitOption = new("--api.rate-limit")
     {
+        CustomParser = r => ParseNumber<double>(r, "a number of requests per second such as 15 (0: unlimited)"),
         Description = "Client-side limit of API requests per second per action and API host (Tencent allows 20).",
         DefaultValueFactory = _ => 15,
     };
 
     private static readonly Option<int> ApiMaxAttemptsOption = new("--api.max-attempts")
     {
+        CustomParser = r => ParseNumber<int>(r, "a whole number from 1 to 20"),
         Description = "Attempts per API request, the first included; retries only for retryable errors and within the scrape deadline.",
         DefaultValueFactory = _ => 4,
     };
@@ -135,6 +143,12 @@ public static class Program
         ProcessMetrics.Initialize();
         var root = CreateCommand();
         var parsed = root.Parse(AcceptGoSpellings(args, root));
+        if (parsed.UnmatchedTokens.Count > 0)
+        {
+            await stderr.WriteLineAsync($"datahub_exporter: {UnknownArgument(parsed.UnmatchedTokens[0], root)} (see --help)").ConfigureAwait(false);
+            return ExitUsage;
+        }
+
         if (parsed.Errors.Count > 0)
         {
             var oneLine = string.Join(' ', parsed.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()));
@@ -194,6 +208,7 @@ public static class Program
             log.LogError("no credentials yet, collections fail until the source answers source={Source} err={Error}", config.Current.Credentials.Source, e.Message);
         }
 
+        loggerProvider.Protect(config.Current.Credentials);
         WebConfigWatcher webConfig;
         try
         {
@@ -209,19 +224,81 @@ public static class Program
         {
             var c = config.Current;
             await stdout.WriteLineAsync(
-                $"configuration OK: file={c.SourcePath} regions={string.Join(',', c.Regions)} {CredentialsShown(c.Credentials)} " +
+                $"configuration OK: file={FileShown(c, demo is not null)} regions={string.Join(',', c.Regions)} {CredentialsShown(c.Credentials)} " +
                 $"endpoint={EndpointShown(c)} web_config={options.WebConfigPath ?? "none"}").ConfigureAwait(false);
             c.Credentials.Dispose();
             return ExitOk;
         }
 
-        using var services = new ExporterServices(options, config, loggers, TimeProvider.System);
+        using var services = new ExporterServices(options, config, loggers, TimeProvider.System, webConfig: webConfig);
         if (parsed.GetValue(OnceOption))
         {
             return await OnceAsync(services, stdout, cancellationToken).ConfigureAwait(false);
         }
 
         return await ServeAsync(services, loggerProvider, webConfig, log, stderr, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The value of a number flag, or an error that names the flag and says in words what it wants
+    /// (System.CommandLine's own says "expected type 'System.Double'").</summary>
+    private static T ParseNumber<T>(ArgumentResult result, string expected) where T : struct, INumber<T>
+    {
+        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (T.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"invalid {FlagName(result)} {ConfigLoader.Echo(token)}: expected {expected}");
+        return T.Zero;
+    }
+
+    private static string FlagName(ArgumentResult result) => (result.Parent as OptionResult)?.Option.Name ?? "flag";
+
+    /// <summary>The message for an argument no flag took: the nearest flag name for a mistyped one.</summary>
+    internal static string UnknownArgument(string token, RootCommand root)
+    {
+        if (!token.StartsWith('-') || token == "-")
+        {
+            return $"unexpected argument {ConfigLoader.Echo(token)}: flags are given as --name=value or --name value";
+        }
+
+        // Only the name: whatever follows '=' may be a value nobody should see again.
+        var name = token.Split('=', 2)[0];
+        var candidates = root.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal)).Distinct();
+        var typed = "--" + name.TrimStart('-');
+        var (nearest, distance) = candidates
+            .Select(c => (Name: c, Distance: EditDistance(typed, c)))
+            .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .FirstOrDefault();
+        var shown = name.Length <= 64 ? name : name[..64] + "…";
+        return nearest is not null && distance <= Math.Max(2, typed.Length / 4)
+            ? $"unknown flag {shown}; did you mean {nearest}?"
+            : $"unknown flag {shown}";
+    }
+
+    /// <summary>Levenshtein distance: insertions, deletions and substitutions each cost one.</summary>
+    internal static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     /// <summary>
@@ -271,7 +348,7 @@ public static class Program
 
         return new ExporterOptions
         {
-            ListenAddress = ListenAddress.Parse(parsed.GetValue(ListenAddressOption)!),
+            ListenAddress = ParseListenAddress(parsed.GetValue(ListenAddressOption)!),
             ConfigPath = parsed.GetValue(ConfOption)!,
             WebConfigPath = parsed.GetValue(WebConfigOption),
             LogLevel = parsed.GetValue(LogLevelOption) switch
@@ -288,6 +365,18 @@ public static class Program
             ApiRateLimit = rate,
             ApiMaxAttempts = attempts,
         };
+    }
+
+    private static ListenAddress ParseListenAddress(string text)
+    {
+        try
+        {
+            return ListenAddress.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{ListenAddressOption.Name}: {e.Message}", e);
+        }
     }
 
     private static ConfigHolder LoadConfig(ExporterOptions options, Func<string, string?> getEnv, ILoggerFactory loggers)
@@ -338,6 +427,10 @@ public static class Program
         SourcePath = "(--demo: built-in simulator)",
     }, null, TimeProvider.System);
 
+    /// <summary>The config file when one was read; "none" when the environment supplied everything and it is absent.</summary>
+    private static string FileShown(ExporterConfig config, bool demo) =>
+        demo || File.Exists(config.SourcePath) ? config.SourcePath : "none";
+
     private static string EndpointShown(ExporterConfig config) => config.Endpoint?.ToString() ?? "ckafka.<region>.tencentcloudapi.com";
 
     /// <summary>
@@ -363,7 +456,7 @@ public static class Program
         return answers.All(a => a.AllSucceeded) ? ExitOk : ExitFailed;
     }
 
-    private static async Task<int> ServeAsync(ExporterServices services, ILoggerProvider loggerProvider, WebConfigWatcher webConfig, ILogger log,
+    private static async Task<int> ServeAsync(ExporterServices services, StructuredLoggerProvider loggerProvider, WebConfigWatcher webConfig, ILogger log,
         TextWriter stderr, CancellationToken cancellationToken)
     {
         var app = ExporterHost.Build(services, loggerProvider, webConfig);
@@ -378,7 +471,7 @@ public static class Program
             return ExitFailed;
         }
 
-        using var sighup = RegisterReload(services.Config, log);
+        using var sighup = RegisterReload(services.Config, webConfig, loggerProvider, log);
         var c = services.Config.Current;
         log.LogInformation("listening address={Address} version={Version} regions={Regions} credential_source={Source} secret_id={SecretId} endpoint={Endpoint}",
             string.Join(",", ExporterHost.BoundAddresses(app)), BuildInfo.Version, string.Join(",", c.Regions), c.Credentials.Source,
@@ -387,28 +480,36 @@ public static class Program
         return ExitOk;
     }
 
-    /// <summary>SIGHUP re-reads the configuration (credential rotation without a restart); a bad file keeps the old one.</summary>
-    private static PosixSignalRegistration? RegisterReload(ConfigHolder config, ILogger log)
+    /// <summary>SIGHUP re-reads the configuration (credential rotation without a restart) and the web config; a bad
+    /// file keeps the old one. The web config is also re-read whenever it changes, so SIGHUP only makes that happen now.</summary>
+    private static PosixSignalRegistration? RegisterReload(ConfigHolder config, WebConfigWatcher webConfig, StructuredLoggerProvider secrets, ILogger log)
     {
-        if (OperatingSystem.IsWindows() || !config.CanReload)
+        if (OperatingSystem.IsWindows() || (!config.CanReload && webConfig.Current.Path is null))
         {
-            // Nothing to re-read under --demo; SIGHUP keeps its default meaning there.
+            // Nothing to re-read under --demo without a web config; SIGHUP keeps its default meaning there.
             return null;
         }
 
         return PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            var error = config.Reload();
-            if (error is null)
+            if (config.CanReload)
             {
-                log.LogInformation("configuration reloaded regions={Regions} credential_source={Source}", string.Join(",", config.Current.Regions),
-                    config.Current.Credentials.Source);
+                var error = config.Reload();
+                if (error is null)
+                {
+                    secrets.Protect(config.Current.Credentials);
+                    log.LogInformation("configuration reloaded regions={Regions} credential_source={Source}", string.Join(",", config.Current.Regions),
+                        config.Current.Credentials.Source);
+                }
+                else
+                {
+                    log.LogError("configuration reload failed, keeping the previous configuration err={Error}", error);
+                }
             }
-            else
-            {
-                log.LogError("configuration reload failed, keeping the previous configuration err={Error}", error);
-            }
+
+            // The watcher logs its own outcome (and a refusal only once per change).
+            webConfig.Reload();
         });
     }
 }

@@ -1,5 +1,6 @@
 using DatahubExporter.Configuration;
 using DatahubExporter.Exposition;
+using DatahubExporter.Http;
 using DatahubExporter.Telemetry;
 using DatahubExporter.TencentCloud;
 
@@ -13,14 +14,19 @@ public sealed class ExporterServices : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
+    private readonly TencentCloudClient _api;
 
-    public ExporterServices(ExporterOptions options, ConfigHolder config, ILoggerFactory loggers, TimeProvider time, HttpClient? http = null)
+    /// <param name="webConfig">The <c>--web.config.file</c> watcher, whose reloads <c>/metrics</c> reports next to the
+    /// configuration's; null when there is none.</param>
+    public ExporterServices(ExporterOptions options, ConfigHolder config, ILoggerFactory loggers, TimeProvider time, HttpClient? http = null,
+        WebConfigWatcher? webConfig = null)
     {
         Options = options;
         Config = config;
+        WebConfig = webConfig;
         _ownsHttp = http is null;
         _http = http ?? TencentCloudClient.CreateHttpClient();
-        var api = new TencentCloudClient(_http, new TencentCloudClientOptions
+        var api = _api = new TencentCloudClient(_http, new TencentCloudClientOptions
         {
             RateLimitPerSecond = options.ApiRateLimit,
             MaxAttempts = options.ApiMaxAttempts,
@@ -33,6 +39,8 @@ public sealed class ExporterServices : IDisposable
     public ExporterOptions Options { get; }
 
     public ConfigHolder Config { get; }
+
+    public WebConfigWatcher? WebConfig { get; }
 
     public ApiMetrics ApiMetrics { get; } = new();
 
@@ -49,12 +57,26 @@ public sealed class ExporterServices : IDisposable
             "A metric with a constant 1 labelled by the version, source revision and .NET runtime of this exporter.", MetricType.Gauge,
             [new Sample("datahub_exporter_build_info",
                 [new Label("version", BuildInfo.Version), new Label("revision", BuildInfo.Revision), new Label("runtime", BuildInfo.Runtime)], 1)]);
+        // One family for both files, told apart by a file label, so an alert on a failed reload covers both.
+        var files = new List<(string File, bool Ok, DateTimeOffset Loaded)> { ("config", Config.LastReloadSuccessful, Config.LastSuccessfulLoad) };
+        if (WebConfig?.Current.Path is not null)
+        {
+            files.Add(("web_config", WebConfig.LastReloadSuccessful, WebConfig.LastSuccessfulLoad));
+        }
+
         yield return new MetricFamily("datahub_exporter_config_last_reload_successful",
-            "Whether the last configuration reload (SIGHUP) succeeded (1) or failed and the previous configuration is still in force (0).",
-            MetricType.Gauge, [new Sample("datahub_exporter_config_last_reload_successful", [], Config.LastReloadSuccessful ? 1 : 0)]);
+            "Whether the last reload of a file succeeded (1) or failed and the previous version is still in force (0); file is config (the INI file, re-read on SIGHUP) or web_config (--web.config.file, re-read when it changes and on SIGHUP).",
+            MetricType.Gauge, files.Select(f => new Sample("datahub_exporter_config_last_reload_successful", [new Label("file", f.File)], f.Ok ? 1 : 0)).ToList());
         yield return new MetricFamily("datahub_exporter_config_last_reload_success_timestamp_seconds",
-            "When the configuration in force was loaded, as Unix seconds.",
-            MetricType.Gauge, [new Sample("datahub_exporter_config_last_reload_success_timestamp_seconds", [], Config.LastSuccessfulLoad.ToUnixTimeMilliseconds() / 1000.0)]);
+            "When the version of a file in force was loaded, as Unix seconds; file as for datahub_exporter_config_last_reload_successful.",
+            MetricType.Gauge, files.Select(f => new Sample("datahub_exporter_config_last_reload_success_timestamp_seconds", [new Label("file", f.File)],
+                f.Loaded.ToUnixTimeMilliseconds() / 1000.0)).ToList());
+        if (WebConfig?.Current.Path is not null)
+        {
+            yield return WebConfig.AuthFailures.Collect();
+        }
+
+        yield return ApiMetrics.RateLimitFamily(_api.RateLimits());
         foreach (var family in ScrapeMetrics.Collect().Concat(ApiMetrics.Collect()).Concat(Config.Current.Credentials.Collect()).Concat(ProcessMetrics.Collect()))
         {
             yield return family;

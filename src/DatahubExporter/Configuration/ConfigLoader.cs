@@ -20,12 +20,17 @@ namespace DatahubExporter.Configuration;
 /// always checked in full. Without a key pair the <see cref="CredentialChain"/> finds one (no network here).
 /// Stateless and thread-safe.
 /// </remarks>
-public static class ConfigLoader
+public static partial class ConfigLoader
 {
     public const string SecretIdVariable = "TENCENTCLOUD_SECRET_ID";
     public const string SecretKeyVariable = "TENCENTCLOUD_SECRET_KEY";
     public const string TokenVariable = "TENCENTCLOUD_TOKEN";
     public const string RegionVariable = "TENCENTCLOUD_REGION";
+
+    /// <summary>The longest value an error quotes whole; the longest region id (na-siliconvalley) has 16 characters.</summary>
+    private const int MaxEchoedChars = 20;
+
+    private const int MaxEchoedUrlChars = 256;
 
     /// <summary>A credentials file is a few lines; anything bigger is the wrong file.</summary>
     private const long MaxFileBytes = 1024 * 1024;
@@ -110,7 +115,7 @@ public static class ConfigLoader
     /// although it holds <c>secret_key</c>. Empty when the file is absent or on Windows.</summary>
     public static IReadOnlyList<string> Warnings(string path)
     {
-        if (OperatingSystem.IsWindows() || !File.Exists(path) || !HoldsSecretKey(path))
+        if (OperatingSystem.IsWindows() || !File.Exists(path) || RegularFile.NotRegular(path) is not null || !HoldsSecretKey(path))
         {
             return [];
         }
@@ -144,6 +149,9 @@ public static class ConfigLoader
         {
             throw new ConfigException($"{path}: is a directory, not a config file");
         }
+
+        // Before any open: a FIFO would block the open (start-up, --config.check, or every later SIGHUP) for ever.
+        RegularFile.Require(path, what => new ConfigException($"{path}: is {what}, not a regular file; a config file must be a regular file"));
 
         if (!File.Exists(path))
         {
@@ -231,7 +239,7 @@ public static class ConfigLoader
 
             if (!RegionPattern.IsMatch(region))
             {
-                throw error($"\"{region}\" is not a region id such as ap-guangzhou");
+                throw error($"{Echo(region)} is not a region id such as ap-guangzhou");
             }
 
             if (!regions.Contains(region))
@@ -242,6 +250,20 @@ public static class ConfigLoader
 
         return regions.Count > 0 ? regions : throw error("no region given");
     }
+
+    /// <summary>
+    /// A value quoted back in an error, cut to its first four characters when longer than
+    /// <paramref name="max"/>: a secret pasted into the wrong key (<c>region = &lt;secret key&gt;</c>) must not be
+    /// printed, and no region id or key name is that long. The prefix is as much as the masked SecretId shows.
+    /// </summary>
+    internal static string Echo(string value, int max = MaxEchoedChars) =>
+        value.Length <= max && !SecretLike().IsMatch(value)
+            ? $"\"{value}\""
+            : $"\"{value[..Math.Min(4, value.Length)]}…\" ({value.Length} characters, cut: it may be a secret)";
+
+    // Keys, ids and tokens are long runs of letters and digits; host names and region ids are cut by dots and dashes.
+    [GeneratedRegex("[A-Za-z0-9+/]{16,}", RegexOptions.CultureInvariant)]
+    private static partial Regex SecretLike();
 
     /// <summary>
     /// <c>ckafka.tencentcloudapi.com</c> or <c>host:port</c> means https; a full URL may be http or https
@@ -256,7 +278,7 @@ public static class ConfigLoader
             // Whatever stands before an '@' could be a password: never echoed.
             var at = text.LastIndexOf('@');
             var shownText = at < 0 ? text : (text.Contains("://", StringComparison.Ordinal) ? text[..(text.IndexOf("://", StringComparison.Ordinal) + 3)] : "") + text[(at + 1)..];
-            throw new IniProblem($"key \"endpoint\" in [common]: \"{shownText}\" is not a host name or an http(s) URL");
+            throw new IniProblem($"key \"endpoint\" in [common]: {Echo(shownText, MaxEchoedUrlChars)} is not a host name or an http(s) URL");
         }
 
         var problem = uri.Scheme is not ("http" or "https") ? $"scheme \"{uri.Scheme}\" is not http or https"
@@ -269,7 +291,7 @@ public static class ConfigLoader
         {
             // The user info is cut from the echo: it could be a password.
             var shown = uri.UserInfo.Length > 0 ? text.Replace(uri.UserInfo + "@", "", StringComparison.Ordinal) : text;
-            throw new IniProblem($"key \"endpoint\" in [common]: \"{shown}\": {problem}");
+            throw new IniProblem($"key \"endpoint\" in [common]: {Echo(shown, MaxEchoedUrlChars)}: {problem}");
         }
 
         return new Uri($"{uri.Scheme}://{uri.Authority}/");
@@ -292,7 +314,7 @@ public static class ConfigLoader
         {
             if (!KnownKeys.Contains(key))
             {
-                throw new IniProblem($"unknown key \"{key}\" in [common] (known: {string.Join(", ", KnownKeys)})");
+                throw new IniProblem($"unknown key {Echo(key)} in [common] (known: {string.Join(", ", KnownKeys)})");
             }
 
             var value = Unquote(rawValue);

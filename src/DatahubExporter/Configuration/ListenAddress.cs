@@ -14,6 +14,12 @@ public sealed record ListenAddress(string? Host, int Port)
     {
         ArgumentNullException.ThrowIfNull(text);
         var value = text.Trim();
+        // "[::1]" is an address without a port; the colon rule below would read "1]" as the port.
+        if (value.StartsWith('[') && value.EndsWith(']'))
+        {
+            throw new FormatException($"invalid listen address \"{text}\": missing port (use {value}:PORT, e.g. {value}:48080)");
+        }
+
         var colon = value.LastIndexOf(':');
         if (colon < 0)
         {

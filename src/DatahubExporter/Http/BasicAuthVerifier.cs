@@ -14,38 +14,53 @@ namespace DatahubExporter.Http;
 /// which only costs the next requests one bcrypt each.</para>
 /// <para>An unknown user is checked against <see cref="WebConfig.UnknownUserHash"/>, a hash with the
 /// highest configured cost, so the answer takes as long as for a known user with a wrong password.</para>
-/// <para>Thread-safe. At most <see cref="MaxConcurrentHashes"/> bcrypt computations run at once; further
-/// requests wait, so a flood of bad passwords cannot take every core.</para>
+/// <para>Thread-safe. At most <see cref="MaxConcurrentHashes"/> (one per core) bcrypt computations run at once. An
+/// attempt that needs one while all are busy is not queued: it gets <see cref="BasicAuthOutcome.Busy"/> at once,
+/// so a flood of bad passwords can neither take every core nor make a correct, cached login wait behind it.</para>
 /// </remarks>
-internal sealed class BasicAuthVerifier
+internal sealed class BasicAuthVerifier(int maxConcurrentHashes)
 {
     internal const int MaxCachedEntries = 1024;
 
-    internal static readonly int MaxConcurrentHashes = Math.Max(1, Environment.ProcessorCount / 2);
+    internal static readonly int MaxConcurrentHashes = Math.Max(1, Environment.ProcessorCount);
 
     private readonly ConcurrentDictionary<string, byte> _verified = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _hashing = new(MaxConcurrentHashes, MaxConcurrentHashes);
+    private readonly SemaphoreSlim _hashing = new(maxConcurrentHashes, maxConcurrentHashes);
+
+    public BasicAuthVerifier()
+        : this(MaxConcurrentHashes)
+    {
+    }
 
     /// <summary>Number of remembered successful checks (for tests).</summary>
     internal int CachedCount => _verified.Count;
 
     /// <summary>True when <paramref name="user"/> is configured and <paramref name="password"/> matches its hash.</summary>
-    public async ValueTask<bool> VerifyAsync(WebConfig config, string user, string password, CancellationToken cancellationToken)
+    public async ValueTask<bool> VerifyAsync(WebConfig config, string user, string password, CancellationToken cancellationToken) =>
+        await CheckAsync(config, user, password, cancellationToken).ConfigureAwait(false) == BasicAuthOutcome.Ok;
+
+    /// <summary>Checks the credentials: from the cache when they passed before, else with bcrypt if a core is free.</summary>
+    public ValueTask<BasicAuthOutcome> CheckAsync(WebConfig config, string user, string password, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var known = config.BasicAuthUsers.TryGetValue(user, out var hash);
         var checkedHash = known ? hash! : config.UnknownUserHash;
         if (checkedHash is null)
         {
-            return false;
+            return ValueTask.FromResult(BasicAuthOutcome.UnknownUser);
         }
 
         var key = CacheKey(user, checkedHash, password);
         if (known && _verified.ContainsKey(key))
         {
-            return true;
+            return ValueTask.FromResult(BasicAuthOutcome.Ok);
         }
 
-        await _hashing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!_hashing.Wait(0, CancellationToken.None))
+        {
+            return ValueTask.FromResult(BasicAuthOutcome.Busy);
+        }
+
         bool ok;
         try
         {
@@ -56,9 +71,14 @@ internal sealed class BasicAuthVerifier
             _hashing.Release();
         }
 
-        if (!known || !ok)
+        if (!known)
         {
-            return false;
+            return ValueTask.FromResult(BasicAuthOutcome.UnknownUser);
+        }
+
+        if (!ok)
+        {
+            return ValueTask.FromResult(BasicAuthOutcome.WrongPassword);
         }
 
         if (_verified.Count >= MaxCachedEntries)
@@ -67,7 +87,7 @@ internal sealed class BasicAuthVerifier
         }
 
         _verified.TryAdd(key, 0);
-        return true;
+        return ValueTask.FromResult(BasicAuthOutcome.Ok);
     }
 
     private static string CacheKey(string user, string hash, string password)

@@ -18,10 +18,12 @@ public static class ExporterHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "datahub_exporter", Args = [] });
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(loggerProvider);
+        builder.Logging.AddProvider(new ConnectionRejectionLog(loggerProvider, MaxConnections, TimeProvider.System));
         builder.Logging.SetMinimumLevel(services.Options.LogLevel);
         // Kestrel's own chatter is for debugging the exporter, not for operating it.
         builder.Logging.AddFilter("Microsoft", services.Options.LogLevel <= LogLevel.Debug ? LogLevel.Information : LogLevel.Warning);
+        // Failed TLS handshakes, with their reason, are worth seeing when debugging (WebSecurity logs the kinds Kestrel lets through).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Https", services.Options.LogLevel <= LogLevel.Debug ? LogLevel.Debug : LogLevel.Warning);
         // Program reports a failed start (e.g. port in use) as its one line; the host's own record of it would be a second.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", services.Options.LogLevel <= LogLevel.Debug ? LogLevel.Information : LogLevel.Critical);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -30,17 +32,46 @@ public static class ExporterHost
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
-            kestrel.Limits.MaxConcurrentConnections = 1024;
+            kestrel.Limits.MaxConcurrentConnections = MaxConnections;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(120);
-            Listen(kestrel, services.Options.ListenAddress, listen => WebSecurity.ConfigureHttps(listen, webConfig));
+            // A scraper uses one stream at a time; Kestrel's 100 per connection let 100 clients hold 10,000 rendered
+            // expositions in memory at once (issue 8 row 9: 880 MB). Further streams wait for the client's turn.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = MaxHttp2Streams;
+            // Between requests only: Prometheus comes back every 15-60 s on the same connection. Silence before the
+            // first request is IdleConnectionGuard's business.
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(90);
+            Listen(kestrel, services.Options.ListenAddress, listen =>
+            {
+                // Before TLS, so a silent socket is dropped before it costs a handshake.
+                listen.UseIdleConnectionGuard(IdleConnectionGuard.FirstByteTimeout);
+                WebSecurity.ConfigureHttps(listen, webConfig);
+            });
         });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<IdleMemoryTrimmer>();
         var app = builder.Build();
         app.UseExporterWebConfig(webConfig);
         app.UseReadOnlyMethods();
         app.MapExporterEndpoints(services);
+        // Anything else: a short text saying where to look, instead of an empty 404.
+        app.MapFallback(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync(NotFoundText);
+        });
         return app;
     }
+
+    /// <summary>Concurrent HTTP/2 streams per connection.</summary>
+    public const int MaxHttp2Streams = 4;
+
+    /// <summary>The body of every 404.</summary>
+    public const string NotFoundText = "404 page not found: the exporter's paths are listed at /\n";
+
+    /// <summary>Concurrent connections Kestrel accepts; more are refused (and logged once a minute). Scrapers
+    /// need a handful; silent sockets are dropped after <see cref="IdleConnectionGuard.FirstByteTimeout"/>.</summary>
+    public const int MaxConnections = 1024;
 
     /// <summary>The addresses Kestrel actually bound (with the real port when :0 was asked for).</summary>
     public static IReadOnlyList<string> BoundAddresses(WebApplication app) =>

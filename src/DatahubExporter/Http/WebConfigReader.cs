@@ -503,6 +503,14 @@ internal sealed partial class WebConfigReader
 
     private string ReadText(string file, YamlNode? keyNode, string key)
     {
+        // Before any open: a FIFO would block the open, and with it start-up or every later reload.
+        if (Configuration.RegularFile.NotRegular(file) is { } what)
+        {
+            throw keyNode is null
+                ? new WebConfigException($"web config {_path}: is {what}, not a regular file")
+                : Error(keyNode, key, $"{file} is {what}, not a regular file");
+        }
+
         try
         {
             return File.ReadAllText(file);

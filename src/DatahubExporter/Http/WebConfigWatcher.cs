@@ -12,13 +12,17 @@ namespace DatahubExporter.Http;
 /// <para>A new file that does not load (bad YAML, half-written certificate, ...) is logged as an error
 /// and the previous config stays in force; it is retried at every check and the same error is not logged
 /// again until the files change. A reload
-/// may not switch TLS on or off, since the listener was set up for one or the other: that is refused the
-/// same way. A change of <c>http2</c> is applied only at the next start (logged as a warning).</para>
+/// may not switch TLS on or off, since the listener was set up for one or the other, nor drop the last
+/// <c>basic_auth_users</c> entry (fail closed: an emptied file must not open the exporter): both are refused
+/// the same way. A change of <c>http2</c> is applied only at the next start (logged as a warning).</para>
 /// <para>Thread-safe. <see cref="Current"/> returns an immutable snapshot; callers should read it once per
 /// request or connection and use that snapshot throughout.</para>
 /// </remarks>
 public sealed class WebConfigWatcher
 {
+    /// <summary>Basic-auth refusals of the server this config protects, for <c>/metrics</c>.</summary>
+    public BasicAuthFailures AuthFailures { get; } = new();
+
     /// <summary>How often <see cref="Current"/> looks at the files at most.</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 
@@ -44,6 +48,7 @@ public sealed class WebConfigWatcher
         _tlsAtStart = initial.Tls is not null;
         _http2AtStart = initial.Http2;
         _fingerprint = Fingerprint(initial.Files);
+        LastSuccessfulLoad = _time.GetUtcNow();
         _nextCheck = _time.GetTimestamp() + IntervalTicks;
     }
 
@@ -65,6 +70,31 @@ public sealed class WebConfigWatcher
 
             return _current;
         }
+    }
+
+    /// <summary>False while the file on disk is refused (bad, or it would switch TLS or basic auth off) and the
+    /// previous config is still in force; true otherwise, and always without a web config file.</summary>
+    public bool LastReloadSuccessful => _failure is null;
+
+    /// <summary>When the config in force was loaded.</summary>
+    public DateTimeOffset LastSuccessfulLoad { get; private set; }
+
+    /// <summary>Checks the files now, regardless of <see cref="CheckInterval"/> (SIGHUP). Returns null when the
+    /// config in force matches the files (reloaded or unchanged), else the one-line reason it was refused. Waits
+    /// for a check already running on another thread.</summary>
+    public string? Reload()
+    {
+        if (_current.Path is null)
+        {
+            return null;
+        }
+
+        lock (_checking)
+        {
+            ReloadIfChanged();
+        }
+
+        return _failure;
     }
 
     private long IntervalTicks => (long)(CheckInterval.TotalSeconds * _time.TimestampFrequency);
@@ -100,6 +130,14 @@ public sealed class WebConfigWatcher
                     throw new WebConfigException(
                         $"web config {path}: tls_server_config: switching TLS {(_tlsAtStart ? "off" : "on")} needs a restart");
                 }
+
+                // Fail closed: an emptied or half-saved file must not open the exporter to everyone. Adding users is
+                // fine; removing the last one is a deliberate act that takes a restart.
+                if (old.BasicAuthUsers.Count > 0 && next.BasicAuthUsers.Count == 0)
+                {
+                    throw new WebConfigException(
+                        $"web config {path}: basic_auth_users: the new file has no users, which would switch basic auth off; that needs a restart");
+                }
             }
             catch (WebConfigException e)
             {
@@ -125,6 +163,7 @@ public sealed class WebConfigWatcher
             _fingerprint = now;
             _failure = null;
             _current = next;
+            LastSuccessfulLoad = _time.GetUtcNow();
             _logger.LogInformation("web config reloaded from {Path}", path);
             return true;
         }
@@ -152,6 +191,13 @@ public sealed class WebConfigWatcher
         foreach (var file in files)
         {
             sha.AppendData(System.Text.Encoding.UTF8.GetBytes(file + "\n"));
+            if (Configuration.RegularFile.NotRegular(file) is { } what)
+            {
+                // Never opened: a FIFO would block this check, and every later one, for ever. Loading reports it.
+                sha.AppendData(System.Text.Encoding.UTF8.GetBytes("not regular: " + what));
+                continue;
+            }
+
             try
             {
                 using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

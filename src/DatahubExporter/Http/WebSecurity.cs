@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
@@ -48,10 +49,37 @@ public static class WebSecurity
 
         var http2 = config.Http2;
         listen.Protocols = http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+        UseQuietHandshakeFailures(listen);
         listen.UseHttps(new TlsHandshakeCallbackOptions
         {
             OnConnection = _ => ValueTask.FromResult(ServerOptions(
                 watcher.Current.Tls ?? throw new InvalidOperationException("the web config watcher dropped TLS"), http2)),
+        });
+    }
+
+    /// <summary>A handshake that fails (a PSK-only client, an unsupported version, a client that hangs up) is
+    /// the client's problem and needs no credentials to cause: one debug line with the reason, not Kestrel's
+    /// error-level "Unhandled exception" per attempt. Kestrel itself already reports some kinds
+    /// (<see cref="AuthenticationException"/>) at debug; this catches the kinds it lets through
+    /// (<see cref="NotSupportedException"/> "must use a certificate with the associated private key" for PSK
+    /// suites). Goes right before <c>UseHttps</c>, so only the handshake is inside it.</summary>
+    private static void UseQuietHandshakeFailures(ListenOptions listen)
+    {
+        var log = listen.ApplicationServices.GetService(typeof(ILoggerFactory)) is ILoggerFactory factory
+            ? factory.CreateLogger("DatahubExporter.Http.Tls")
+            : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        listen.Use(next => async connection =>
+        {
+            try
+            {
+                await next(connection).ConfigureAwait(false);
+            }
+            // Only the handshake can throw these out of here: once it is done, Kestrel's HTTP layer handles its own errors.
+            catch (Exception e) when (e is NotSupportedException or AuthenticationException or IOException or System.ComponentModel.Win32Exception)
+            {
+                log.LogDebug("TLS handshake failed remote={Remote} reason={Reason}", connection.RemoteEndPoint?.ToString() ?? "",
+                    e.InnerException is null ? e.Message : $"{e.Message} ({e.InnerException.Message})");
+            }
         });
     }
 
@@ -75,13 +103,19 @@ public static class WebSecurity
     /// <summary>When the current config has <c>basic_auth_users</c>, every path except
     /// <see cref="HealthyPath"/> needs valid credentials; otherwise the answer is 401 with
     /// <see cref="Challenge"/> and a body that does not say whether the user or the password was wrong.
-    /// Malformed <c>Authorization</c> headers get the same 401. See <see cref="BasicAuthVerifier"/> for
-    /// caching, equal cost for unknown users, and the limit on concurrent bcrypt work.</summary>
+    /// Malformed <c>Authorization</c> headers get the same 401. When every core is already verifying a password,
+    /// credentials that are not in the success cache get 429 with <c>Retry-After: 1</c> at once instead of
+    /// queueing. Each refusal is counted in the watcher's <see cref="WebConfigWatcher.AuthFailures"/> and logged at
+    /// debug (reason, client address, and the user name only when it is a configured one: a mistyped user name can
+    /// be a password). See <see cref="BasicAuthVerifier"/> for caching and equal cost for unknown users.</summary>
     public static IApplicationBuilder UseExporterBasicAuth(this IApplicationBuilder app, WebConfigWatcher watcher)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(watcher);
         var verifier = new BasicAuthVerifier();
+        var log = app.ApplicationServices.GetService(typeof(ILoggerFactory)) is ILoggerFactory factory
+            ? factory.CreateLogger("DatahubExporter.Http.BasicAuth")
+            : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         return app.Use(async (context, next) =>
         {
             var config = watcher.Current;
@@ -92,16 +126,53 @@ public static class WebSecurity
                 return;
             }
 
-            if (BasicAuthHeader.TryParse(context.Request.Headers.Authorization, out var user, out var password)
-                && await verifier.VerifyAsync(config, user, password, context.RequestAborted).ConfigureAwait(false))
+            var header = context.Request.Headers.Authorization;
+            string reason;
+            string? user = null;
+            if (header.Count == 0)
             {
-                await next(context).ConfigureAwait(false);
+                reason = BasicAuthFailures.Missing;
+            }
+            else if (!BasicAuthHeader.TryParse(header, out user, out var password))
+            {
+                reason = BasicAuthFailures.Malformed;
+            }
+            else
+            {
+                var outcome = await verifier.CheckAsync(config, user, password, context.RequestAborted).ConfigureAwait(false);
+                if (outcome == BasicAuthOutcome.Ok)
+                {
+                    await next(context).ConfigureAwait(false);
+                    return;
+                }
+
+                reason = outcome switch
+                {
+                    BasicAuthOutcome.Busy => BasicAuthFailures.Busy,
+                    BasicAuthOutcome.UnknownUser => BasicAuthFailures.UnknownUser,
+                    _ => BasicAuthFailures.WrongPassword,
+                };
+            }
+
+            watcher.AuthFailures.Count(reason);
+            if (log.IsEnabled(LogLevel.Debug))
+            {
+                log.LogDebug("basic auth refused reason={Reason} user={User} remote={Remote} path={Path}", reason,
+                    user is not null && config.BasicAuthUsers.ContainsKey(user) ? user : "", context.Connection.RemoteIpAddress?.ToString() ?? "",
+                    context.Request.Path.Value ?? "");
+            }
+
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            if (reason == BasicAuthFailures.Busy)
+            {
+                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                context.Response.Headers.RetryAfter = "1";
+                await context.Response.WriteAsync("Too many concurrent login attempts; try again shortly\n", context.RequestAborted).ConfigureAwait(false);
                 return;
             }
 
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = Challenge;
-            context.Response.ContentType = "text/plain; charset=utf-8";
             await context.Response.WriteAsync("Unauthorized\n", context.RequestAborted).ConfigureAwait(false);
         });
     }

@@ -106,6 +106,14 @@ public sealed class ApiMetrics : IApiObserver
             MetricType.Counter, waitSeconds);
     }
 
+    /// <summary><c>datahub_exporter_api_rate_limit</c> from the client's current rates (see
+    /// <c>TencentCloudClient.RateLimits</c>); no series while the limiter is off or unused.</summary>
+    public static MetricFamily RateLimitFamily(IEnumerable<(string Action, string Host, double Rate)> rates) =>
+        new("datahub_exporter_api_rate_limit",
+            "Client-side limit of Tencent Cloud API requests per second, by action and API host: the --api.rate-limit, or less for a while after the API answered RequestLimitExceeded (halved on each refusal, 1/s added back per quiet second).",
+            MetricType.Gauge,
+            rates.Select(r => new Sample("datahub_exporter_api_rate_limit", [new Label("action", r.Action), new Label("host", r.Host)], r.Rate)).ToList());
+
     /// <summary>"0.01", "1", "2.5": the shortest text that round-trips, as the Go client prints bucket bounds.</summary>
     internal static string FormatBound(double bound) => bound.ToString("R", CultureInfo.InvariantCulture);
 

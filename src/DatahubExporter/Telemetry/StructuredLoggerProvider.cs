@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using DatahubExporter.Configuration;
+using DatahubExporter.TencentCloud.CredentialSources;
 
 namespace DatahubExporter.Telemetry;
 
@@ -13,8 +14,95 @@ namespace DatahubExporter.Telemetry;
 /// </summary>
 public sealed partial class StructuredLoggerProvider(LogLevel minimum, LogFormat format, TextWriter output) : ILoggerProvider
 {
+    /// <summary>Values shorter than this are not scrubbed: too likely to be ordinary words.</summary>
+    internal const int MinimumSecretLength = 6;
+
+    private const int MaxSecrets = 64;
+
     private readonly ConcurrentDictionary<string, StructuredLogger> _loggers = new();
     private readonly Lock _writeLock = new();
+
+    // Secret → what stands in its place; replaced whole on change so a line never sees half an update.
+    private volatile KeyValuePair<string, string>[] _secrets = [];
+
+    // Credential providers whose keys change over time (role credentials), watched by ProtectCurrent.
+    private volatile WatchedProvider[] _providers = [];
+
+    /// <summary>
+    /// From now on, every line (message, fields and error) has the key and token of <paramref name="credentials"/>
+    /// replaced by <c>****</c> and the full SecretId by its masked form, whatever carried them there (an API
+    /// message, an exception, a framework log). Call for every configuration loaded; earlier credentials stay
+    /// protected too (at most the latest few dozen). Thread-safe.
+    /// </summary>
+    public void Protect(Credentials credentials)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        lock (_writeLock)
+        {
+            var secrets = new List<KeyValuePair<string, string>>(_secrets);
+            void Add(string? value, string mask)
+            {
+                if (value is { Length: >= MinimumSecretLength } && !secrets.Any(p => p.Key == value))
+                {
+                    secrets.Add(new(value, mask));
+                }
+            }
+
+            Add(credentials.SecretKey, "****");
+            Add(credentials.Token, "****");
+            Add(credentials.SecretId, credentials.MaskedSecretId);
+            // Longest first, so a secret containing another is replaced whole.
+            _secrets = secrets.TakeLast(MaxSecrets).OrderByDescending(p => p.Key.Length).ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="Protect(Credentials)"/> for every key pair <paramref name="provider"/> hands out, now and
+    /// after each refresh: role credentials change every hour or so, and a key that was rotated away must stay
+    /// scrubbed. The provider's current keys are looked at (a reference compare) before each line is written.
+    /// </summary>
+    public void Protect(CredentialProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        lock (_writeLock)
+        {
+            if (!_providers.Any(p => ReferenceEquals(p.Provider, provider)))
+            {
+                // Bounded like the secrets: a long run of SIGHUP reloads keeps only the latest providers.
+                _providers = _providers.Append(new WatchedProvider(provider)).TakeLast(MaxSecrets).ToArray();
+            }
+        }
+        ProtectCurrent();
+    }
+
+    private void ProtectCurrent()
+    {
+        foreach (var watched in _providers)
+        {
+            if (watched.Provider.Current is { } current && !ReferenceEquals(current, watched.LastSeen))
+            {
+                Protect(current);
+                watched.LastSeen = current;
+            }
+        }
+    }
+
+    private sealed class WatchedProvider(CredentialProvider provider)
+    {
+        public CredentialProvider Provider { get; } = provider;
+
+        public Credentials? LastSeen { get; set; }
+    }
+
+    private string Scrub(string text)
+    {
+        foreach (var (secret, mask) in _secrets)
+        {
+            text = text.Replace(secret, mask, StringComparison.Ordinal);
+        }
+
+        return text;
+    }
 
     public ILogger CreateLogger(string categoryName) => _loggers.GetOrAdd(categoryName, name => new StructuredLogger(this, ShortName(name)));
 
@@ -59,7 +147,22 @@ public sealed partial class StructuredLoggerProvider(LogLevel minimum, LogFormat
         if (exception is not null)
         {
             // Only the message: stack traces belong to crashes, and our exception messages are written to be shown.
-            pairs.Add(new("err", exception.Message));
+            // With the inner ones: framework messages such as "Authentication failed, see inner exception." say
+            // nothing alone.
+            var messages = new List<string>();
+            for (var e = exception; e is not null && messages.Count < 4; e = e.InnerException)
+            {
+                messages.Add(e.Message);
+            }
+
+            pairs.Add(new("err", string.Join(": ", messages)));
+        }
+
+        // Before encoding: escaping could otherwise split a secret that holds a quote or backslash.
+        ProtectCurrent();
+        if (_secrets.Length > 0)
+        {
+            pairs = pairs.Select(p => new KeyValuePair<string, string>(p.Key, Scrub(p.Value))).ToList();
         }
 
         var line = format == LogFormat.Json ? ToJson(pairs) : ToLogfmt(pairs);

@@ -28,6 +28,10 @@ public sealed class TencentCloudApiException : TencentCloudException
     /// retries once (§1.1 step 6, §4.4) instead of backing off.</summary>
     public bool IsSignatureExpired => Code == "AuthFailure.SignatureExpire";
 
+    /// <summary>True for every <c>RequestLimitExceeded</c> variant: the key's callers together went over the
+    /// API's rate (§5).</summary>
+    public bool IsRateLimited => HasPrefix(Code, "RequestLimitExceeded");
+
     /// <summary>
     /// The retry-with-backoff codes of §4.4: every <c>RequestLimitExceeded</c> variant, every
     /// <c>InternalError</c> variant, <c>ServiceUnavailable</c> and <c>ResourceUnavailable</c>, plus

@@ -142,13 +142,23 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
                     resigned = true;
                     backOff = false;
                 }
+                var refused = e is TencentCloudApiException api && api.IsRateLimited;
+                if (refused)
+                {
+                    // Someone else shares the key (a console, a script): slow this key down for a while, and let the
+                    // API's one-second window pass before the retry (§5). The limiter holds the retry back.
+                    _limiter.Refused(action, call.Host);
+                    backOff = !_limiter.IsEnabled;
+                }
                 if (!retry || attempt >= maxAttempts)
                 {
                     throw;
                 }
                 if (backOff)
                 {
-                    var delay = Backoff(attempt - 1, options.BaseBackoff, options.MaxBackoff, Random.Shared.NextDouble());
+                    var delay = refused
+                        ? RequestRateLimiter.RefusalWindow
+                        : Backoff(attempt - 1, options.BaseBackoff, options.MaxBackoff, Random.Shared.NextDouble());
                     try
                     {
                         await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
@@ -163,6 +173,11 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
             }
         }
     }
+
+    /// <summary>The client-side rate of every (action, API host) used so far, in requests per second: the
+    /// configured rate, or less for a while after the API answered <c>RequestLimitExceeded</c>. Empty when the
+    /// limiter is off.</summary>
+    public IReadOnlyList<(string Action, string Host, double Rate)> RateLimits() => _limiter.Rates();
 
     /// <summary>Full-jitter capped exponential backoff: <paramref name="unit"/> in [0, 1) scales
     /// min(max, base·2^retry). Pure, for the tests.</summary>
@@ -455,14 +470,11 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
     private static bool IsPlausibleCode(string code) =>
         code.Length is > 0 and <= 128 && code.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '-');
 
-    /// <summary>Server text bound for exception messages: shortened, control characters replaced, and
-    /// the SecretKey and token masked in case a server ever echoes them.</summary>
+    /// <summary>Server text bound for exception messages: shortened, control characters replaced, the
+    /// SecretKey and token masked in case a server ever echoes them, and the SecretId masked as it is
+    /// everywhere else. Masked before shortening, so a secret cut in half at the end cannot slip through.</summary>
     private static string Clean(Call call, string text)
     {
-        if (text.Length > MaxMessageChars)
-        {
-            text = text[..MaxMessageChars] + "…";
-        }
         var credentials = call.Credentials;
         if (credentials.SecretKey.Length > 0)
         {
@@ -471,6 +483,15 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
         if (!string.IsNullOrEmpty(credentials.Token))
         {
             text = text.Replace(credentials.Token, "****", StringComparison.Ordinal);
+        }
+        if (credentials.SecretId.Length > 0)
+        {
+            // Tencent's own messages quote it in full ("The SecretId 'AKID…' is not found").
+            text = text.Replace(credentials.SecretId, credentials.MaskedSecretId, StringComparison.Ordinal);
+        }
+        if (text.Length > MaxMessageChars)
+        {
+            text = text[..MaxMessageChars] + "…";
         }
         var sb = new StringBuilder(text.Length);
         foreach (var ch in text)

@@ -231,6 +231,16 @@ public class ConfigLoaderTests
         Assert.That(error!.Message, Is.EqualTo("environment variable TENCENTCLOUD_REGION: \"Shanghai\" is not a region id such as ap-guangzhou"));
     }
 
+    [TestCase("Rk3bXq9ZpLw2Nc7Vd4Ht8Ys1Ja6Ue0Mo", "\"Rk3b…\" (32 characters, cut: it may be a secret)")]
+    [TestCase("ap_guangzhou_but_much_longer", "\"ap_g…\" (28 characters, cut: it may be a secret)")]
+    [TestCase("ap_guangzhou", "\"ap_guangzhou\"")]
+    public void A_value_quoted_in_a_region_error_is_cut_when_it_may_be_a_secret(string region, string shown)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(TestData("good_minimal.conf"), Env(("TENCENTCLOUD_REGION", region))));
+
+        Assert.That(error!.Message, Is.EqualTo($"environment variable TENCENTCLOUD_REGION: {shown} is not a region id such as ap-guangzhou"));
+    }
+
     [Test]
     public void Group_or_world_readable_file_gives_a_warning()
     {

@@ -19,6 +19,7 @@ public class ListenAddressTests
     }
 
     [TestCase("48080", "invalid listen address \"48080\": missing port (use :PORT, HOST:PORT or [IPv6]:PORT)")]
+    [TestCase("[::1]", "invalid listen address \"[::1]\": missing port (use [::1]:PORT, e.g. [::1]:48080)")]
     [TestCase(":", "invalid listen address \":\": port \"\" is not a number from 0 to 65535")]
     [TestCase(":65536", "invalid listen address \":65536\": port \"65536\" is not a number from 0 to 65535")]
     [TestCase(":-1", "invalid listen address \":-1\": port \"-1\" is not a number from 0 to 65535")]

@@ -71,6 +71,27 @@ public class CliTests
         Assert.That(stdout, Is.Empty);
     }
 
+    // Issue 8 row 10: every flag error names the flag and says in words what it expects.
+    [TestCase("--cache.ttl=abc", "invalid --cache.ttl \"abc\": expected a number of seconds such as 30 (0: off) (see --help)")]
+    [TestCase("--scrape.default-timeout=ten", "invalid --scrape.default-timeout \"ten\": expected a number of seconds above 0 such as 10 or 2.5 (see --help)")]
+    [TestCase("--api.max-attempts=x", "invalid --api.max-attempts \"x\": expected a whole number from 1 to 20 (see --help)")]
+    [TestCase("--api.rate-limit=fast", "invalid --api.rate-limit \"fast\": expected a number of requests per second such as 15 (0: unlimited) (see --help)")]
+    [TestCase("--web.listen-address=[::1]", "--web.listen-address: invalid listen address \"[::1]\": missing port (use [::1]:PORT, e.g. [::1]:48080)")]
+    [TestCase("--web.listen-adress=:9", "unknown flag --web.listen-adress; did you mean --web.listen-address? (see --help)")]
+    [TestCase("-web.listen-adress=:9", "unknown flag -web.listen-adress; did you mean --web.listen-address? (see --help)")]
+    [TestCase("--cach.ttl=3", "unknown flag --cach.ttl; did you mean --cache.ttl? (see --help)")]
+    [TestCase("--config-check", "unknown flag --config-check; did you mean --config.check? (see --help)")]
+    [TestCase("--bogus-flag-nobody-has", "unknown flag --bogus-flag-nobody-has (see --help)")]
+    [TestCase("stray", "unexpected argument \"stray\": flags are given as --name=value or --name value (see --help)")]
+    public async Task Flag_errors_name_the_flag_and_the_expected_form(string arg, string message)
+    {
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync([arg, "--config.check"]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(AssertOneLine(stderr, arg), Is.EqualTo("datahub_exporter: " + message));
+        Assert.That(stderr, Does.Not.Contain("System."), "no .NET type names");
+        Assert.That(stdout, Is.Empty);
+    }
+
     [TestCase("--conf={0}")]
     [TestCase("--conf {0}")]
     [TestCase("-conf={0}")]

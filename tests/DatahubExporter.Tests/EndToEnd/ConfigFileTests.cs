@@ -73,6 +73,39 @@ public class ConfigFileTests
         Assert.That(CliTests.AssertOneLine(stderr, "directory"), Does.Contain(_dir));
     }
 
+    [TestCase("--config.check")]
+    [TestCase("--once")]
+    [TestCase("--web.listen-address=127.0.0.1:0")]
+    public async Task A_fifo_at_the_config_path_is_a_clear_error_not_a_hang(string mode)
+    {
+        // Issue 8 row 8: without a writer, opening a FIFO never returns; RunAsync gives up after 30 s.
+        var conf = Path.Combine(_dir, "fifo.conf");
+        ReloadTests.Mkfifo(conf);
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, mode], timeout: TimeSpan.FromSeconds(30));
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(CliTests.AssertOneLine(stderr, "fifo config"),
+            Is.EqualTo($"datahub_exporter: {conf}: is a FIFO (named pipe), not a regular file; a config file must be a regular file"));
+        Assert.That(stdout, Is.Empty);
+    }
+
+    [TestCase("web.yml", "web config {0}: is a FIFO (named pipe), not a regular file")]
+    [TestCase("server.crt", "tls_server_config.cert_file: {1} is a FIFO (named pipe), not a regular file")]
+    [TestCase("server.key", "tls_server_config.key_file: {1} is a FIFO (named pipe), not a regular file")]
+    public async Task A_fifo_as_web_config_certificate_or_key_is_a_clear_error_not_a_hang(string fifo, string expected)
+    {
+        WebSecurityEndToEndTests.WriteSelfSignedPem(_dir, "server");
+        var web = Path.Combine(_dir, "web.yml");
+        await File.WriteAllTextAsync(web, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n");
+        var path = Path.Combine(_dir, fifo);
+        File.Delete(path);
+        ReloadTests.Mkfifo(path);
+
+        var (code, _, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", web],
+            timeout: TimeSpan.FromSeconds(30));
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(CliTests.AssertOneLine(stderr, "fifo " + fifo), Does.Contain(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, web, path)));
+    }
+
     [Test]
     public async Task Environment_alone_is_enough_without_a_file()
     {
@@ -86,6 +119,9 @@ public class ConfigFileTests
         var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", Path.Combine(_dir, "absent.conf"), "--config.check", "--log.level=debug"], env);
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.Contain("regions=ap-beijing,ap-guangzhou "));
+        // Issue 8 row 10: the environment supplied the credentials and no file was read.
+        Assert.That(stdout, Does.StartWith("configuration OK: file=none "));
+        Assert.That(stdout, Does.Contain(" credential_source=static keys=environment "));
         Assert.That(stdout, Does.Contain("secret_id=AKID…0001 "));
         AssertNoSecrets(stdout + stderr, "env-only --config.check");
     }

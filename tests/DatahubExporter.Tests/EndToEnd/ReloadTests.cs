@@ -109,6 +109,34 @@ public class ReloadTests
     }
 
     [Test]
+    public async Task A_fifo_at_the_config_path_is_a_refused_reload_and_later_reloads_still_work()
+    {
+        // Issue 8 row 8: opening a FIFO blocks until a writer comes, which used to hang this reload and every later one.
+        var good = await File.ReadAllTextAsync(_conf);
+        File.Delete(_conf);
+        Mkfifo(_conf);
+
+        await ReloadAsync("msg=\"configuration reload failed, keeping the previous configuration\"");
+        var failure = _exporter.Stderr.Split('\n').Last(l => l.Contains("configuration reload failed", StringComparison.Ordinal));
+        Assert.That(failure, Does.Contain($"{_conf}: is a FIFO (named pipe), not a regular file"));
+        Assert.That(await ReloadGaugeAsync(), Is.EqualTo(0));
+        await AssertAllRegionsSucceedAsync("with a FIFO where the file was");
+
+        File.Delete(_conf);
+        await RewriteConfigAsync(good);
+        await ReloadAsync("msg=\"configuration reloaded\"");
+        Assert.That(await ReloadGaugeAsync(), Is.EqualTo(1));
+    }
+
+    /// <summary>Makes a named pipe with mkfifo(1), bounded.</summary>
+    internal static void Mkfifo(string path)
+    {
+        using var mkfifo = Process.Start("mkfifo", [path]);
+        Assert.That(mkfifo.WaitForExit(10_000), Is.True, "mkfifo finished");
+        Assert.That(mkfifo.ExitCode, Is.EqualTo(0), "mkfifo " + path);
+    }
+
+    [Test]
     public async Task A_reload_that_changes_regions_changes_the_scrape()
     {
         await RewriteConfigAsync($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nregion = ap-beijing\nendpoint = {Endpoint}\n");
@@ -150,7 +178,7 @@ public class ReloadTests
     private async Task<double> ReloadGaugeAsync()
     {
         var samples = ExpositionParser.Parse(await GetAsync(_http, _exporter.BaseAddress, "/metrics"));
-        return samples.Single(s => s.Name == "datahub_exporter_config_last_reload_successful").Value;
+        return samples.Single(s => s.Name == "datahub_exporter_config_last_reload_successful" && s["file"] == "config").Value;
     }
 
     private async Task AssertAllRegionsSucceedAsync(string when)

@@ -220,6 +220,9 @@ public class ScrapePathTests
     {
         using var response = await _http.GetAsync(new Uri(_exporter.BaseAddress, "/nope"));
         Assert.That((int)response.StatusCode, Is.EqualTo(404));
+        // Issue 8 row 10: a short text pointing at the landing page, not an empty body.
+        Assert.That(response.Content.Headers.ContentType!.ToString(), Is.EqualTo("text/plain; charset=utf-8"));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("404 page not found: the exporter's paths are listed at /\n"));
     }
 
     [Test]

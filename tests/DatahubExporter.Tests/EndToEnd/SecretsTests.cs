@@ -47,6 +47,9 @@ public class SecretsTests
         yield return new TestCaseData(Fault.OversizedBody(12 * 1024 * 1024)).SetName("Secrets_oversized_body");
         yield return new TestCaseData(Fault.NullFields(nullList: true)).SetName("Secrets_null_list");
         yield return new TestCaseData(Fault.Hang()).SetName("Secrets_hanging_api");
+        // Issue 8 row 7: Tencent's own messages quote the SecretId in full; a broken gateway might echo anything.
+        yield return new TestCaseData(Fault.Error("AuthFailure.SecretIdNotFound", $"The SecretId '{SecretId}' is not found.")).SetName("Secrets_api_message_quotes_the_secret_id");
+        yield return new TestCaseData(Fault.Error("InternalError", $"echo: key={SecretKey} token={Token} id={SecretId}")).SetName("Secrets_api_message_echoes_every_secret");
     }
 
     [TestCaseSource(nameof(Faults))]
@@ -134,6 +137,12 @@ public class SecretsTests
             ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nregion = ap-guangzhou\nendpoint = https://user:{SecretKey}@127.0.0.1/\n", 2),
             ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\n", 2),
             ($"{SecretKey}", 2),
+            // Issue 8 row 7: a secret pasted into the wrong key is quoted back only as a short prefix.
+            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nregion = {SecretKey}\n", 2),
+            ($"[common]\nregion = {Token}\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\n", 2),
+            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nregion = ap-guangzhou\n{SecretKey} = x\n", 2),
+            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nregion = ap-guangzhou\nendpoint = http://{SecretKey}/path\n", 2),
+            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nregion = ap-guangzhou, {SecretId}\n", 2),
         ];
         var output = new List<string>();
         for (var i = 0; i < files.Length; i++)
@@ -143,6 +152,11 @@ public class SecretsTests
             var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", path, "--config.check", "--log.level=debug"]);
             Assert.That(code, Is.EqualTo(files[i].Exit), $"file {i}: {stderr}");
             output.Add(stdout + stderr);
+            if (files[i].Exit == 2)
+            {
+                // Still one useful line: the file and line are named.
+                Assert.That(CliTests.AssertOneLine(stderr, $"case {i}"), Does.Contain(path));
+            }
         }
 
         // Secrets from the environment, with a bad region beside them.

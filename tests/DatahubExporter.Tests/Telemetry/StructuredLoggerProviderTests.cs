@@ -63,4 +63,73 @@ public class StructuredLoggerProviderTests
         var line = Log(LogFormat.Logfmt, l => l.LogError(thrown, "failed"));
         Assert.That(line, Does.Contain("err=\"it broke\"").And.Not.Contain("   at "));
     }
+
+    [TestCase(LogFormat.Logfmt)]
+    [TestCase(LogFormat.Json)]
+    public void Protected_secrets_are_scrubbed_from_message_fields_and_errors(LogFormat format)
+    {
+        const string Id = "AKIDscrubTestSecretId000000000001234";
+        const string Key = "scrubTestSecretKey0123456789abcdef";
+        const string Token = "scrubTestTokenValue0123456789";
+        var output = new StringWriter { NewLine = "\n" };
+        using var provider = new StructuredLoggerProvider(LogLevel.Debug, format, output);
+        provider.Protect(new Credentials(Id, Key, Token));
+        var log = provider.CreateLogger("Microsoft.AspNetCore.Server.Kestrel");
+
+        log.LogError(new InvalidOperationException($"wrapped {Key}"), "The SecretId '" + Id + "' is not found err={Error}", $"token={Token}");
+        log.LogInformation("framework says {Thing}", $"{Key}{Token}");
+
+        var text = output.ToString();
+        Assert.That(text, Does.Not.Contain(Key).And.Not.Contain(Token).And.Not.Contain(Id));
+        Assert.That(text, Does.Contain("AKID…1234").Or.Contain("AKID\\u20261234"), "the SecretId keeps its masked form");
+        Assert.That(text, Does.Contain("********"), "key and token next to each other are both replaced");
+    }
+
+    [Test]
+    public void Short_values_are_not_scrubbed_as_they_would_eat_ordinary_words()
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        using var provider = new StructuredLoggerProvider(LogLevel.Debug, LogFormat.Logfmt, output);
+        provider.Protect(new Credentials("id", "info", null));
+        provider.CreateLogger("x").LogInformation("info about id");
+
+        Assert.That(output.ToString(), Does.Contain("msg=\"info about id\""));
+    }
+    [Test]
+    public void Keys_a_provider_hands_out_later_are_scrubbed_and_rotated_ones_stay_scrubbed()
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        using var provider = new StructuredLoggerProvider(LogLevel.Debug, LogFormat.Logfmt, output);
+        var role = new RotatingProvider();
+        provider.Protect(role);
+        var log = provider.CreateLogger("x");
+
+        log.LogInformation("before any keys");
+        var first = role.Hand(new Credentials("AKIDfirstTemporaryKey00000000000001", "firstTemporarySecretKey0000", "firstTemporaryToken0000"));
+        log.LogInformation("first {Key} {Token}", first.SecretKey, first.Token);
+        var second = role.Hand(new Credentials("AKIDsecondTemporaryKey0000000000002", "secondTemporarySecretKey000", "secondTemporaryToken000"));
+        log.LogInformation("old {Key} new {Id} {Token}", first.SecretKey, second.SecretId, second.Token);
+
+        var text = output.ToString();
+        foreach (var secret in new[] { first.SecretKey, first.Token!, second.SecretKey, second.Token!, second.SecretId })
+        {
+            Assert.That(text, Does.Not.Contain(secret));
+        }
+        Assert.That(text, Does.Contain("AKID…0002"));
+    }
+
+    private sealed class RotatingProvider : DatahubExporter.TencentCloud.CredentialSources.CredentialProvider
+    {
+        public override string Source => "cvm_role";
+
+        public override string Detail => "role=test";
+
+        private volatile Credentials? _current;
+
+        public override Credentials? Current => _current;
+
+        public Credentials Hand(Credentials next) => _current = next;
+
+        public override ValueTask<Credentials> GetAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_current!);
+    }
 }

@@ -192,4 +192,123 @@ public class RequestRateLimiterTests
         Assert.CatchAsync<OperationCanceledException>(() => second.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.That(handler.Count, Is.EqualTo(1));
     }
+
+    [Test]
+    public void A_refusal_halves_the_rate_and_quiet_seconds_add_one_back_each_up_to_the_configured_rate()
+    {
+        var time = new ManualTimeProvider();
+        var limiter = new RequestRateLimiter(15, time);
+
+        Assert.That(limiter.Rate("A", "h"), Is.EqualTo(15));
+        Assert.That(limiter.Refused("A", "h"), Is.EqualTo(7.5));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(limiter.Refused("A", "h"), Is.EqualTo(4.25), "a refusal one window later halves what has grown back since: (7.5 + 1) / 2");
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.That(limiter.Rate("A", "h"), Is.EqualTo(6.25), "two quiet seconds add two");
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.That(limiter.Rate("A", "h"), Is.EqualTo(6.75));
+        time.Advance(TimeSpan.FromSeconds(100));
+        Assert.That(limiter.Rate("A", "h"), Is.EqualTo(15), "never above the configured rate");
+        Assert.That(limiter.Rate("B", "h"), Is.EqualTo(15), "other keys are not touched");
+    }
+
+    [Test]
+    public void Refusals_within_one_window_count_once()
+    {
+        // Pages fetched concurrently are refused together; that is one signal, not five.
+        var time = new ManualTimeProvider();
+        var limiter = new RequestRateLimiter(16, time);
+
+        var rates = Enumerable.Range(0, 5).Select(_ => limiter.Refused("A", "h")).ToList();
+        time.Advance(TimeSpan.FromMilliseconds(999));
+
+        Assert.That(rates, Is.All.EqualTo(8));
+        Assert.That(limiter.Refused("A", "h"), Is.EqualTo(8.999).Within(1e-9));
+    }
+
+    [Test]
+    public void The_rate_never_drops_below_one_per_second_nor_above_a_configured_rate_under_one()
+    {
+        var time = new ManualTimeProvider();
+        var limiter = new RequestRateLimiter(1.5, time);
+        var slow = new RequestRateLimiter(0.5, time);
+
+        Assert.That(limiter.Refused("A", "h"), Is.EqualTo(1.0));
+        Assert.That(slow.Refused("A", "h"), Is.EqualTo(0.5));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(limiter.Rates(), Is.EqualTo(new[] { ("A", "h", 1.5) }));
+    }
+
+    [Test]
+    public async Task After_a_refusal_nothing_of_that_key_starts_within_the_api_window()
+    {
+        var time = new ManualTimeProvider();
+        var limiter = new RequestRateLimiter(15, time);
+        await limiter.WaitAsync("A", "h", CancellationToken.None);
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        limiter.Refused("A", "h");
+
+        var retry = limiter.WaitAsync("A", "h", CancellationToken.None).AsTask();
+        Assert.That(await limiter.WaitAsync("A", "other", CancellationToken.None), Is.EqualTo(TimeSpan.Zero), "another host is free");
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.That(retry.IsCompleted, Is.False);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.That(await retry.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromSeconds(1)));
+    }
+
+    [Test]
+    public async Task A_lowered_rate_spaces_starts_by_its_own_window()
+    {
+        var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
+        var limiter = new RequestRateLimiter(8, time);
+        limiter.Refused("A", "h"); // 4/s from now, recovering 1/s per quiet second
+        time.Advance(TimeSpan.FromSeconds(1)); // the refusal window has passed: 5/s
+
+        var starts = new List<DateTimeOffset>();
+        for (var i = 0; i < 11; i++)
+        {
+            await limiter.WaitAsync("A", "h", CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            starts.Add(time.GetUtcNow());
+        }
+
+        Assert.That(starts[5] - starts[0], Is.EqualTo(TimeSpan.FromSeconds(1)), "5 in the first second, not 8");
+        Assert.That(starts[10] - starts[5], Is.LessThan(TimeSpan.FromSeconds(1)), "the rate has grown to 6/s since");
+    }
+
+    [Test]
+    public async Task Client_retries_a_rate_limited_request_no_sooner_than_one_second_and_lowers_the_rate()
+    {
+        var (client, handler) = await CallRefusedAsync(refusals: 2, rate: 12, "RequestLimitExceeded");
+
+        var at = handler.Requests.Select(r => r.At).ToList();
+        Assert.That(at, Has.Count.EqualTo(3));
+        Assert.That(at[1] - at[0], Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(at[2] - at[1], Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(client.RateLimits().Single().Rate, Is.LessThan(6), "halved twice, with a little recovered since");
+    }
+
+    [Test]
+    public async Task Client_without_a_limiter_still_waits_one_second_after_a_refusal()
+    {
+        var (client, handler) = await CallRefusedAsync(refusals: 1, rate: 0, "RequestLimitExceeded.UinLimitExceeded");
+
+        var at = handler.Requests.Select(r => r.At).ToList();
+        Assert.That(at[1] - at[0], Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(client.RateLimits(), Is.Empty);
+    }
+
+    /// <summary>One call through a client whose API refuses the first <paramref name="refusals"/> attempts with <paramref name="code"/>.</summary>
+    private static async Task<(TencentCloudClient Client, FakeHandler Handler)> CallRefusedAsync(int refusals, double rate, string code)
+    {
+        var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
+        var handler = new FakeHandler((n, _) => n < refusals ? FakeHandler.ApiError(code) : FakeHandler.Ok(), time);
+        var client = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = rate }, new RecordingObserver(), time);
+        var target = new ApiTarget("ap-beijing", new Uri("https://ckafka.ap-beijing.tencentcloudapi.com"), new Credentials("AKIDexample0001", "key", null));
+        using (await client.CallAsync(target, "A", "{}"u8.ToArray(), CancellationToken.None))
+        {
+        }
+
+        return (client, handler);
+    }
 }

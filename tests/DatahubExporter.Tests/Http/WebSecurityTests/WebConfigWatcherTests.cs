@@ -145,4 +145,42 @@ public sealed class WebConfigWatcherTests
         Assert.That(watcher.Current, Is.SameAs(WebConfig.Empty));
         Assert.That(watcher.ReloadIfChanged(), Is.False);
     }
+
+    [TestCase("")]
+    [TestCase("# basic auth removed for now\n")]
+    [TestCase("basic_auth_users: {}\n")]
+    [TestCase("basic_auth_users:\n")]
+    public void A_file_that_would_drop_basic_auth_is_refused_and_the_old_users_stay(string content)
+    {
+        WriteUsers("first");
+        var logger = new CollectingLogger();
+        var watcher = WebConfigWatcher.Load(_file, logger);
+        var first = watcher.Current;
+
+        File.WriteAllText(_file, content);
+        var reloaded = watcher.ReloadIfChanged();
+
+        Assert.That(reloaded, Is.False);
+        Assert.That(watcher.Current, Is.SameAs(first));
+        Assert.That(watcher.LastReloadSuccessful, Is.False);
+        Assert.That(watcher.Reload(), Does.EndWith("basic_auth_users: the new file has no users, which would switch basic auth off; that needs a restart"));
+        Assert.That(logger.Entries, Has.Count.EqualTo(1));
+        Assert.That(logger.Entries[0].Level, Is.EqualTo(LogLevel.Error));
+
+        WriteUsers("second");
+        Assert.That(watcher.Reload(), Is.Null, "a file with users again is taken");
+        Assert.That(watcher.LastReloadSuccessful, Is.True);
+    }
+
+    [Test]
+    public void Adding_basic_auth_to_a_file_without_users_is_taken()
+    {
+        File.WriteAllText(_file, "http_server_config:\n  http2: true\n");
+        var watcher = WebConfigWatcher.Load(_file, new CollectingLogger());
+
+        WriteUsers("first");
+
+        Assert.That(watcher.ReloadIfChanged(), Is.True);
+        Assert.That(watcher.Current.BasicAuthUsers.Keys, Is.EqualTo(new[] { "alice" }));
+    }
 }
