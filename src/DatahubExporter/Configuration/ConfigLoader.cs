@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using IniParser.Exceptions;
 
 namespace DatahubExporter.Configuration;
 
@@ -156,11 +155,9 @@ public static class ConfigLoader
         {
             parser.Parse(text);
         }
-        catch (ParsingException e)
+        catch (IniLineException e)
         {
-            // ini-parser's own messages quote the offending line, which may be a secret: use ours only.
-            var problem = e.InnerException is IniProblem inner ? inner.Message : "syntax error: expected \"[section]\" or \"key = value\"";
-            throw new ConfigException($"{path}:{e.LineNumber}: {problem}");
+            throw new ConfigException($"{path}:{e.LineNumber}: {e.Message}");
         }
 
         file.HasCommon = parser.Sections.Contains("common");
