@@ -149,7 +149,7 @@ measure() {
   done
   deadline=$(( $(date +%s) + load_seconds ))
   while (( $(date +%s) < deadline )); do
-    curl -s --parallel --parallel-immediate --parallel-max "$scrapers" --max-time 60 \
+    curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max "$scrapers" --max-time 60 \
       -H 'Accept: text/plain;version=0.0.4;q=0.5,*/*;q=0.1' -H 'Accept-Encoding: gzip' -H 'X-Prometheus-Scrape-Timeout-Seconds: 10' \
       $(printf -- '-o /dev/null %s ' "${urls[@]}") || true
   done
