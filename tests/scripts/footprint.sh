@@ -3,8 +3,8 @@
 # with 10,000 tasks (one region, on loopback):
 #   tests/scripts/footprint.sh [--native FILE] [--fdd FILE] [--tasks N] [--scrapers N] [--load-seconds N]
 #                              [--env NAME=VALUE]... [--only native|fdd]
-# Prints one markdown table: file size, time to the first successful scrape, RSS idle, after three sweeps of
-# both paths, peak under N concurrent scrapers (curl --parallel, Prometheus' headers, gzip) and 30 s after.
+# Prints one markdown table: file size, time to the first successful scrape, RSS idle, 2 s and 25 s after three
+# sweeps of both paths, peak under N concurrent scrapers (curl --parallel, Prometheus' headers, gzip) and 30 s after.
 # --native/--fdd reuse existing builds instead of publishing; --env passes a variable (e.g. DOTNET_GCgen0size=...)
 # to both exporters, for trying runtime settings without a rebuild. RSS is VmRSS (peak: VmHWM) in MiB.
 # A measurement, not a test: the machine is shared and noisy, so compare the columns of one run.
@@ -112,7 +112,7 @@ scrape_ok() {
 
 measure() {
   local label="$1" binary="$2"
-  local size first idle swept peak after t0
+  local size first idle swept settled peak after t0
 
   if [[ -d "$(dirname "$binary")" && "$label" == "framework-dependent" ]]; then
     # Its publish folder (the .NET runtime it needs on top is not counted).
@@ -141,6 +141,9 @@ measure() {
   done
   sleep 2
   swept="$(rss_mib "$pid" VmRSS)"
+  # What it holds between sweeps, once the idle trimmer (a check every 10 s) has had its chance.
+  sleep 23
+  settled="$(rss_mib "$pid" VmRSS)"
 
   # N scrapers at once, each a new scrape as soon as its last answered, for load_seconds.
   local urls=() deadline
@@ -160,7 +163,7 @@ measure() {
   kill -0 "$pid" 2>/dev/null || fail "$label exited during the run: $(tail -n 3 "$work/$label.log")"
   stop "$pid"
 
-  results+=("$label|$size|$first|$idle|$swept|$peak|$after")
+  results+=("$label|$size|$first|$idle|$swept|$settled|$peak|$after")
 }
 
 results=()
@@ -170,8 +173,8 @@ results=()
 echo
 echo "Footprint against $tasks tasks and 1,000 resources (one region), $scrapers concurrent scrapers for ${load_seconds} s${extra_env[*]:+, env: ${extra_env[*]}}"
 echo
-rows=("file size" "time to first successful scrape" "RSS idle (MiB)" "RSS after 3 sweeps of both paths (MiB)" \
-  "RSS peak under $scrapers scrapers (MiB)" "RSS 30 s after the load (MiB)")
+rows=("file size" "time to first successful scrape" "RSS idle (MiB)" "RSS 2 s after 3 sweeps of both paths (MiB)" \
+  "RSS 25 s after those sweeps (MiB)" "RSS peak under $scrapers scrapers (MiB)" "RSS 30 s after the load (MiB)")
 header="| |"
 rule="|---|"
 for r in "${results[@]}"; do
