@@ -124,10 +124,12 @@ measure() {
   # Time to the first successful scrape: process start to the first complete answer of the tasks path.
   t0="$(now_ms)"
   start "$binary" "$work/$label.first.log"
+  local ok=""
   for _ in $(seq 1 600); do
-    scrape_ok "$tasks_path" && break
+    if scrape_ok "$tasks_path"; then ok=1; break; fi
     sleep 0.1
   done
+  [[ -n "$ok" ]] || fail "$label: no successful scrape within the time allowed: $(tail -n 3 "$work/$label.first.log")"
   first="$(( $(now_ms) - t0 )) ms"
   stop "$pid"
 
