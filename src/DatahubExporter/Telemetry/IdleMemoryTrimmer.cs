@@ -8,7 +8,7 @@ namespace DatahubExporter.Telemetry;
 /// <see cref="GrowthBytes"/> since the last trim; only then it runs one aggressive full collection, which
 /// compacts and decommits the free space. In steady operation the heap never grows that much, so it never fires.
 /// </summary>
-/// <remarks>Thread-safe: the timer callbacks do not overlap (each reschedules only after it finished).</remarks>
+/// <remarks>Thread-safe: a check that finds the previous one still running does nothing.</remarks>
 public sealed class IdleMemoryTrimmer : IDisposable
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
@@ -22,6 +22,7 @@ public sealed class IdleMemoryTrimmer : IDisposable
     private readonly ITimer _timer;
     private long _allocatedAtLastCheck;
     private long _committedAfterTrim;
+    private int _checking;
 
     public IdleMemoryTrimmer(TimeProvider time)
     {
@@ -37,6 +38,23 @@ public sealed class IdleMemoryTrimmer : IDisposable
     public void Dispose() => _timer.Dispose();
 
     private void Check()
+    {
+        if (Interlocked.Exchange(ref _checking, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            CheckOnce();
+        }
+        finally
+        {
+            Volatile.Write(ref _checking, 0);
+        }
+    }
+
+    private void CheckOnce()
     {
         var allocated = GC.GetTotalAllocatedBytes();
         var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
