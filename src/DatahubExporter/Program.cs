@@ -472,6 +472,7 @@ public static class Program
         }
 
         using var sighup = RegisterReload(services.Config, webConfig, loggerProvider, log);
+        using var trimmer = new IdleMemoryTrimmer(TimeProvider.System);
         var c = services.Config.Current;
         log.LogInformation("listening address={Address} version={Version} regions={Regions} credential_source={Source} secret_id={SecretId} endpoint={Endpoint}",
             string.Join(",", ExporterHost.BoundAddresses(app)), BuildInfo.Version, string.Join(",", c.Regions), c.Credentials.Source,

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using DatahubExporter.TencentCloud.CredentialSources;
-using IniParser.Exceptions;
 
 namespace DatahubExporter.Configuration;
 
@@ -215,11 +214,9 @@ public static partial class ConfigLoader
         {
             parser.Parse(text);
         }
-        catch (ParsingException e)
+        catch (IniLineException e)
         {
-            // ini-parser's own messages quote the offending line, which may be a secret: use ours only.
-            var problem = e.InnerException is IniProblem inner ? inner.Message : "syntax error: expected \"[section]\" or \"key = value\"";
-            throw new ConfigException($"{path}:{e.LineNumber}: {problem}");
+            throw new ConfigException($"{path}:{e.LineNumber}: {e.Message}");
         }
 
         file.HasCommon = parser.Sections.Contains("common");

@@ -1,25 +1,16 @@
-using IniParser.Model;
-using IniParser.Model.Configuration;
-using IniParser.Parser;
-
 namespace DatahubExporter.Configuration;
 
 /// <summary>
-/// ini-parser, tightened for a credentials file: <c>;</c> and <c>#</c> start a comment at the start of a
-/// line or after whitespace (so <c>region = ap-guangzhou ; note</c> works, and a value with no spaces
-/// never loses a character); duplicate sections and keys are errors; every key of [common] goes to the
-/// acceptKey callback, which may reject it. Each problem is thrown as an <see cref="IniProblem"/>
-/// that never quotes the line (it may hold a secret); ini-parser wraps it with the line number.
+/// The INI reader for the credentials file, ours line by line (no INI library: the one used before reached
+/// for reflection that NativeAOT cannot keep). <c>;</c> and <c>#</c> start a comment at the start of a line or
+/// after whitespace (so <c>region = ap-guangzhou ; note</c> works, and a value with no spaces never loses a
+/// character); a line is then empty, <c>[section]</c> or <c>key = value</c> (split at the first <c>=</c>, both
+/// sides trimmed); anything else, duplicate sections and keys are errors. Every key of [common] goes to the
+/// acceptKey callback, which may reject it by throwing an <see cref="IniProblem"/>. Every problem reaches the
+/// caller as an <see cref="IniLineException"/> carrying the 1-based line number and never the line's text (it
+/// may hold a secret). Lines end at LF, CR LF or a lone CR.
 /// </summary>
-internal sealed class StrictIniParser(Action<string, string> acceptKey) : IniDataParser(new IniParserConfiguration
-{
-    AllowDuplicateKeys = false,
-    AllowDuplicateSections = false,
-    AllowKeysWithoutSection = false,
-    ThrowExceptionsOnError = true,
-    CaseInsensitive = false,
-    SkipInvalidLines = false,
-})
+internal sealed class StrictIniParser(Action<string, string> acceptKey)
 {
     private readonly HashSet<string> seenSections = new(StringComparer.Ordinal);
     private readonly HashSet<string> seenKeys = new(StringComparer.Ordinal);
@@ -27,29 +18,46 @@ internal sealed class StrictIniParser(Action<string, string> acceptKey) : IniDat
 
     public IReadOnlySet<string> Sections => seenSections;
 
-    protected override bool LineContainsAComment(string line) => CommentStart(line) >= 0;
-
-    protected override string ExtractComment(string line)
+    /// <exception cref="IniLineException">The first problem, with its line number.</exception>
+    public void Parse(string text)
     {
-        var start = CommentStart(line);
-        return start < 0 ? line : line[..start].TrimEnd();
+        using var reader = new StringReader(text);
+        var number = 0;
+        while (reader.ReadLine() is { } raw)
+        {
+            number++;
+            try
+            {
+                ProcessLine(raw);
+            }
+            catch (IniProblem problem)
+            {
+                throw new IniLineException(number, problem);
+            }
+        }
     }
 
-    protected override void ProcessLine(string currentLine, IniData currentIniData)
+    private void ProcessLine(string raw)
     {
-        var line = ExtractComment(currentLine.Trim());
+        var line = raw.Trim();
+        var comment = CommentStart(line);
+        if (comment >= 0)
+        {
+            line = line[..comment].TrimEnd();
+        }
+
         if (line.Length == 0)
         {
             return;
         }
 
-        if (LineMatchesASection(line))
+        if (line.Length >= 2 && line[0] == '[' && line[^1] == ']')
         {
-            ProcessSection(line, currentIniData);
+            ProcessSection(line[1..^1].Trim());
         }
-        else if (LineMatchesAKeyValuePair(line))
+        else if (line.IndexOf('=') is var equals and >= 0)
         {
-            ProcessKeyValuePair(line, currentIniData);
+            ProcessKeyValuePair(line[..equals].Trim(), line[(equals + 1)..].Trim());
         }
         else
         {
@@ -57,9 +65,8 @@ internal sealed class StrictIniParser(Action<string, string> acceptKey) : IniDat
         }
     }
 
-    protected override void ProcessSection(string line, IniData currentIniData)
+    private void ProcessSection(string name)
     {
-        var name = line.Trim()[1..^1].Trim();
         if (!seenSections.Add(name))
         {
             throw new IniProblem($"duplicate section [{name}]");
@@ -73,9 +80,8 @@ internal sealed class StrictIniParser(Action<string, string> acceptKey) : IniDat
         section = name;
     }
 
-    protected override void ProcessKeyValuePair(string line, IniData currentIniData)
+    private void ProcessKeyValuePair(string key, string value)
     {
-        var key = ExtractKey(line);
         if (key.Length == 0)
         {
             throw new IniProblem("syntax error: empty key name before \"=\"");
@@ -91,7 +97,7 @@ internal sealed class StrictIniParser(Action<string, string> acceptKey) : IniDat
             throw new IniProblem($"duplicate key \"{key}\" in [{section}]");
         }
 
-        acceptKey(key, ExtractValue(line));
+        acceptKey(key, value);
     }
 
     /// <summary>Index of the comment marker: a <c>;</c> or <c>#</c> at the start or after whitespace.</summary>
@@ -107,4 +113,10 @@ internal sealed class StrictIniParser(Action<string, string> acceptKey) : IniDat
 
         return -1;
     }
+}
+
+/// <summary>An <see cref="IniProblem"/> and the 1-based number of the line it was found on.</summary>
+internal sealed class IniLineException(int lineNumber, IniProblem problem) : Exception(problem.Message, problem)
+{
+    public int LineNumber { get; } = lineNumber;
 }

@@ -16,7 +16,14 @@ public static class ExporterHost
     /// <param name="webConfig">TLS and basic auth (<c>--web.config.file</c>); an empty config serves plain HTTP to everyone.</param>
     public static WebApplication Build(ExporterServices services, ILoggerProvider loggerProvider, WebConfigWatcher webConfig)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "datahub_exporter", Args = [] });
+        // reloadConfigOnChange=false: otherwise the host watches appsettings*.json with a recursive FileSystemWatcher on
+        // the working directory, which from / (a systemd unit's default) is one inotify watch per directory on the
+        // machine (7,800 here), set up before the first scrape can be served. Nothing here is configured that way.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "datahub_exporter",
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new ConnectionRejectionLog(loggerProvider, MaxConnections, TimeProvider.System));
         builder.Logging.SetMinimumLevel(services.Options.LogLevel);
@@ -48,7 +55,6 @@ public static class ExporterHost
             });
         });
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddHostedService<IdleMemoryTrimmer>();
         var app = builder.Build();
         app.UseExporterWebConfig(webConfig);
         app.UseReadOnlyMethods();

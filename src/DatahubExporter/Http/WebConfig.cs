@@ -40,11 +40,7 @@ public sealed class WebConfig
     /// <summary>Reads and validates the file. Relative paths inside it are relative to the file's directory.
     /// Loads the certificates and keys so that a broken pair is reported now, not at the first handshake.</summary>
     /// <exception cref="WebConfigException">Anything wrong, in one line naming the file, line and key.</exception>
-    public static WebConfig Load(string path) => Load(path, Bcrypt.IsAvailable);
-
-    /// <summary><see cref="Load(string)"/> with the availability of libcrypt given, so that tests can check the
-    /// error a machine without libxcrypt gets.</summary>
-    internal static WebConfig Load(string path, bool bcryptAvailable) => WebConfigReader.Read(path, bcryptAvailable);
+    public static WebConfig Load(string path) => WebConfigReader.Read(path);
 
     /// <summary>The files whose content decides this configuration: the web config file itself and the
     /// certificate, key and CA files it names.</summary>

@@ -40,9 +40,9 @@ internal sealed partial class WebConfigReader
         _directory = System.IO.Path.GetDirectoryName(_path) ?? ".";
     }
 
-    public static WebConfig Read(string path, bool bcryptAvailable) => new WebConfigReader(path).Read(bcryptAvailable);
+    public static WebConfig Read(string path) => new WebConfigReader(path).Read();
 
-    private WebConfig Read(bool bcryptAvailable)
+    private WebConfig Read()
     {
         var text = ReadText(_path, null, "file");
         var root = Parse(text);
@@ -56,7 +56,6 @@ internal sealed partial class WebConfigReader
         var http2 = true;
         IReadOnlyDictionary<string, string> headers = new Dictionary<string, string>(StringComparer.Ordinal);
         var users = new Dictionary<string, string>(StringComparer.Ordinal);
-        YamlNode? usersNode = null;
         foreach (var (keyNode, value) in top.Children)
         {
             var key = KeyName(keyNode, null);
@@ -69,7 +68,6 @@ internal sealed partial class WebConfigReader
                     (http2, headers) = ReadHttp(value);
                     break;
                 case "basic_auth_users":
-                    usersNode = keyNode;
                     users = ReadUsers(value);
                     break;
                 case "rate_limit":
@@ -82,12 +80,6 @@ internal sealed partial class WebConfigReader
         string? unknownUserHash = null;
         if (users.Count > 0)
         {
-            if (!bcryptAvailable)
-            {
-                throw Error(usersNode, "basic_auth_users",
-                    $"bcrypt needs {Bcrypt.LibraryName} or libcrypt.so.2 (libxcrypt), which could not be loaded; install libcrypt1 (Debian) or libxcrypt (Fedora/RHEL), or remove basic_auth_users");
-            }
-
             var cost = users.Values.Max(h => Bcrypt.Cost(h));
             // Made once per cost for the process: a reload must not pay a slow hash again.
             unknownUserHash = DummyHashes.GetOrAdd(cost, c => Bcrypt.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)), c));

@@ -21,7 +21,15 @@ public sealed partial class ExporterProcess : IAsyncDisposable
         _process = process;
     }
 
-    public static string BinaryPath => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "datahub_exporter.exe" : "datahub_exporter");
+    /// <summary>Names another build of the exporter for every test that starts one: CI sets it to the NativeAOT
+    /// binary it published and runs the end-to-end and Prometheus tests a second time against that.</summary>
+    public const string BinaryVariable = "DATAHUB_EXPORTER_BINARY";
+
+    /// <summary><c>$DATAHUB_EXPORTER_BINARY</c> when set, else the framework-dependent build next to the tests.</summary>
+    public static string BinaryPath =>
+        Environment.GetEnvironmentVariable(BinaryVariable) is { Length: > 0 } other
+            ? Path.GetFullPath(other)
+            : Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "datahub_exporter.exe" : "datahub_exporter");
 
     public Uri BaseAddress { get; private set; } = null!;
 

@@ -73,15 +73,6 @@ public sealed class WebConfigTests
     }
 
     [Test]
-    public void Users_without_libcrypt_is_a_startup_error()
-    {
-        var file = _pki.PathOf("good.yml");
-        var error = Assert.Throws<WebConfigException>(() => WebConfig.Load(file, bcryptAvailable: false));
-        Assert.That(error!.Message, Is.EqualTo(
-            $"web config {file}:16: basic_auth_users: bcrypt needs libcrypt.so.1 or libcrypt.so.2 (libxcrypt), which could not be loaded; install libcrypt1 (Debian) or libxcrypt (Fedora/RHEL), or remove basic_auth_users"));
-    }
-
-    [Test]
     public void Error_never_echoes_a_password_hash()
     {
         var file = _pki.PathOf("not_bcrypt.bad.yml");

@@ -1,0 +1,75 @@
+namespace DatahubExporter.Telemetry;
+
+/// <summary>
+/// Gives memory back once a burst of scrapes is over. The GC only runs when something allocates, so after a load
+/// peak (many concurrent scrapers, a huge sweep) an exporter that goes back to a scrape every 15 s keeps the peak's
+/// committed heap for a long time. Every <see cref="Period"/> this checks whether the process was quiet (allocated
+/// less than <see cref="QuietBytes"/> since the last check) while the GC heap has grown by
+/// <see cref="GrowthBytes"/> since the last trim; only then it runs one aggressive full collection, which
+/// compacts and decommits the free space. In steady operation the heap never grows that much, so it never fires.
+/// </summary>
+/// <remarks>Thread-safe: a check that finds the previous one still running does nothing.</remarks>
+public sealed class IdleMemoryTrimmer : IDisposable
+{
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
+
+    /// <summary>An idle exporter answering health probes allocates a few KB per period; one scrape of 10,000 tasks, MBs.</summary>
+    public const long QuietBytes = 1L << 20;
+
+    /// <summary>Well above the 4 MiB gen0 budget, so ordinary scrapes do not count as growth.</summary>
+    public const long GrowthBytes = 16L << 20;
+
+    private readonly ITimer _timer;
+    private long _allocatedAtLastCheck;
+    private long _committedAfterTrim;
+    private int _checking;
+
+    public IdleMemoryTrimmer(TimeProvider time)
+    {
+        _allocatedAtLastCheck = GC.GetTotalAllocatedBytes();
+        _committedAfterTrim = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        _timer = time.CreateTimer(_ => Check(), null, Period, Period);
+    }
+
+    /// <summary>The decision alone: quiet since the last check, and grown by more than <see cref="GrowthBytes"/>.</summary>
+    public static bool ShouldTrim(long allocatedSinceLastCheck, long committedNow, long committedAfterLastTrim) =>
+        allocatedSinceLastCheck < QuietBytes && committedNow - committedAfterLastTrim > GrowthBytes;
+
+    public void Dispose() => _timer.Dispose();
+
+    private void Check()
+    {
+        if (Interlocked.Exchange(ref _checking, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            CheckOnce();
+        }
+        finally
+        {
+            Volatile.Write(ref _checking, 0);
+        }
+    }
+
+    private void CheckOnce()
+    {
+        var allocated = GC.GetTotalAllocatedBytes();
+        var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        var since = allocated - _allocatedAtLastCheck;
+        _allocatedAtLastCheck = allocated;
+        if (!ShouldTrim(since, committed, _committedAfterTrim))
+        {
+            // A heap that shrank on its own lowers the mark, so that later growth is measured from there.
+            _committedAfterTrim = Math.Min(_committedAfterTrim, committed);
+            return;
+        }
+
+        // Aggressive: compacts every generation, the large object heap included, and decommits what is free.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        _committedAfterTrim = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        _allocatedAtLastCheck = GC.GetTotalAllocatedBytes();
+    }
+}
