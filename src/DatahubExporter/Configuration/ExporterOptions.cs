@@ -27,6 +27,9 @@ public sealed record ExporterOptions
     /// <summary>The budget when the scrape carries no <c>X-Prometheus-Scrape-Timeout-Seconds</c> header (curl, old scrapers).</summary>
     public TimeSpan DefaultScrapeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>No collection runs longer than this, whatever a scrape's header asks for (<c>--scrape.max-timeout</c>).</summary>
+    public TimeSpan MaxScrapeTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>How long a successful collection may be served again without calling the API (0: never).</summary>
     public TimeSpan CacheTtl { get; init; } = TimeSpan.Zero;
 

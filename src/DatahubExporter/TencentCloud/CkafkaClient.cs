@@ -58,25 +58,43 @@ public sealed class CkafkaClient(TencentCloudClient api)
         Status: CkafkaJson.Integer(item, "Status"),
         Type: CkafkaJson.String(item, "Type"));
 
-    private async Task<IReadOnlyList<T>> ListAllAsync<T>(
-        ApiTarget target, string action, string listName, Func<JsonElement, T> read, Func<T, string> id, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<T>> ListAllAsync<T>(
+        ApiTarget target, string action, string listName, Func<JsonElement, T> read, Func<T, string> id, CancellationToken cancellationToken) =>
+        ListAsync(target, action, listName, PageSize, read, id, new ListProgress(), cancellationToken);
+
+    /// <summary>
+    /// Every item of <paramref name="action"/>'s list in one region. <paramref name="progress"/> is updated as
+    /// pages arrive, so a failure can say how far the sweep got.
+    /// </summary>
+    /// <exception cref="TencentCloudInvalidResponseException">An answer lost its list: <c>Result</c> missing,
+    /// or the list null or absent while <c>TotalCount</c> is above zero. An empty account is
+    /// <c>TotalCount</c> 0 with an empty or null list.</exception>
+    public async Task<IReadOnlyList<T>> ListAsync<T>(ApiTarget target, string action, string listName, int limit,
+        Func<JsonElement, T> read, Func<T, string> id, ListProgress progress, CancellationToken cancellationToken)
     {
         var items = new List<T>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var budget = MaxPages;
+        progress.PagesExpected = 1;
         for (var page = 0; page < budget; page++)
         {
-            var body = PageRequest(PageSize, (long)page * PageSize);
+            var body = PageRequest(limit, (long)page * limit);
             using var response = await api.CallAsync(target, action, body, cancellationToken).ConfigureAwait(false);
             var result = CkafkaJson.Property(response.RootElement, "Result");
             var total = CkafkaJson.Integer(result, "TotalCount");
+            var list = CkafkaJson.Property(result, listName);
+            if (result.ValueKind != JsonValueKind.Object || (list.ValueKind != JsonValueKind.Array && total is not (null or 0)))
+            {
+                throw LostList(target, action, listName, page, result, total, response.RootElement);
+            }
+
             if (page == 0 && total is long first)
             {
                 // Fixed from the first answer, so a TotalCount that changes later cannot stretch the scan.
-                budget = (int)Math.Clamp((Math.Max(0, first) + PageSize - 1) / PageSize + 2, 1, MaxPages);
+                budget = (int)Math.Clamp((Math.Max(0, first) + limit - 1) / limit + 2, 1, MaxPages);
+                progress.PagesExpected = (int)Math.Clamp((Math.Max(0, first) + limit - 1) / limit, 1, MaxPages);
             }
 
-            var list = CkafkaJson.Property(result, listName);
             var returned = 0;
             var added = 0;
             if (list.ValueKind == JsonValueKind.Array)
@@ -94,11 +112,36 @@ public sealed class CkafkaClient(TencentCloudClient api)
                 }
             }
 
-            if (returned < PageSize || added == 0 || (total is long latest && items.Count >= latest))
+            progress.PageDone();
+            if (returned < limit || added == 0 || (total is long latest && items.Count >= latest))
             {
                 break;
             }
         }
         return items;
     }
+
+    private static TencentCloudInvalidResponseException LostList(
+        ApiTarget target, string action, string listName, int page, JsonElement result, long? total, JsonElement response)
+    {
+        var requestId = CkafkaJson.String(response, "RequestId");
+        var what = result.ValueKind != JsonValueKind.Object
+            ? $"page {page + 1} has no Result"
+            : $"page {page + 1} lost its list: TotalCount {total} but {listName} is {(CkafkaJson.Property(result, listName).ValueKind == JsonValueKind.Undefined ? "absent" : "not a list")}";
+        return new TencentCloudInvalidResponseException(action, target.Region, target.Endpoint.Authority,
+            $"{what} (RequestId {(requestId.Length == 0 ? "none" : requestId)})", isRetryable: false);
+    }
+}
+
+/// <summary>How far one list sweep got, for failure messages. Written by the sweep, read after it.</summary>
+public sealed class ListProgress
+{
+    private int _pagesDone;
+
+    public int PagesDone => Volatile.Read(ref _pagesDone);
+
+    /// <summary>Pages the first <c>TotalCount</c> promised (1 until the first page answers).</summary>
+    public int PagesExpected { get; set; } = 1;
+
+    internal void PageDone() => Interlocked.Increment(ref _pagesDone);
 }
