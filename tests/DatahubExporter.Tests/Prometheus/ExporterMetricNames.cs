@@ -15,6 +15,8 @@ internal static class ExporterMetricNames
         "connect_resource_status",
         "connect_resource_error_count",
         "connect_resource_info",
+        "datahub_task_error_info",
+        "connect_resource_error_info",
         "datahub_exporter_collect_success",
         "datahub_exporter_collect_duration_seconds",
         "datahub_exporter_build_info",
