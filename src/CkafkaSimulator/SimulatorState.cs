@@ -290,6 +290,12 @@ public sealed class SimulatorState
                         case FaultKind.DuplicateItems:
                             plan.Overlap = Math.Max(plan.Overlap, fault.Overlap);
                             break;
+                        case FaultKind.LoneSurrogate:
+                            plan.LoneSurrogate = true;
+                            break;
+                        case FaultKind.LostList:
+                            plan.LostList = fault;
+                            break;
                         case FaultKind.OversizedBody:
                             plan.PaddingBytes = Math.Max(plan.PaddingBytes, fault.Bytes);
                             break;
@@ -303,7 +309,8 @@ public sealed class SimulatorState
     }
 
     private static bool IsShaping(FaultKind kind) =>
-        kind is FaultKind.TruncatedJson or FaultKind.TotalCountDrift or FaultKind.NullFields or FaultKind.DuplicateItems or FaultKind.OversizedBody;
+        kind is FaultKind.TruncatedJson or FaultKind.TotalCountDrift or FaultKind.NullFields or FaultKind.DuplicateItems or FaultKind.OversizedBody
+            or FaultKind.LoneSurrogate or FaultKind.LostList;
 
     private static void Consume(FaultEntry entry, FaultPlan plan)
     {
