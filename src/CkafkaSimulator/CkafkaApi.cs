@@ -64,6 +64,12 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
         var offset = parameters.Integer("Offset");
         var limit = parameters.Integer("Limit");
         log = log with { Offset = offset, Limit = limit };
+        if (action != "DescribeConnectResource" && options.RefuseLimitAbove is { } refuse && limit > refuse)
+        {
+            await ErrorAsync(context, log, "InvalidParameterValue", $"The value of parameter `Limit` must not exceed {refuse}.", requestId);
+            return;
+        }
+
         if (action != "DescribeConnectResource" && (offset < 0 || limit < 1))
         {
             await ErrorAsync(context, log, "InvalidParameterValue",
@@ -72,6 +78,7 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
         }
 
         var plan = state.Plan(action!, region!);
+        using var inFlight = state.EnterInFlight();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         try
         {

@@ -217,6 +217,40 @@ public sealed class SimulatorState
         }
     }
 
+    private int _inFlight;
+    private int _peakInFlight;
+
+    /// <summary>The most list and lookup requests that were being answered at the same moment since start
+    /// (or the last <see cref="ResetPeakInFlight"/>): how a test sees that pages went out concurrently.</summary>
+    public int PeakInFlight => Volatile.Read(ref _peakInFlight);
+
+    public void ResetPeakInFlight() => Volatile.Write(ref _peakInFlight, Volatile.Read(ref _inFlight));
+
+    /// <summary>Counts one request as being answered until the returned scope is disposed.</summary>
+    internal IDisposable EnterInFlight()
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        int peak;
+        while (now > (peak = Volatile.Read(ref _peakInFlight)) && Interlocked.CompareExchange(ref _peakInFlight, now, peak) != peak)
+        {
+        }
+
+        return new InFlightScope(this);
+    }
+
+    private sealed class InFlightScope(SimulatorState owner) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref owner._inFlight);
+            }
+        }
+    }
+
     internal void Record(ReceivedRequest request)
     {
         var action = request.Action ?? "";

@@ -227,7 +227,7 @@ public sealed class CollectionEngine
     {
         var path = state.Path;
         var started = _time.GetTimestamp();
-        var progress = new ListProgress();
+        var progress = NewProgress(state, collection);
         var token = collection.Token;
         string error;
         try
@@ -245,7 +245,7 @@ public sealed class CollectionEngine
                 _logger.LogInformation("the API refused a page size, using {Fallback} from now on collector={Collector} region={Region} limit={Limit} code={Code}",
                     CkafkaClient.PageSize, path.Name, target.Region, limit, e.Code);
                 state.Limit = CkafkaClient.PageSize;
-                progress = new ListProgress();
+                progress = NewProgress(state, collection);
                 items = await _ckafka.ListAsync(target, path.Action, path.ListField, CkafkaClient.PageSize, path.Read, static i => i.Id, progress, token)
                     .ConfigureAwait(false);
             }
@@ -291,6 +291,17 @@ public sealed class CollectionEngine
             path.Name, target.Region, path.Action, progress.PagesDone, progress.PagesExpected, collection.Budget.TotalSeconds, elapsed, message);
         return new RegionOutcome(target.Region, false, elapsed, [], message);
     }
+
+    private ListProgress NewProgress(PathState state, Collection collection) => new()
+    {
+        Remaining = () =>
+        {
+            lock (state.Lock)
+            {
+                return collection.StopAt - _time.GetUtcNow();
+            }
+        },
+    };
 
     /// <summary>The families of one answer: each path's own (error count, status, info, error info), then
     /// the families every path shares, each rendered once with every path's samples.</summary>
@@ -428,6 +439,9 @@ public sealed class CollectionEngine
         public bool Abandoned => _abandoned;
 
         public CancellationToken Token => _cts.Token;
+
+        /// <summary>When this collection stops, as far as it is known now.</summary>
+        public DateTimeOffset StopAt => _stop;
 
         /// <summary>How long this collection may run, as far as it is known now.</summary>
         public TimeSpan Budget => _stop - _started;
