@@ -342,47 +342,13 @@ public sealed class CollectionEngine
     /// <summary>
     /// <c>…_status</c> (region plus the item's identity labels, value the API's status code; items without a
     /// status get none), <c>…_info</c> (identity plus descriptive labels, value 1) and <c>…_error_info</c>
-    /// (region, id and the cleaned message, for items that have one).
+    /// (region, id and the cleaned message, for items that have one) — written from the records, no sample objects.
     /// </summary>
     private static void AddItemFamilies(ScrapePath path, IReadOnlyList<RegionOutcome> regions, List<MetricFamily> families)
     {
-        var status = new List<Sample>();
-        var info = new List<Sample>();
-        var errors = new List<Sample>();
-        foreach (var region in regions)
-        {
-            if (!region.Success)
-            {
-                continue;
-            }
-
-            var regionLabel = new Label("region", region.Region);
-            foreach (var item in region.Items)
-            {
-                Label[] id = [regionLabel, new Label(path.IdLabel, item.Id), new Label(path.NameLabel, item.Name)];
-                if (item.Status is { } code)
-                {
-                    status.Add(new Sample(path.Status.Name, id, code));
-                }
-
-                var described = new Label[id.Length + path.DetailLabels.Length];
-                id.CopyTo(described, 0);
-                for (var i = 0; i < path.DetailLabels.Length; i++)
-                {
-                    described[id.Length + i] = new Label(path.DetailLabels[i], i < item.Details.Length ? item.Details[i] : "");
-                }
-
-                info.Add(new Sample(path.Info.Name, described, 1));
-                if (item.ErrorMessage.Length > 0)
-                {
-                    errors.Add(new Sample(path.ErrorInfo.Name, [regionLabel, new Label(path.IdLabel, item.Id), new Label("ErrorMessage", item.ErrorMessage)], 1));
-                }
-            }
-        }
-
-        families.Add(new MetricFamily(path.Status.Name, path.Status.Help, MetricType.Gauge, status));
-        families.Add(new MetricFamily(path.Info.Name, path.Info.Help, MetricType.Gauge, info));
-        families.Add(new MetricFamily(path.ErrorInfo.Name, path.ErrorInfo.Help, MetricType.Gauge, errors));
+        families.Add(MetricFamily.FromSeries(path.Status.Name, path.Status.Help, new ItemSeries(path, ItemFamily.Status, regions)));
+        families.Add(MetricFamily.FromSeries(path.Info.Name, path.Info.Help, new ItemSeries(path, ItemFamily.Info, regions)));
+        families.Add(MetricFamily.FromSeries(path.ErrorInfo.Name, path.ErrorInfo.Help, new ItemSeries(path, ItemFamily.ErrorInfo, regions)));
     }
 
     private static Label[] RegionCollector(string region, ScrapePath path) => [new Label("region", region), new Label("collector", path.Name)];

@@ -8,7 +8,14 @@ namespace DatahubExporter.Collectors;
 /// (the compatibility series), the descriptive values in the order of <see cref="ScrapePath.DetailLabels"/>,
 /// and the cleaned <c>ErrorMessage</c> ("" when the API gave none).
 /// </summary>
-public sealed record ListedItem(string Id, string Name, long? Status, string[] Details, string ErrorMessage);
+public sealed record ListedItem(string Id, string Name, long? Status, string[] Details, string ErrorMessage)
+{
+    private EncodedLabels? _encoded;
+
+    /// <summary>This item's label pairs as escaped UTF-8, made on first use and kept: every format and every
+    /// family of the item copies these bytes instead of escaping the values again.</summary>
+    internal EncodedLabels Encoded(ScrapePath path) => _encoded ??= EncodedLabels.Create(path, this);
+}
 
 /// <summary>
 /// Everything that makes one scrape path different from another, as data: which action lists it, where the

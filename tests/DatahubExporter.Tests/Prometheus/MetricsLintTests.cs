@@ -133,8 +133,8 @@ public partial class MetricsLintTests
         var flagged = Lines(output).Select(l => l.Split(' ', 2)[0]).Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.That(flagged, Is.EqualTo(new[]
         {
-            "connect_resource_error_count", "connect_resource_info", "connect_resource_status",
-            "datahub_task_error_count", "datahub_task_info", "datahub_task_status",
+            "connect_resource_error_count", "connect_resource_error_info", "connect_resource_info", "connect_resource_status",
+            "datahub_task_error_count", "datahub_task_error_info", "datahub_task_info", "datahub_task_status",
         }), output);
     }
 
