@@ -306,7 +306,7 @@ public static class Program
     {
         var answer = await services.Engine.ScrapeAllAsync(services.Options.DefaultScrapeTimeout, cancellationToken).ConfigureAwait(false);
         var body = answer.Body.Payload(ExpositionFormat.PrometheusText004, gzip: false);
-        await stdout.WriteAsync(System.Text.Encoding.UTF8.GetString(body)).ConfigureAwait(false);
+        await stdout.WriteAsync(System.Text.Encoding.UTF8.GetString(body.Span)).ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
         return answer.AllSucceeded ? ExitOk : ExitFailed;
     }

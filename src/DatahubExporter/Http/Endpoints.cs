@@ -90,7 +90,7 @@ public static class Endpoints
         {
             for (var offset = 0; offset < body.Length; offset += WriteSlice)
             {
-                await response.Body.WriteAsync(body.AsMemory(offset, Math.Min(WriteSlice, body.Length - offset)), context.RequestAborted).ConfigureAwait(false);
+                await response.Body.WriteAsync(body.Slice(offset, Math.Min(WriteSlice, body.Length - offset)), context.RequestAborted).ConfigureAwait(false);
             }
         }
     }
