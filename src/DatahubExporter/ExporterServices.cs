@@ -16,6 +16,10 @@ public sealed class ExporterServices : IDisposable
     /// <summary>Every scrape path, in the order <c>--once</c> prints them. A new path is added here.</summary>
     public static readonly IReadOnlyList<ScrapePath> AllPaths = [DatahubTasksPath.Path, ConnectResourcesPath.Path];
 
+    /// <summary>50 ms on each one-second window: a sweep of 100 pages at 20/s takes 4.2 s instead of 4.0 s,
+    /// and bursts no longer overlap the API's window when their arrival jitters.</summary>
+    public static readonly TimeSpan RateLimitWindowGuard = TimeSpan.FromMilliseconds(50);
+
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
 
@@ -28,6 +32,7 @@ public sealed class ExporterServices : IDisposable
         var api = new TencentCloudClient(_http, new TencentCloudClientOptions
         {
             RateLimitPerSecond = options.ApiRateLimit,
+            RateLimitWindowGuard = RateLimitWindowGuard,
             MaxAttempts = options.ApiMaxAttempts,
         }, ApiMetrics, time);
         Engine = new CollectionEngine(new CkafkaClient(api), config, ScrapeMetrics,

@@ -93,8 +93,8 @@ public static class Program
 
     private static readonly Option<double> ApiRateLimitOption = new("--api.rate-limit")
     {
-        Description = "Client-side limit of API requests per second per action and API host (Tencent allows 20; 19 keeps a margin for arrival jitter).",
-        DefaultValueFactory = _ => 19,
+        Description = "Client-side limit of API requests per second per action and API host (Tencent allows 20; each window keeps a 50 ms margin for arrival jitter).",
+        DefaultValueFactory = _ => 20,
     };
 
     private static readonly Option<int> ApiMaxAttemptsOption = new("--api.max-attempts")

@@ -34,7 +34,7 @@ public sealed record ExporterOptions
     public TimeSpan CacheTtl { get; init; } = TimeSpan.Zero;
 
     /// <summary>Client-side limit per action and API host (the region, with the default regional hosts); Tencent's documented limit is 20/s, so stay below.</summary>
-    public double ApiRateLimit { get; init; } = 19;
+    public double ApiRateLimit { get; init; } = 20;
 
     /// <summary>Attempts per API call including the first (retries only for retryable errors, inside the deadline).</summary>
     public int ApiMaxAttempts { get; init; } = 4;

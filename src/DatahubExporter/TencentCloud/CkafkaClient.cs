@@ -26,7 +26,7 @@ public sealed class CkafkaClient(TencentCloudClient api)
 
     /// <summary>Pages of one list in flight at once. The rate limiter is what paces them; this only bounds
     /// the connections and buffers one sweep can hold when no limit is set.</summary>
-    public const int MaxConcurrentPages = 16;
+    public const int MaxConcurrentPages = 64;
 
     public Task<IReadOnlyList<DatahubTask>> DescribeDatahubTasksAsync(ApiTarget target, CancellationToken cancellationToken) =>
         ListAllAsync(target, "DescribeDatahubTasks", "TaskList", ReadTask, static t => t.TaskId, cancellationToken);

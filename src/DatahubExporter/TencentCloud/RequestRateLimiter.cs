@@ -17,14 +17,18 @@ internal sealed class RequestRateLimiter
     private readonly long _windowTicks;
     private readonly ConcurrentDictionary<(string Action, string Host), List<long>> _starts = new();
 
-    public RequestRateLimiter(double perSecond, TimeProvider time)
+    /// <param name="windowGuard">Added to every window. Starts admitted in a burst reach the API spread over
+    /// a few milliseconds (new connections, scheduling), while the next burst arrives promptly; without a
+    /// margin the API's window by arrival time sees more than the rate and answers RequestLimitExceeded.</param>
+    public RequestRateLimiter(double perSecond, TimeProvider time, TimeSpan windowGuard = default)
     {
         _time = time;
         // NaN, infinity, zero and negatives all mean "no limiter".
         if (perSecond > 0 && double.IsFinite(perSecond))
         {
             _perWindow = perSecond >= 1 ? (int)Math.Min(Math.Floor(perSecond), 10_000) : 1;
-            _windowTicks = Math.Max(1, (long)Math.Ceiling(time.TimestampFrequency * _perWindow / perSecond));
+            _windowTicks = Math.Max(1, (long)Math.Ceiling(time.TimestampFrequency * _perWindow / perSecond))
+                + (long)(Math.Max(0, windowGuard.TotalSeconds) * time.TimestampFrequency);
         }
     }
 
