@@ -25,6 +25,6 @@ public class RateLimitWindowGuardTests
     public void The_exporter_runs_its_client_with_a_window_guard_and_the_default_rate_of_20()
     {
         Assert.That(ExporterServices.RateLimitWindowGuard, Is.EqualTo(TimeSpan.FromMilliseconds(50)));
-        Assert.That(new Configuration.ExporterOptions().ApiRateLimit, Is.EqualTo(20));
+        Assert.That(new DatahubExporter.Configuration.ExporterOptions().ApiRateLimit, Is.EqualTo(20));
     }
 }
