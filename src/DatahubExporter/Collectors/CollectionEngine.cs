@@ -16,6 +16,10 @@ public sealed record EngineOptions
 
     /// <summary>A scrape with less time than this is answered at once as a failure and starts no API call.</summary>
     public TimeSpan MinimumBudget { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>After this long without a collection, the heap is compacted and unused memory handed back to
+    /// the system (zero: never).</summary>
+    public TimeSpan IdleCompactionDelay { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>What one region gave in one collection: its items when it succeeded, else the reason it failed.</summary>
@@ -53,6 +57,7 @@ public sealed class CollectionEngine
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Dictionary<ScrapePath, PathState> _states = new(ReferenceEqualityComparer.Instance);
+    private readonly IdleCompaction _idle;
 
     public CollectionEngine(CkafkaClient ckafka, ConfigHolder config, ScrapeMetrics scrapeMetrics, EngineOptions options,
         IReadOnlyList<ScrapePath> paths, ILogger logger, TimeProvider time)
@@ -64,6 +69,7 @@ public sealed class CollectionEngine
         _logger = logger;
         _time = time;
         Paths = paths;
+        _idle = new IdleCompaction(options.IdleCompactionDelay, time);
         foreach (var path in paths)
         {
             _states.Add(path, new PathState(path));
@@ -80,9 +86,9 @@ public sealed class CollectionEngine
     public async Task<ScrapeAnswer> ScrapeAsync(ScrapePath path, TimeSpan budget, CancellationToken requestAborted)
     {
         var state = _states[path];
-        var (result, cacheAge, how) = await ObtainAsync(state, budget, requestAborted).ConfigureAwait(false);
+        var (result, cacheAge, how, collection) = await ObtainAsync(state, budget, requestAborted).ConfigureAwait(false);
         _scrapeMetrics.Count(path.Name, how);
-        if (how != ScrapeMetrics.Collected && how != ScrapeMetrics.Joined)
+        if (collection is null)
         {
             // A cached answer's age differs for every scrape, and a timed-out one is this scrape's alone.
             return new ScrapeAnswer(Render([(result, cacheAge)]), result.AllSucceeded);
@@ -90,15 +96,9 @@ public sealed class CollectionEngine
 
         lock (state.Lock)
         {
-            // Every scrape that shared this collection shares one answer (and its serialised payloads).
-            if (state.LastAnswer is { } last && ReferenceEquals(last.Result, result))
-            {
-                return last.Answer;
-            }
-
-            var answer = new ScrapeAnswer(Render([(result, null)]), result.AllSucceeded);
-            state.LastAnswer = (result, answer);
-            return answer;
+            // Every scrape that shared this collection shares one answer (and its serialised payloads). The
+            // answer lives with the collection, so both are garbage once its last scraper is answered.
+            return collection.Answer ??= new ScrapeAnswer(Render([(result, null)]), result.AllSucceeded);
         }
     }
 
@@ -108,14 +108,16 @@ public sealed class CollectionEngine
     {
         var parts = await Task.WhenAll(Paths.Select(async path =>
         {
-            var (result, cacheAge, how) = await ObtainAsync(_states[path], budget, cancellationToken).ConfigureAwait(false);
+            var (result, cacheAge, how, _) = await ObtainAsync(_states[path], budget, cancellationToken).ConfigureAwait(false);
             _scrapeMetrics.Count(path.Name, how);
             return (result, cacheAge);
         })).ConfigureAwait(false);
         return new ScrapeAnswer(Render(parts), parts.All(p => p.result.AllSucceeded));
     }
 
-    private async Task<(PathResult Result, TimeSpan? CacheAge, string How)> ObtainAsync(PathState state, TimeSpan budget, CancellationToken requestAborted)
+    /// <summary>The result this scrape answers with; the collection is null when the answer is this scrape's
+    /// alone (cached, timed out, refused).</summary>
+    private async Task<(PathResult Result, TimeSpan? CacheAge, string How, Collection? Collection)> ObtainAsync(PathState state, TimeSpan budget, CancellationToken requestAborted)
     {
         var now = _time.GetUtcNow();
         Collection collection;
@@ -124,14 +126,14 @@ public sealed class CollectionEngine
         {
             if (_options.CacheTtl > TimeSpan.Zero && state.LastGood is { } good && now - good.CompletedAt < _options.CacheTtl)
             {
-                return (good, now - good.CompletedAt, ScrapeMetrics.Cached);
+                return (good, now - good.CompletedAt, ScrapeMetrics.Cached, null);
             }
 
             if (budget < _options.MinimumBudget)
             {
                 _logger.LogDebug("scrape refused collector={Collector} budget_seconds={Budget} err={Error}", state.Path.Name, budget.TotalSeconds,
                     "a budget under the minimum starts no API call");
-                return (Failed(state.Path, TimeSpan.Zero), null, ScrapeMetrics.TimedOut);
+                return (Failed(state.Path, TimeSpan.Zero), null, ScrapeMetrics.TimedOut, null);
             }
 
             if (state.InFlight is { } running && !running.Task.IsCompleted)
@@ -153,7 +155,7 @@ public sealed class CollectionEngine
 
         try
         {
-            return (await collection.Task.WaitAsync(budget, _time, requestAborted).ConfigureAwait(false), null, how);
+            return (await collection.Task.WaitAsync(budget, _time, requestAborted).ConfigureAwait(false), null, how, collection);
         }
         catch (TimeoutException)
         {
@@ -161,7 +163,7 @@ public sealed class CollectionEngine
             // counted as failed (it has not failed).
             _logger.LogDebug("scrape deadline passed while the collection goes on collector={Collector} budget_seconds={Budget}",
                 state.Path.Name, budget.TotalSeconds);
-            return (Failed(state.Path, budget), null, ScrapeMetrics.TimedOut);
+            return (Failed(state.Path, budget), null, ScrapeMetrics.TimedOut, null);
         }
         finally
         {
@@ -169,7 +171,12 @@ public sealed class CollectionEngine
             lock (state.Lock)
             {
                 collection.Waiters--;
-                if (collection.Waiters == 0 && !collection.Task.IsCompleted && _options.CacheTtl <= TimeSpan.Zero)
+                if (collection.Waiters == 0 && collection.Task.IsCompleted && ReferenceEquals(state.InFlight, collection))
+                {
+                    // Its last scraper has its result: let the collection (and its items) go.
+                    state.InFlight = null;
+                }
+                else if (collection.Waiters == 0 && !collection.Task.IsCompleted && _options.CacheTtl <= TimeSpan.Zero)
                 {
                     // Nobody waits and no cache would keep the result: stop spending API calls on it. A new
                     // scrape starts a fresh collection instead of joining one that is being cancelled.
@@ -198,6 +205,7 @@ public sealed class CollectionEngine
     {
         // Yield first so the caller's lock is released before any work starts.
         await Task.Yield();
+        _idle.CollectionStarted();
         try
         {
             var config = _config.Current;
@@ -220,6 +228,8 @@ public sealed class CollectionEngine
             {
                 collection.Finish();
             }
+
+            _idle.CollectionFinished();
         }
     }
 
@@ -367,8 +377,6 @@ public sealed class CollectionEngine
 
         public PathResult? LastGood { get; set; }
 
-        public (PathResult Result, ScrapeAnswer Answer)? LastAnswer { get; set; }
-
         /// <summary>The page size in use: the preferred one until the API refused it.</summary>
         public int Limit
         {
@@ -399,6 +407,9 @@ public sealed class CollectionEngine
         }
 
         public Task<PathResult> Task { get; set; } = null!;
+
+        /// <summary>The answer every scraper of this collection shares, made by the first to need it.</summary>
+        public ScrapeAnswer? Answer { get; set; }
 
         public int Waiters { get; set; }
 
