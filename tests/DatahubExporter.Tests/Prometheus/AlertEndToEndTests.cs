@@ -25,10 +25,11 @@ public partial class AlertEndToEndTests
     private const string ResourceJob = "datahub-exporter-connect-resources";
     private const string MetricsJob = "datahub-exporter-metrics";
     private const string ShortFor = "2s";
-    private const string TestInterval = "1s";
+    private const string TestInterval = "2s";
 
-    // Below the interval, as Prometheus requires; the exporter answers half a second before it.
-    private const string TestScrapeTimeout = "900ms";
+    // Below the interval, as Prometheus requires; the exporter answers half a second before it, and that
+    // budget (1.4 s) must be at least a second, or the exporter refuses to start a collection for it.
+    private const string TestScrapeTimeout = "1900ms";
 
     private const int TaskStatusDeleteFailed = 4;
     private const int ResourceStatusAbnormal = 7;
