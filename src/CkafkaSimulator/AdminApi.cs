@@ -110,7 +110,7 @@ internal sealed class AdminApi(SimulatorState state)
 
     /// <summary>
     /// Parses {"Kind":"Error","Code":"InternalError","Message":"…","Action":…,"Region":…,"Count":…} and the
-    /// per-kind fields DelayMs, PerSecond, Status, Delta, NullList, Overlap, Bytes.
+    /// per-kind fields DelayMs, PerSecond, Status, Delta, NullList, Overlap, Bytes, MissingResult.
     /// </summary>
     internal static (Fault Fault, string? Action, string? Region, int? Count) ParseFault(byte[] json)
     {
@@ -138,6 +138,8 @@ internal sealed class AdminApi(SimulatorState state)
             FaultKind.NullFields => Fault.NullFields(root.TryGetProperty("NullList", out var n) && n.ValueKind == JsonValueKind.True),
             FaultKind.DuplicateItems => Fault.DuplicateItems(Int(root, "Overlap") ?? 1),
             FaultKind.OversizedBody => Fault.OversizedBody(Int(root, "Bytes") ?? throw Needs("Bytes")),
+            FaultKind.LoneSurrogate => Fault.LoneSurrogate(),
+            FaultKind.LostList => Fault.LostList(root.TryGetProperty("MissingResult", out var m) && m.ValueKind == JsonValueKind.True),
             _ => throw new ArgumentException("unknown fault Kind"),
         };
         return (fault, Str(root, "Action"), Str(root, "Region"), Int(root, "Count"));

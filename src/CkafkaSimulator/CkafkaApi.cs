@@ -64,6 +64,12 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
         var offset = parameters.Integer("Offset");
         var limit = parameters.Integer("Limit");
         log = log with { Offset = offset, Limit = limit };
+        if (action != "DescribeConnectResource" && options.RefuseLimitAbove is { } refuse && limit > refuse)
+        {
+            await ErrorAsync(context, log, "InvalidParameterValue", $"The value of parameter `Limit` must not exceed {refuse}.", requestId);
+            return;
+        }
+
         if (action != "DescribeConnectResource" && (offset < 0 || limit < 1))
         {
             await ErrorAsync(context, log, "InvalidParameterValue",
@@ -72,6 +78,7 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
         }
 
         var plan = state.Plan(action!, region!);
+        using var inFlight = state.EnterInFlight();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         try
         {
@@ -120,13 +127,46 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
         {
             var tasks = data.Tasks.Where(t => MatchesTask(t, parameters)).ToList();
             var page = Page(tasks, offset, limit, plan.Overlap);
-            return (ResponseJson.List("TaskList", DriftedCount(tasks.Count, plan), page, ResponseJson.WriteTask,
-                plan.NullFields, plan.PaddingBytes, requestId), null);
+            return (Damage("TaskList", "TaskName", DriftedCount(tasks.Count, plan), plan, requestId,
+                ResponseJson.List("TaskList", DriftedCount(tasks.Count, plan), page, ResponseJson.WriteTask, plan.NullFields, plan.PaddingBytes, requestId)), null);
         }
         var resources = data.Resources.Where(r => MatchesResource(r, parameters)).ToList();
         var resourcePage = Page(resources, offset, limit, plan.Overlap);
-        return (ResponseJson.List("ConnectResourceList", DriftedCount(resources.Count, plan), resourcePage, ResponseJson.WriteResource,
-            plan.NullFields, plan.PaddingBytes, requestId), null);
+        return (Damage("ConnectResourceList", "ResourceName", DriftedCount(resources.Count, plan), plan, requestId,
+            ResponseJson.List("ConnectResourceList", DriftedCount(resources.Count, plan), resourcePage, ResponseJson.WriteResource,
+                plan.NullFields, plan.PaddingBytes, requestId)), null);
+    }
+
+    /// <summary>The LostList and LoneSurrogate faults, applied to a finished list answer.</summary>
+    private static byte[] Damage(string listField, string nameField, long totalCount, FaultPlan plan, string requestId, byte[] answer)
+    {
+        if (plan.LostList is { } lost)
+        {
+            return Encoding.UTF8.GetBytes(lost.MissingResult
+                ? $"{{\"Response\":{{\"RequestId\":\"{requestId}\"}}}}"
+                : $"{{\"Response\":{{\"Result\":{{\"TotalCount\":{totalCount}}},\"RequestId\":\"{requestId}\"}}}}");
+        }
+
+        if (!plan.LoneSurrogate)
+        {
+            return answer;
+        }
+
+        // Utf8JsonWriter refuses to write a lone surrogate, so the escapes go into the bytes directly.
+        var text = Encoding.UTF8.GetString(answer);
+        var marker = $"\"{nameField}\":\"";
+        var first = text.IndexOf(marker, StringComparison.Ordinal);
+        if (first >= 0)
+        {
+            text = text.Insert(first + marker.Length, "\\ud800");
+            var second = text.IndexOf(marker, first + marker.Length, StringComparison.Ordinal);
+            if (second >= 0)
+            {
+                text = text.Insert(second + marker.Length, "x\\udc00");
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(text);
     }
 
     private static long DriftedCount(int count, FaultPlan plan) => Math.Max(0, count + plan.CountDrift);

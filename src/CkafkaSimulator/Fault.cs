@@ -31,6 +31,9 @@ public sealed record Fault
     /// <summary>For <see cref="FaultKind.NullFields"/>: write the list itself as JSON null.</summary>
     public bool NullList { get; private init; }
 
+    /// <summary>For <see cref="FaultKind.LostList"/>: drop <c>Result</c> itself rather than only the list.</summary>
+    public bool MissingResult { get; private init; }
+
     /// <summary>For <see cref="FaultKind.DuplicateItems"/>.</summary>
     public int Overlap { get; private init; }
 
@@ -61,6 +64,10 @@ public sealed record Fault
     public static Fault TotalCountDrift(int deltaPerPage) => new(FaultKind.TotalCountDrift) { Delta = deltaPerPage };
 
     public static Fault NullFields(bool nullList = false) => new(FaultKind.NullFields) { NullList = nullList };
+
+    public static Fault LoneSurrogate() => new(FaultKind.LoneSurrogate);
+
+    public static Fault LostList(bool missingResult = false) => new(FaultKind.LostList) { MissingResult = missingResult };
 
     public static Fault DuplicateItems(int overlap = 1) =>
         overlap >= 1 ? new(FaultKind.DuplicateItems) { Overlap = overlap } : throw new ArgumentOutOfRangeException(nameof(overlap), "must be at least 1");

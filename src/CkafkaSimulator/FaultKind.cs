@@ -36,4 +36,12 @@ public enum FaultKind
 
     /// <summary>The normal answer padded with a string field of <see cref="Fault.Bytes"/> bytes.</summary>
     OversizedBody,
+
+    /// <summary>The first item's name starts with a lone high surrogate escape (<c>\ud800</c>), the second's with a
+    /// lone low one (<c>\udc00</c>): JSON that parses, UTF-16 that does not.</summary>
+    LoneSurrogate,
+
+    /// <summary>The answer lost its list: <c>Result</c> keeps <c>TotalCount</c> but not the list, or with
+    /// <see cref="Fault.MissingResult"/> the <c>Response</c> has no <c>Result</c> at all.</summary>
+    LostList,
 }

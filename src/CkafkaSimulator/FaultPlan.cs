@@ -20,6 +20,10 @@ internal sealed class FaultPlan
 
     public int Overlap { get; set; }
 
+    public bool LoneSurrogate { get; set; }
+
+    public Fault? LostList { get; set; }
+
     public int PaddingBytes { get; set; }
 
     public List<FaultKind> Applied { get; } = [];

@@ -46,6 +46,10 @@ public sealed class SimulatorOptions
     /// 100 is the conservative answer a client must cope with.</summary>
     public int MaxResourcesLimit { get; set; } = 100;
 
+    /// <summary>When set, a list request whose Limit is above this is refused with <c>InvalidParameterValue</c>
+    /// instead of capped, as an API from before a larger documented maximum may do.</summary>
+    public int? RefuseLimitAbove { get; set; }
+
     /// <summary>The clock used for timestamps and rate-limit windows; tests substitute their own.
     /// Latency and hang faults always use real time.</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;

@@ -250,6 +250,40 @@ public sealed class SimulatorState
         }
     }
 
+    private int _inFlight;
+    private int _peakInFlight;
+
+    /// <summary>The most list and lookup requests that were being answered at the same moment since start
+    /// (or the last <see cref="ResetPeakInFlight"/>): how a test sees that pages went out concurrently.</summary>
+    public int PeakInFlight => Volatile.Read(ref _peakInFlight);
+
+    public void ResetPeakInFlight() => Volatile.Write(ref _peakInFlight, Volatile.Read(ref _inFlight));
+
+    /// <summary>Counts one request as being answered until the returned scope is disposed.</summary>
+    internal IDisposable EnterInFlight()
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        int peak;
+        while (now > (peak = Volatile.Read(ref _peakInFlight)) && Interlocked.CompareExchange(ref _peakInFlight, now, peak) != peak)
+        {
+        }
+
+        return new InFlightScope(this);
+    }
+
+    private sealed class InFlightScope(SimulatorState owner) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref owner._inFlight);
+            }
+        }
+    }
+
     internal void Record(ReceivedRequest request)
     {
         var action = request.Action ?? "";
@@ -323,6 +357,12 @@ public sealed class SimulatorState
                         case FaultKind.DuplicateItems:
                             plan.Overlap = Math.Max(plan.Overlap, fault.Overlap);
                             break;
+                        case FaultKind.LoneSurrogate:
+                            plan.LoneSurrogate = true;
+                            break;
+                        case FaultKind.LostList:
+                            plan.LostList = fault;
+                            break;
                         case FaultKind.OversizedBody:
                             plan.PaddingBytes = Math.Max(plan.PaddingBytes, fault.Bytes);
                             break;
@@ -336,7 +376,8 @@ public sealed class SimulatorState
     }
 
     private static bool IsShaping(FaultKind kind) =>
-        kind is FaultKind.TruncatedJson or FaultKind.TotalCountDrift or FaultKind.NullFields or FaultKind.DuplicateItems or FaultKind.OversizedBody;
+        kind is FaultKind.TruncatedJson or FaultKind.TotalCountDrift or FaultKind.NullFields or FaultKind.DuplicateItems or FaultKind.OversizedBody
+            or FaultKind.LoneSurrogate or FaultKind.LostList;
 
     private static void Consume(FaultEntry entry, FaultPlan plan)
     {

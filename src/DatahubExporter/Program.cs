@@ -85,6 +85,13 @@ public static class Program
         DefaultValueFactory = _ => 10,
     };
 
+    private static readonly Option<double> ScrapeMaxTimeoutOption = new("--scrape.max-timeout")
+    {
+        CustomParser = r => ParseNumber<double>(r, "a number of seconds above 0 such as 120"),
+        Description = "Seconds a collection may run at most, whatever a scrape's timeout header asks for.",
+        DefaultValueFactory = _ => 120,
+    };
+
     private static readonly Option<double> CacheTtlOption = new("--cache.ttl")
     {
         CustomParser = r => ParseNumber<double>(r, "a number of seconds such as 30 (0: off)"),
@@ -94,9 +101,9 @@ public static class Program
 
     private static readonly Option<double> ApiRateLimitOption = new("--api.rate-limit")
     {
-        CustomParser = r => ParseNumber<double>(r, "a number of requests per second such as 15 (0: unlimited)"),
-        Description = "Client-side limit of API requests per second per action and API host (Tencent allows 20).",
-        DefaultValueFactory = _ => 15,
+        CustomParser = r => ParseNumber<double>(r, "a number of requests per second such as 20 (0: unlimited)"),
+        Description = "Client-side limit of API requests per second per action and API host (Tencent allows 20; each window keeps a 50 ms margin for arrival jitter).",
+        DefaultValueFactory = _ => 20,
     };
 
     private static readonly Option<int> ApiMaxAttemptsOption = new("--api.max-attempts")
@@ -126,7 +133,7 @@ public static class Program
         foreach (var option in new Option[]
                  {
                      ListenAddressOption, ConfOption, WebConfigOption, LogLevelOption, LogFormatOption, OnceOption, ConfigCheckOption, DemoOption,
-                     ScrapeTimeoutOffsetOption, ScrapeDefaultTimeoutOption, CacheTtlOption, ApiRateLimitOption, ApiMaxAttemptsOption,
+                     ScrapeTimeoutOffsetOption, ScrapeDefaultTimeoutOption, ScrapeMaxTimeoutOption, CacheTtlOption, ApiRateLimitOption, ApiMaxAttemptsOption,
                  })
         {
             root.Options.Add(option);
@@ -361,6 +368,7 @@ public static class Program
             LogFormat = parsed.GetValue(LogFormatOption) == "json" ? LogFormat.Json : LogFormat.Logfmt,
             ScrapeTimeoutOffset = Seconds(parsed, ScrapeTimeoutOffsetOption, allowZero: true),
             DefaultScrapeTimeout = Seconds(parsed, ScrapeDefaultTimeoutOption, allowZero: false),
+            MaxScrapeTimeout = Seconds(parsed, ScrapeMaxTimeoutOption, allowZero: false),
             CacheTtl = Seconds(parsed, CacheTtlOption, allowZero: true),
             ApiRateLimit = rate,
             ApiMaxAttempts = attempts,
@@ -434,26 +442,16 @@ public static class Program
     private static string EndpointShown(ExporterConfig config) => config.Endpoint?.ToString() ?? "ckafka.<region>.tencentcloudapi.com";
 
     /// <summary>
-    /// Both paths once, as ONE exposition: families both paths carry (collect_success, duration, cache age)
-    /// are merged, so the output is valid for <c>promtool check metrics</c> as a whole.
+    /// Every path once, collected concurrently through the engine and written as ONE exposition (the shared
+    /// families are rendered once with every path's samples), so it is valid for <c>promtool check metrics</c>.
     /// </summary>
     private static async Task<int> OnceAsync(ExporterServices services, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var answers = new List<ScrapeAnswer>();
-        foreach (var collector in new IScrapeCollector[] { services.Tasks, services.Resources })
-        {
-            answers.Add(await collector.ScrapeAsync(services.Options.DefaultScrapeTimeout, cancellationToken).ConfigureAwait(false));
-        }
-
-        var merged = answers.SelectMany(a => a.Families)
-            .GroupBy(f => f.Name, StringComparer.Ordinal)
-            .Select(g => g.First() with { Samples = g.SelectMany(f => f.Samples).ToList() })
-            .ToList();
-        using var buffer = new MemoryStream();
-        ExpositionWriter.Write(buffer, merged, ExpositionFormat.PrometheusText004);
-        await stdout.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
+        var answer = await services.Engine.ScrapeAllAsync(services.Options.DefaultScrapeTimeout, cancellationToken).ConfigureAwait(false);
+        var body = answer.Body.Payload(ExpositionFormat.PrometheusText004, gzip: false);
+        await stdout.WriteAsync(System.Text.Encoding.UTF8.GetString(body.Span)).ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return answers.All(a => a.AllSucceeded) ? ExitOk : ExitFailed;
+        return answer.AllSucceeded ? ExitOk : ExitFailed;
     }
 
     private static async Task<int> ServeAsync(ExporterServices services, StructuredLoggerProvider loggerProvider, WebConfigWatcher webConfig, ILogger log,

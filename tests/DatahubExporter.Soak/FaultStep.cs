@@ -26,5 +26,10 @@ public sealed record FaultStep(string Name, Fault Fault, bool ExpectFailure, dou
         new("Latency 30 ms per call (within the deadline)", Fault.Latency(TimeSpan.FromMilliseconds(30)), ExpectFailure: false, TimeoutSeconds: 10),
         new("Error RequestLimitExceeded (retried, persists)", Fault.Error("RequestLimitExceeded"), ExpectFailure: true, TimeoutSeconds: 5),
         new("Error ResourceNotFound (not retried)", Fault.Error("ResourceNotFound"), ExpectFailure: true, TimeoutSeconds: 5),
+        new("Lone UTF-16 surrogates in names (the items stay)", Fault.LoneSurrogate(), ExpectFailure: false, TimeoutSeconds: 10),
+        new("Lost list (TotalCount without the list)", Fault.LostList(), ExpectFailure: true, TimeoutSeconds: 5),
+        new("Lost list (no Result at all)", Fault.LostList(missingResult: true), ExpectFailure: true, TimeoutSeconds: 5),
+        // Below the client's 19-20/s: a sweep of several pages cannot finish inside 2.5 s whatever the client's backoff does.
+        new("API rate limit 1/s, below the client's (the deadline passes)", Fault.RateLimit(1), ExpectFailure: true, TimeoutSeconds: 3),
     ];
 }

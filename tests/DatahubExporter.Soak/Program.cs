@@ -23,11 +23,13 @@ public static class Program
     private static readonly Option<int> ThinkOption = new("--think-ms") { Description = "Each scraper pauses 0..N ms between scrapes.", DefaultValueFactory = _ => 500 };
     private static readonly Option<double> MaxRssOption = new("--max-rss-mb") { Description = "Fail when the exporter ends above this RSS.", DefaultValueFactory = _ => 512 };
     private static readonly Option<string?> JsonOption = new("--json") { Description = "Where to write the JSON report." };
+    private static readonly Option<bool> FiguresOption = new("--figures") { Description = "Measure issue 7's figures (allocation, sweep times, RSS) instead of soaking." };
+    private static readonly Option<string?> BaselineOption = new("--baseline") { Description = "With --figures: a second exporter binary to compare against (the 'before' column)." };
 
     public static async Task<int> Main(string[] args)
     {
         var root = new RootCommand("Soak the datahub_exporter binary against the CKafka simulator.");
-        foreach (var option in new Option[] { ExporterOption, MinutesOption, ScrapersOption, TasksOption, ResourcesOption, WaveEveryOption, ThinkOption, MaxRssOption, JsonOption })
+        foreach (var option in new Option[] { ExporterOption, MinutesOption, ScrapersOption, TasksOption, ResourcesOption, WaveEveryOption, ThinkOption, MaxRssOption, JsonOption, FiguresOption, BaselineOption })
         {
             root.Options.Add(option);
         }
@@ -42,6 +44,13 @@ public static class Program
         if (parsed.Action is not null && parsed.GetValue(ExporterOption) is null)
         {
             return await parsed.InvokeAsync().ConfigureAwait(false);
+        }
+
+        if (parsed.GetValue(FiguresOption))
+        {
+            var baseline = parsed.GetValue(BaselineOption);
+            return await new FiguresRun(Path.GetFullPath(parsed.GetValue(ExporterOption)!), baseline is null ? null : Path.GetFullPath(baseline), Console.Out)
+                .RunAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         var options = new SoakOptions

@@ -145,7 +145,7 @@ public sealed class SoakReport(SoakOptions options, int tasksPerRegion, int reso
 
         w("");
         w($"Requests rejected by the server's own rate limit ({options.ServerRateLimit}/s per action and region), all actions: {ServerRateLimited} " +
-          "(the exporter's client-side limiter, 15/s by default, should keep this at or near 0; rejected requests are retried).");
+          "(the exporter's client-side limiter, 20/s with a 50 ms margin on each window by default, should keep this at or near 0; rejected requests are retried).");
         w("");
         w("### Error counts: expected from the fault schedule vs what the exporter reports");
         w("");

@@ -27,11 +27,14 @@ public sealed record ExporterOptions
     /// <summary>The budget when the scrape carries no <c>X-Prometheus-Scrape-Timeout-Seconds</c> header (curl, old scrapers).</summary>
     public TimeSpan DefaultScrapeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>No collection runs longer than this, whatever a scrape's header asks for (<c>--scrape.max-timeout</c>).</summary>
+    public TimeSpan MaxScrapeTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>How long a successful collection may be served again without calling the API (0: never).</summary>
     public TimeSpan CacheTtl { get; init; } = TimeSpan.Zero;
 
     /// <summary>Client-side limit per action and API host (the region, with the default regional hosts); Tencent's documented limit is 20/s, so stay below.</summary>
-    public double ApiRateLimit { get; init; } = 15;
+    public double ApiRateLimit { get; init; } = 20;
 
     /// <summary>Attempts per API call including the first (retries only for retryable errors, inside the deadline).</summary>
     public int ApiMaxAttempts { get; init; } = 4;

@@ -25,6 +25,9 @@ public static class ExpositionWriter
     private static readonly SearchValues<char> TextHelpSpecials = SearchValues.Create("\\\n");
     private static readonly SearchValues<char> QuotedSpecials = SearchValues.Create("\\\n\"");
 
+    /// <summary>What label values escape: backslash, newline, double quote (the same in both formats).</summary>
+    internal static SearchValues<char> LabelValueSpecials => QuotedSpecials;
+
     public static string ContentType(ExpositionFormat format) =>
         format == ExpositionFormat.OpenMetrics100 ? OpenMetricsContentType : TextContentType;
 
@@ -58,6 +61,15 @@ public static class ExpositionWriter
         {
             if (family.Samples.Count == 0)
             {
+                continue;
+            }
+
+            if (family.Series is { } series)
+            {
+                // Gauges only: the same lines in both formats.
+                WriteDescriptors(ref writer, family.Name, family.Help, format == ExpositionFormat.OpenMetrics100 ? QuotedSpecials : TextHelpSpecials,
+                    " gauge\n"u8);
+                series.Write(ref writer, family.Name);
                 continue;
             }
 

@@ -18,4 +18,13 @@ public readonly record struct Label(string Name, string Value);
 public readonly record struct Sample(string Name, IReadOnlyList<Label> Labels, double Value);
 
 /// <summary>A metric family: what one <c># HELP</c>/<c># TYPE</c> pair introduces.</summary>
-public sealed record MetricFamily(string Name, string Help, MetricType Type, IReadOnlyList<Sample> Samples);
+public sealed record MetricFamily(string Name, string Help, MetricType Type, IReadOnlyList<Sample> Samples)
+{
+    /// <summary>When set, the series are written from this source and <see cref="Samples"/> is only a view
+    /// built on demand (see <see cref="FromSeries"/>).</summary>
+    public SeriesSource? Series { get; private init; }
+
+    /// <summary>A gauge family whose series are written straight from <paramref name="series"/>.</summary>
+    public static MetricFamily FromSeries(string name, string help, SeriesSource series) =>
+        new(name, help, MetricType.Gauge, new SeriesSource.LazySamples(series, name)) { Series = series };
+}

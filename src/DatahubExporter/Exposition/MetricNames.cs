@@ -41,6 +41,17 @@ internal static class MetricNames
                 throw new ArgumentException($"metric family \"{family.Name}\" has a null Help or Samples", nameof(families));
             }
 
+            if (family.Series is { } series)
+            {
+                if (family.Type != MetricType.Gauge)
+                {
+                    throw new ArgumentException($"metric family \"{family.Name}\" written from a series source must be a gauge", nameof(families));
+                }
+
+                ValidateLabels(family.Name, series.LabelNames.Select(n => new Label(n, "")).ToList());
+                continue;
+            }
+
             foreach (var sample in family.Samples)
             {
                 // A counter's samples share one name, which the 0.0.4 TYPE line repeats.

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using DatahubExporter.Collectors;
 using DatahubExporter.Exposition;
 using Microsoft.Net.Http.Headers;
@@ -33,8 +32,12 @@ public static class Endpoints
 
     public static IEndpointRouteBuilder MapExporterEndpoints(this IEndpointRouteBuilder routes, ExporterServices services)
     {
-        routes.MapMethods(TasksPath, ReadMethods, context => ScrapeAsync(context, services.Tasks, services));
-        routes.MapMethods(ResourcesPath, ReadMethods, context => ScrapeAsync(context, services.Resources, services));
+        foreach (var path in services.Engine.Paths)
+        {
+            var collector = new PathCollector(services.Engine, path);
+            routes.MapMethods(path.HttpPath, ReadMethods, context => ScrapeAsync(context, collector, services));
+        }
+
         routes.MapMethods(MetricsPath, ReadMethods, context => WriteExpositionAsync(context, new ScrapeAnswer(services.ExporterFamilies().ToList(), true)));
         routes.MapMethods(HealthyPath, ReadMethods, context => WriteTextAsync(context, "Healthy\n"));
         routes.MapMethods(ReadyPath, ReadMethods, context => WriteTextAsync(context, "Ready\n"));
@@ -64,12 +67,16 @@ public static class Endpoints
         await WriteExpositionAsync(context, answer).ConfigureAwait(false);
     }
 
+    /// <summary>Slices of the shared body handed to the response one at a time, so Kestrel never copies a
+    /// whole multi-megabyte body into its pinned blocks for each of many connections at once.</summary>
+    private const int WriteSlice = 64 * 1024;
+
     /// <summary>Renders fully before touching the response, so a failure mid-render can never send half a body.</summary>
     private static async Task WriteExpositionAsync(HttpContext context, ScrapeAnswer answer)
     {
         var format = ExpositionWriter.Negotiate(context.Request.Headers.Accept);
         var gzip = AcceptsGzip(context.Request.Headers.AcceptEncoding);
-        var body = answer.Payload(format, gzip, Render);
+        var body = answer.Body.Payload(format, gzip);
         var response = context.Response;
         response.ContentType = ExpositionWriter.ContentType(format);
         response.Headers.Vary = "Accept, Accept-Encoding";
@@ -81,24 +88,11 @@ public static class Endpoints
         response.ContentLength = body.Length;
         if (!HttpMethods.IsHead(context.Request.Method))
         {
-            await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+            for (var offset = 0; offset < body.Length; offset += WriteSlice)
+            {
+                await response.Body.WriteAsync(body.Slice(offset, Math.Min(WriteSlice, body.Length - offset)), context.RequestAborted).ConfigureAwait(false);
+            }
         }
-    }
-
-    private static byte[] Render(IReadOnlyList<MetricFamily> families, ExpositionFormat format, bool gzip)
-    {
-        using var buffer = new MemoryStream(16 * 1024);
-        if (gzip)
-        {
-            using var compressor = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true);
-            ExpositionWriter.Write(compressor, families, format);
-        }
-        else
-        {
-            ExpositionWriter.Write(buffer, families, format);
-        }
-
-        return buffer.ToArray();
     }
 
     private static Task WriteTextAsync(HttpContext context, string text)

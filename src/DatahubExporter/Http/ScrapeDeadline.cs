@@ -11,7 +11,8 @@ public static class ScrapeDeadline
 {
     public const string HeaderName = "X-Prometheus-Scrape-Timeout-Seconds";
 
-    /// <summary>Never less than this, so that even a tiny header leaves room for one quick API call.</summary>
+    /// <summary>Never less than this. The engine answers any budget under one second at once as a failure
+    /// without calling the API (a scrape that short cannot finish a sweep, and must not cut one short for others).</summary>
     public static readonly TimeSpan Minimum = TimeSpan.FromMilliseconds(100);
 
     /// <summary>

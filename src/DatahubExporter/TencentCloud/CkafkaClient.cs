@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace DatahubExporter.TencentCloud;
@@ -8,11 +9,11 @@ namespace DatahubExporter.TencentCloud;
 /// page fails the whole list, so a region yields everything or nothing.
 /// </summary>
 /// <remarks>
-/// Paging stops on the first of: as many items as the latest <c>TotalCount</c>; a short or empty page; a
-/// page that brought no id not seen before; or the page budget, <c>ceil(first TotalCount / 100) + 2</c>
-/// pages (at most <see cref="MaxPages"/>), fixed after the first page. The budget is what makes a
-/// <c>TotalCount</c> that keeps growing finish. Duplicate ids keep their first occurrence; items without an
-/// id are dropped, since they cannot be told apart in a series.
+/// The page budget is fixed by the first page: <c>ceil(first TotalCount / effective page size)</c> pages (at
+/// most <see cref="MaxPages"/>), so a <c>TotalCount</c> that keeps growing cannot stretch a sweep, and a
+/// changed list is swept again at most once. Without a <c>TotalCount</c> pages go one at a time until a short
+/// page or a page that brought no new id. Duplicate ids keep their first occurrence; items without an id are
+/// dropped, since they cannot be told apart in a series.
 /// </remarks>
 public sealed class CkafkaClient(TencentCloudClient api)
 {
@@ -22,6 +23,10 @@ public sealed class CkafkaClient(TencentCloudClient api)
 
     /// <summary>Hard cap on pages per list: 50,000 items, far past any real account.</summary>
     public const int MaxPages = 500;
+
+    /// <summary>Pages of one list in flight at once. The rate limiter is what paces them; this only bounds
+    /// the connections and buffers one sweep can hold when no limit is set.</summary>
+    public const int MaxConcurrentPages = 64;
 
     public Task<IReadOnlyList<DatahubTask>> DescribeDatahubTasksAsync(ApiTarget target, CancellationToken cancellationToken) =>
         ListAllAsync(target, "DescribeDatahubTasks", "TaskList", ReadTask, static t => t.TaskId, cancellationToken);
@@ -58,47 +63,189 @@ public sealed class CkafkaClient(TencentCloudClient api)
         Status: CkafkaJson.Integer(item, "Status"),
         Type: CkafkaJson.String(item, "Type"));
 
-    private async Task<IReadOnlyList<T>> ListAllAsync<T>(
-        ApiTarget target, string action, string listName, Func<JsonElement, T> read, Func<T, string> id, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<T>> ListAllAsync<T>(
+        ApiTarget target, string action, string listName, Func<JsonElement, T> read, Func<T, string> id, CancellationToken cancellationToken) =>
+        ListAsync(target, action, listName, PageSize, read, id, new ListProgress(), cancellationToken);
+
+    /// <summary>
+    /// Every item of <paramref name="action"/>'s list in one region. The first page gives <c>TotalCount</c>
+    /// and the effective page size (an API may return fewer than asked); the remaining pages go out
+    /// concurrently, at offsets of the effective page size, as fast as the rate limiter admits. When a page
+    /// reports another <c>TotalCount</c> than the first, the list changed during the sweep, and the sweep is
+    /// repeated once if <see cref="ListProgress.Remaining"/> leaves as much time as the first sweep took.
+    /// <paramref name="progress"/> is updated as pages arrive, so a failure can say how far the sweep got.
+    /// </summary>
+    /// <exception cref="TencentCloudInvalidResponseException">An answer lost its list: <c>Result</c> missing,
+    /// or the list null or absent while <c>TotalCount</c> is above zero. An empty account is
+    /// <c>TotalCount</c> 0 with an empty or null list.</exception>
+    public async Task<IReadOnlyList<T>> ListAsync<T>(ApiTarget target, string action, string listName, int limit,
+        Func<JsonElement, T> read, Func<T, string> id, ListProgress progress, CancellationToken cancellationToken)
+    {
+        var page = new PageReader<T>(api, target, action, listName, read);
+        var started = Stopwatch.GetTimestamp();
+        var (items, changed) = await SweepAsync(page, limit, id, progress, cancellationToken).ConfigureAwait(false);
+        if (changed && (progress.Remaining is not { } remaining || remaining() > Stopwatch.GetElapsedTime(started)))
+        {
+            progress.Repeated = true;
+            (items, _) = await SweepAsync(page, limit, id, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        return items;
+    }
+
+    private static async Task<(List<T> Items, bool Changed)> SweepAsync<T>(
+        PageReader<T> reader, int limit, Func<T, string> id, ListProgress progress, CancellationToken cancellationToken)
+    {
+        progress.Start();
+        var first = await reader.ReadAsync(0, limit, 0, cancellationToken).ConfigureAwait(false);
+        progress.PageDone();
+        if (first.Total is not long firstTotal)
+        {
+            // No count to plan by: page one after another until a short page or a page with nothing new.
+            return (await SequentialAsync(reader, limit, id, first, progress, cancellationToken).ConfigureAwait(false), false);
+        }
+
+        var total = Math.Max(0, firstTotal);
+        if (first.Items.Count == 0 || first.Items.Count >= total)
+        {
+            return (Merge([first], id), false);
+        }
+
+        // A full first page, or one the API cut short although more items exist: that is its page size.
+        var pageSize = Math.Max(1, Math.Min(limit, first.Items.Count));
+        var pages = (int)Math.Clamp((total + pageSize - 1) / pageSize, 1, MaxPages);
+        progress.PagesExpected = pages;
+        var results = new Page<T>[pages];
+        results[0] = first;
+        await Parallel.ForEachAsync(Enumerable.Range(1, pages - 1),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentPages, CancellationToken = cancellationToken },
+            async (n, token) =>
+            {
+                results[n] = await reader.ReadAsync(n, pageSize, (long)n * pageSize, token).ConfigureAwait(false);
+                progress.PageDone();
+            }).ConfigureAwait(false);
+
+        return (Merge(results, id), results.Any(r => r.Total != firstTotal));
+    }
+
+    private static async Task<List<T>> SequentialAsync<T>(
+        PageReader<T> reader, int limit, Func<T, string> id, Page<T> first, ListProgress progress, CancellationToken cancellationToken)
     {
         var items = new List<T>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var budget = MaxPages;
-        for (var page = 0; page < budget; page++)
+        var page = first;
+        for (var n = 0; ; n++)
         {
-            var body = PageRequest(PageSize, (long)page * PageSize);
-            using var response = await api.CallAsync(target, action, body, cancellationToken).ConfigureAwait(false);
-            var result = CkafkaJson.Property(response.RootElement, "Result");
-            var total = CkafkaJson.Integer(result, "TotalCount");
-            if (page == 0 && total is long first)
+            var added = 0;
+            foreach (var item in page.Items)
             {
-                // Fixed from the first answer, so a TotalCount that changes later cannot stretch the scan.
-                budget = (int)Math.Clamp((Math.Max(0, first) + PageSize - 1) / PageSize + 2, 1, MaxPages);
+                var key = id(item);
+                if (key.Length > 0 && seen.Add(key))
+                {
+                    items.Add(item);
+                    added++;
+                }
             }
 
+            if (page.Items.Count < limit || added == 0 || n + 1 >= MaxPages)
+            {
+                return items;
+            }
+
+            page = await reader.ReadAsync(n + 1, limit, (long)(n + 1) * limit, cancellationToken).ConfigureAwait(false);
+            progress.PageDone();
+        }
+    }
+
+    /// <summary>Pages in order, each id once (its first occurrence); items without an id are dropped, since
+    /// they cannot be told apart in a series.</summary>
+    private static List<T> Merge<T>(IReadOnlyList<Page<T>> pages, Func<T, string> id)
+    {
+        var items = new List<T>(pages.Sum(p => p.Items.Count));
+        var seen = new HashSet<string>(items.Capacity, StringComparer.Ordinal);
+        foreach (var page in pages)
+        {
+            foreach (var item in page.Items)
+            {
+                var key = id(item);
+                if (key.Length > 0 && seen.Add(key))
+                {
+                    items.Add(item);
+                }
+            }
+        }
+
+        return items;
+    }
+
+    /// <summary>One page's items, parsed as soon as it arrived (its JSON is not kept), and its TotalCount.</summary>
+    private readonly record struct Page<T>(List<T> Items, long? Total);
+
+    private sealed class PageReader<T>(TencentCloudClient api, ApiTarget target, string action, string listName, Func<JsonElement, T> read)
+    {
+        public async Task<Page<T>> ReadAsync(int index, int limit, long offset, CancellationToken cancellationToken)
+        {
+            using var response = await api.CallAsync(target, action, PageRequest(limit, offset), cancellationToken).ConfigureAwait(false);
+            var result = CkafkaJson.Property(response.RootElement, "Result");
+            var total = CkafkaJson.Integer(result, "TotalCount");
             var list = CkafkaJson.Property(result, listName);
-            var returned = 0;
-            var added = 0;
+            if (result.ValueKind != JsonValueKind.Object || (list.ValueKind != JsonValueKind.Array && total is not (null or 0)))
+            {
+                throw LostList(target, action, listName, index, result, total, response.RootElement);
+            }
+
+            var items = new List<T>(list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0);
             if (list.ValueKind == JsonValueKind.Array)
             {
                 foreach (var element in list.EnumerateArray())
                 {
-                    returned++;
-                    var item = read(element);
-                    var key = id(item);
-                    if (key.Length > 0 && seen.Add(key))
-                    {
-                        items.Add(item);
-                        added++;
-                    }
+                    items.Add(read(element));
                 }
             }
 
-            if (returned < PageSize || added == 0 || (total is long latest && items.Count >= latest))
-            {
-                break;
-            }
+            return new Page<T>(items, total);
         }
-        return items;
     }
+
+    private static TencentCloudInvalidResponseException LostList(
+        ApiTarget target, string action, string listName, int page, JsonElement result, long? total, JsonElement response)
+    {
+        var requestId = CkafkaJson.String(response, "RequestId");
+        var what = result.ValueKind != JsonValueKind.Object
+            ? $"page {page + 1} has no Result"
+            : $"page {page + 1} lost its list: TotalCount {total} but {listName} is {(CkafkaJson.Property(result, listName).ValueKind == JsonValueKind.Undefined ? "absent" : "not a list")}";
+        return new TencentCloudInvalidResponseException(action, target.Region, target.Endpoint.Authority,
+            $"{what} (RequestId {(requestId.Length == 0 ? "none" : requestId)})", isRetryable: false);
+    }
+}
+
+/// <summary>How far one list sweep got, for failure messages, and how much time it may still take.</summary>
+public sealed class ListProgress
+{
+    private int _pagesDone;
+    private int _pagesExpected = 1;
+
+    /// <summary>Time left before the deadline; null when unknown (a changed list is then always swept again).</summary>
+    public Func<TimeSpan>? Remaining { get; init; }
+
+    /// <summary>Pages of the current sweep answered so far.</summary>
+    public int PagesDone => Volatile.Read(ref _pagesDone);
+
+    /// <summary>Pages the current sweep's first <c>TotalCount</c> promised (1 until the first page answers).</summary>
+    public int PagesExpected
+    {
+        get => Volatile.Read(ref _pagesExpected);
+        internal set => Volatile.Write(ref _pagesExpected, value);
+    }
+
+    /// <summary>Whether the list changed during the first sweep and was swept again.</summary>
+    public bool Repeated { get; internal set; }
+
+    internal void Start()
+    {
+        Volatile.Write(ref _pagesDone, 0);
+        Volatile.Write(ref _pagesExpected, 1);
+    }
+
+    internal void PageDone() => Interlocked.Increment(ref _pagesDone);
 }

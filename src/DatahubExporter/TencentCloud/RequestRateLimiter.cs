@@ -32,9 +32,13 @@ internal sealed class RequestRateLimiter
     private readonly TimeProvider _time;
     private readonly double _configured;
     private readonly int _maxPerWindow;
+    private readonly long _guardTicks;
     private readonly ConcurrentDictionary<(string Action, string Host), KeyState> _keys = new();
 
-    public RequestRateLimiter(double perSecond, TimeProvider time)
+    /// <param name="windowGuard">Added to every window. Starts admitted in a burst reach the API spread over
+    /// a few milliseconds (new connections, scheduling), while the next burst arrives promptly; without a
+    /// margin the API's window by arrival time sees more than the rate and answers RequestLimitExceeded.</param>
+    public RequestRateLimiter(double perSecond, TimeProvider time, TimeSpan windowGuard = default)
     {
         _time = time;
         // NaN, infinity, zero and negatives all mean "no limiter".
@@ -42,6 +46,7 @@ internal sealed class RequestRateLimiter
         {
             _configured = Math.Min(perSecond, 10_000);
             _maxPerWindow = Math.Max(1, (int)Math.Floor(_configured));
+            _guardTicks = (long)(Math.Max(0, windowGuard.TotalSeconds) * time.TimestampFrequency);
         }
     }
 
@@ -62,7 +67,7 @@ internal sealed class RequestRateLimiter
         {
             var rate = key.Rate(now, _configured, _time.TimestampFrequency);
             var perWindow = rate >= 1 ? (int)Math.Floor(rate) : 1;
-            var windowTicks = Math.Max(1, (long)Math.Ceiling(_time.TimestampFrequency * perWindow / rate));
+            var windowTicks = Math.Max(1, (long)Math.Ceiling(_time.TimestampFrequency * perWindow / rate)) + _guardTicks;
             var starts = key.Starts;
             // Starts only ever grow, so the N-th latest decides: this one may begin one window after it.
             start = starts.Count >= perWindow ? Math.Max(now, starts[^perWindow] + windowTicks) : now;

@@ -41,7 +41,7 @@ public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOption
     private const string JsonContentType = "application/json";
     private const int MaxMessageChars = 512;
 
-    private readonly RequestRateLimiter _limiter = new(options.RateLimitPerSecond, time);
+    private readonly RequestRateLimiter _limiter = new(options.RateLimitPerSecond, time, options.RateLimitWindowGuard);
 
     /// <summary>
     /// The one process-wide client: pooled connections renewed every 5 minutes so DNS changes are seen

@@ -10,6 +10,10 @@ public sealed class TencentCloudClientOptions
     /// documented server limit is 20/s per action and region (§2.2); 15 leaves headroom, as tencentcloud-exporter does (§5).</summary>
     public double RateLimitPerSecond { get; init; } = 15;
 
+    /// <summary>Margin added to each rate-limit window (see <see cref="RequestRateLimiter"/>); concurrent
+    /// paging sends bursts, which need it.</summary>
+    public TimeSpan RateLimitWindowGuard { get; init; }
+
     /// <summary>HTTP attempts per call, including the first; values below 1 count as 1.</summary>
     public int MaxAttempts { get; init; } = 4;
 

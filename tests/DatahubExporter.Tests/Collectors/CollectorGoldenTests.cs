@@ -21,6 +21,7 @@ public class CollectorGoldenTests
           {"TaskId":"task-aaaa0001","TaskName":"orders \"prod\"","TaskType":"SOURCE","Status":1,"DatahubId":"datahub-1",
            "SourceResource":{"Type":"MYSQL"},"TargetResource":{"Type":"TOPIC"}},
           {"TaskId":"task-aaaa0002","TaskName":"C:\\path\nline 2 数据 🚀","TaskType":"SINK","Status":4,
+           "ErrorMessage":"step 3 failed:\n\t connection refused \"db\"\u0000",
            "SourceResource":{"Type":"TOPIC"},"TargetResource":null},
           {"TaskId":"task-aaaa0003","TaskName":null,"Status":-1},
           {"TaskId":"task-aaaa0004","TaskName":"no status yet"}
@@ -29,7 +30,7 @@ public class CollectorGoldenTests
 
     private const string ResourcesJson = """
         {"Response":{"Result":{"TotalCount":2,"ConnectResourceList":[
-          {"ResourceId":"resource-0001","ResourceName":"es \\ sink","Type":"ES","Status":7},
+          {"ResourceId":"resource-0001","ResourceName":"es \\ sink","Type":"ES","Status":7,"ErrorMessage":"ES cluster unreachable"},
           {"ResourceId":"resource-0002","ResourceName":"","Type":null,"Status":"1"}
         ]},"RequestId":"req-2"}}
         """;

@@ -75,7 +75,7 @@ public class CliTests
     [TestCase("--cache.ttl=abc", "invalid --cache.ttl \"abc\": expected a number of seconds such as 30 (0: off) (see --help)")]
     [TestCase("--scrape.default-timeout=ten", "invalid --scrape.default-timeout \"ten\": expected a number of seconds above 0 such as 10 or 2.5 (see --help)")]
     [TestCase("--api.max-attempts=x", "invalid --api.max-attempts \"x\": expected a whole number from 1 to 20 (see --help)")]
-    [TestCase("--api.rate-limit=fast", "invalid --api.rate-limit \"fast\": expected a number of requests per second such as 15 (0: unlimited) (see --help)")]
+    [TestCase("--api.rate-limit=fast", "invalid --api.rate-limit \"fast\": expected a number of requests per second such as 20 (0: unlimited) (see --help)")]
     [TestCase("--web.listen-address=[::1]", "--web.listen-address: invalid listen address \"[::1]\": missing port (use [::1]:PORT, e.g. [::1]:48080)")]
     [TestCase("--web.listen-adress=:9", "unknown flag --web.listen-adress; did you mean --web.listen-address? (see --help)")]
     [TestCase("-web.listen-adress=:9", "unknown flag -web.listen-adress; did you mean --web.listen-address? (see --help)")]

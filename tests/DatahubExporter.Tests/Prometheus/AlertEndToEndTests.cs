@@ -25,10 +25,11 @@ public partial class AlertEndToEndTests
     private const string ResourceJob = "datahub-exporter-connect-resources";
     private const string MetricsJob = "datahub-exporter-metrics";
     private const string ShortFor = "2s";
-    private const string TestInterval = "1s";
+    private const string TestInterval = "2s";
 
-    // Below the interval, as Prometheus requires; the exporter answers half a second before it.
-    private const string TestScrapeTimeout = "900ms";
+    // Below the interval, as Prometheus requires; the exporter answers half a second before it, and that
+    // budget (1.4 s) must be at least a second, or the exporter refuses to start a collection for it.
+    private const string TestScrapeTimeout = "1900ms";
 
     private const int TaskStatusDeleteFailed = 4;
     private const int ResourceStatusAbnormal = 7;
@@ -231,13 +232,18 @@ public partial class AlertEndToEndTests
             id: task.TaskId,
             region: region,
             statusSeries: "datahub_task_status",
-            setStatus: status => _simulator.State.SetTaskStatus(task.TaskId, status, region),
+            // The API's reason travels with the failure (control characters and runs of spaces as the API may
+            // send them) and is cleared when the task runs again.
+            setStatus: status => _simulator.State.SetTaskStatus(task.TaskId, status, region,
+                status == Running ? "" : "task failed at step sink:\n\tconnection   refused"),
             brokenStatus: TaskStatusDeleteFailed);
 
         Assert.That(firing.Labels["TaskName"], Is.EqualTo(task.TaskName));
         Assert.That(firing.Labels["job"], Is.EqualTo(TaskJob));
         Assert.That(firing.Annotations["summary"], Is.EqualTo($"CKafka Datahub task {task.TaskName} ({task.TaskId}) in {region} is not running"));
         Assert.That(firing.Annotations["description"], Does.Contain($"TaskId: {task.TaskId}\nTaskName: {task.TaskName}\n"));
+        // Issue 10: the firing alert says why, from datahub_task_error_info, cleaned.
+        Assert.That(firing.Annotations["description"], Does.EndWith("\nerror: task failed at step sink: connection refused"));
     }
 
     [Test]
@@ -259,6 +265,8 @@ public partial class AlertEndToEndTests
         Assert.That(firing.Labels["ResourceName"], Is.EqualTo(resource.ResourceName));
         Assert.That(firing.Labels["job"], Is.EqualTo(ResourceJob));
         Assert.That(firing.Annotations["summary"], Is.EqualTo($"CKafka connect resource {resource.ResourceName} ({resource.ResourceId}) in {region} is not running"));
+        // Without an ErrorMessage from the API the description is the original's, with no error line.
+        Assert.That(firing.Annotations["description"], Does.Not.Contain("error:"));
     }
 
     /// <summary>

@@ -33,12 +33,13 @@ public partial class MetricsLintTests
     private static readonly IReadOnlySet<string> CamelCaseFamilies = new HashSet<string>(StringComparer.Ordinal)
     {
         "datahub_task_status", "datahub_task_info", "connect_resource_status", "connect_resource_info",
+        "datahub_task_error_info", "connect_resource_error_info",
     };
 
     /// <summary>The only CamelCase label names those families may carry.</summary>
     private static readonly IReadOnlySet<string> CompatibilityLabels = new HashSet<string>(StringComparer.Ordinal)
     {
-        "TaskId", "TaskName", "ResourceId", "ResourceName", "TaskType", "SourceType", "TargetType", "DatahubId", "Type",
+        "TaskId", "TaskName", "ResourceId", "ResourceName", "TaskType", "SourceType", "TargetType", "DatahubId", "Type", "ErrorMessage",
     };
 
     /// <summary>Gauges by history whose names end in <c>_count</c> (spec: "*_error_count is a gauge by history").</summary>
@@ -132,8 +133,8 @@ public partial class MetricsLintTests
         var flagged = Lines(output).Select(l => l.Split(' ', 2)[0]).Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.That(flagged, Is.EqualTo(new[]
         {
-            "connect_resource_error_count", "connect_resource_info", "connect_resource_status",
-            "datahub_task_error_count", "datahub_task_info", "datahub_task_status",
+            "connect_resource_error_count", "connect_resource_error_info", "connect_resource_info", "connect_resource_status",
+            "datahub_task_error_count", "datahub_task_error_info", "datahub_task_info", "datahub_task_status",
         }), output);
     }
 

@@ -48,7 +48,7 @@ public class CkafkaClientPagingTests
         var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
 
         Assert.That(tasks, Has.Count.EqualTo(250));
-        Assert.That(pages.Select(p => p.Body), Is.EqualTo(new[]
+        Assert.That(pages.Select(p => p.Body).Order(), Is.EqualTo(new[]
         {
             "{\"Limit\":100,\"Offset\":0}", "{\"Limit\":100,\"Offset\":100}", "{\"Limit\":100,\"Offset\":200}",
         }));
@@ -67,23 +67,23 @@ public class CkafkaClientPagingTests
     }
 
     [Test]
-    public async Task Short_page_stops_even_when_total_count_promises_more()
+    public async Task Short_later_pages_give_what_they_have_within_the_page_budget()
     {
         var (client, pages) = Api((n, p) => n == 0 ? Tasks(500, 0, 100) : Tasks(500, 100, 150));
         var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
 
         Assert.That(tasks, Has.Count.EqualTo(150));
-        Assert.That(pages, Has.Count.EqualTo(2));
+        Assert.That(pages, Has.Count.EqualTo(5), "the five pages the first TotalCount promised, no more");
     }
 
     [Test]
-    public async Task Empty_page_stops()
+    public async Task Empty_later_pages_add_nothing_and_the_sweep_ends_at_its_budget()
     {
         var (client, pages) = Api((n, p) => n == 0 ? Tasks(500, 0, 100) : Tasks(500, 0, 0));
         var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
 
         Assert.That(tasks, Has.Count.EqualTo(100));
-        Assert.That(pages, Has.Count.EqualTo(2));
+        Assert.That(pages, Has.Count.EqualTo(5));
     }
 
     [Test]
@@ -103,28 +103,98 @@ public class CkafkaClientPagingTests
         var (client, pages) = Api((n, p) => Tasks(101 + (n * 100), p.Offset, p.Offset + p.Limit));
         var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
 
-        // ceil(101 / 100) + 2 = 4 pages.
-        Assert.That(pages, Has.Count.EqualTo(4));
+        // First sweep: 2 pages (101 items), and page 2 says 201: the list changed, so it is swept once more,
+        // planned from that sweep's first page (301: 4 pages); the count still moves, but there is no third sweep.
+        Assert.That(pages, Has.Count.EqualTo(2 + 4));
         Assert.That(tasks, Has.Count.EqualTo(400));
     }
 
     [Test]
-    public async Task Shrinking_total_count_stops_at_the_new_total()
+    public async Task Shrinking_total_count_is_swept_again_at_the_new_total()
     {
-        var (client, pages) = Api((n, p) => Tasks(n == 0 ? 1000 : 150, p.Offset, p.Offset + p.Limit));
+        var (client, pages) = Api((n, p) => Tasks(n == 0 ? 1000 : 150, p.Offset, Math.Min(150, p.Offset + p.Limit)));
         var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
 
-        Assert.That(pages, Has.Count.EqualTo(2));
-        Assert.That(tasks, Has.Count.EqualTo(200));
+        Assert.That(pages, Has.Count.EqualTo(10 + 2), "ten pages planned from 1000, then one sweep of two from 150");
+        Assert.That(tasks, Has.Count.EqualTo(150));
     }
 
     [Test]
-    public async Task Server_ignoring_offset_stops_on_the_page_with_nothing_new()
+    public async Task A_changed_list_is_not_swept_again_when_the_deadline_leaves_no_time()
+    {
+        var (client, pages) = Api((n, p) => Tasks(n == 0 ? 1000 : 150, p.Offset, Math.Min(150, p.Offset + p.Limit)));
+        var progress = new ListProgress { Remaining = () => TimeSpan.Zero };
+        var tasks = await client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 100, CkafkaClient.ReadTask, static t => t.TaskId, progress,
+            CancellationToken.None);
+
+        Assert.That(pages, Has.Count.EqualTo(10));
+        Assert.That(progress.Repeated, Is.False);
+        Assert.That(tasks, Has.Count.EqualTo(150));
+    }
+
+    [Test]
+    public async Task An_api_that_caps_the_limit_is_paged_at_its_own_page_size()
+    {
+        // Asked for 1000, the API gives 100 a page: offsets must follow 100, or items 100..999 would be skipped.
+        var (client, pages) = Api((_, p) => Tasks(250, p.Offset, Math.Min(250, p.Offset + Math.Min(100, p.Limit))));
+        var tasks = await client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 1000, CkafkaClient.ReadTask, static t => t.TaskId, new ListProgress(),
+            CancellationToken.None);
+
+        Assert.That(tasks.Select(t => t.TaskId), Is.EqualTo(Enumerable.Range(0, 250).Select(i => "task-" + i)));
+        Assert.That(pages.Select(p => (p.Limit, p.Offset)).Order(), Is.EqualTo(new[] { (100, 100), (100, 200), (1000, 0) }));
+    }
+
+    [Test]
+    public async Task Pages_after_the_first_are_in_flight_together()
+    {
+        // Every later page waits until three of them are in the fake API at once: only concurrent paging gets
+        // past this (sequential paging would time out the gate and fail the assertion).
+        var inFlight = 0;
+        var peak = 0;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new FakeHandler(async (_, r, ct) =>
+        {
+            using var doc = JsonDocument.Parse(r.Body);
+            var offset = doc.RootElement.GetProperty("Offset").GetInt32();
+            if (offset > 0)
+            {
+                var now = Interlocked.Increment(ref inFlight);
+                InterlockedMax(ref peak, now);
+                if (now >= 3)
+                {
+                    gate.TrySetResult();
+                }
+
+                await System.Threading.Tasks.Task.WhenAny(gate.Task, System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(10), ct));
+                Interlocked.Decrement(ref inFlight);
+            }
+
+            return FakeHandler.Ok("\"Result\":" + Tasks(1000, offset, offset + 100) + ",\"RequestId\":\"r\"");
+        });
+        var client = new CkafkaClient(new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 0 },
+            new RecordingObserver(), TimeProvider.System));
+
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(tasks, Has.Count.EqualTo(1000));
+        Assert.That(peak, Is.GreaterThanOrEqualTo(3));
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while (value > (seen = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    [Test]
+    public async Task Server_ignoring_offset_costs_the_page_budget_and_gives_each_item_once()
     {
         var (client, pages) = Api((_, _) => Tasks(300, 0, 100));
         var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
 
-        Assert.That(pages, Has.Count.EqualTo(2));
+        Assert.That(pages, Has.Count.EqualTo(3));
         Assert.That(tasks, Has.Count.EqualTo(100));
     }
 
@@ -141,10 +211,10 @@ public class CkafkaClientPagingTests
     [Test]
     public async Task Duplicates_across_pages_keep_the_first_occurrence()
     {
-        var (client, pages) = Api((n, _) => n switch
+        var (client, pages) = Api((_, p) => p.Offset switch
         {
             0 => Tasks(250, 0, 100),
-            1 => "{\"TotalCount\":250,\"TaskList\":[" + string.Join(",", Enumerable.Range(50, 100).Select(i => Task(i, "second-" + i))) + "]}",
+            100 => "{\"TotalCount\":250,\"TaskList\":[" + string.Join(",", Enumerable.Range(50, 100).Select(i => Task(i, "second-" + i))) + "]}",
             _ => Tasks(250, 150, 200),
         });
         var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
@@ -178,18 +248,26 @@ public class CkafkaClientPagingTests
     [TestCase("{\"TotalCount\":0,\"TaskList\":null}")]
     [TestCase("{\"TotalCount\":0,\"TaskList\":[]}")]
     [TestCase("{\"TotalCount\":0}")]
-    [TestCase("{\"TotalCount\":5,\"TaskList\":{\"TaskId\":\"x\"}}")]
-    [TestCase("{\"TotalCount\":5,\"TaskList\":\"oops\"}")]
+    [TestCase("{\"TotalCount\":0,\"TaskList\":\"oops\"}")]
     [TestCase("{}")]
-    [TestCase("null")]
-    [TestCase("[]")]
-    [TestCase("\"text\"")]
-    public async Task Missing_or_odd_list_is_an_empty_result_after_one_call(string result)
+    public async Task An_empty_account_is_an_empty_result_after_one_call(string result)
     {
         var (client, pages) = Api((_, _) => result);
         var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
 
         Assert.That(tasks, Is.Empty);
+        Assert.That(pages, Has.Count.EqualTo(1));
+    }
+
+    [TestCase("{\"TotalCount\":5,\"TaskList\":{\"TaskId\":\"x\"}}")]
+    [TestCase("{\"TotalCount\":5,\"TaskList\":\"oops\"}")]
+    [TestCase("null")]
+    [TestCase("[]")]
+    [TestCase("\"text\"")]
+    public void A_list_lost_or_of_the_wrong_shape_fails_after_one_call(string result)
+    {
+        var (client, pages) = Api((_, _) => result);
+        Assert.ThrowsAsync<TencentCloudInvalidResponseException>(() => client.DescribeDatahubTasksAsync(Target, CancellationToken.None));
         Assert.That(pages, Has.Count.EqualTo(1));
     }
 
@@ -224,7 +302,7 @@ public class CkafkaClientPagingTests
 
         var e = Assert.ThrowsAsync<TencentCloudApiException>(() => new CkafkaClient(api).DescribeDatahubTasksAsync(Target, CancellationToken.None));
         Assert.That(e!.Code, Is.EqualTo("InvalidParameterValue"));
-        Assert.That(handler.Count, Is.EqualTo(2));
+        Assert.That(handler.Count, Is.InRange(2, 3));
     }
 
     [Test]

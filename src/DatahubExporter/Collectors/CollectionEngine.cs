@@ -1,0 +1,477 @@
+using DatahubExporter.Configuration;
+using DatahubExporter.Exposition;
+using DatahubExporter.Telemetry;
+using DatahubExporter.TencentCloud;
+
+namespace DatahubExporter.Collectors;
+
+/// <summary>The engine's settings that come from flags.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>How long a fully successful collection is served again (0: never).</summary>
+    public TimeSpan CacheTtl { get; init; }
+
+    /// <summary>No collection runs longer than this, whatever its scrapers ask for (<c>--scrape.max-timeout</c>).</summary>
+    public TimeSpan MaxTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>A scrape with less time than this is answered at once as a failure and starts no API call.</summary>
+    public TimeSpan MinimumBudget { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>After this long without a collection, the heap is compacted and unused memory handed back to
+    /// the system (zero: never).</summary>
+    public TimeSpan IdleCompactionDelay { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>What one region gave in one collection: its items when it succeeded, else the reason it failed.</summary>
+public sealed record RegionOutcome(string Region, bool Success, double DurationSeconds, IReadOnlyList<ListedItem> Items, string? Error);
+
+/// <summary>One finished collection of a path: every configured region's outcome.</summary>
+public sealed record PathResult(ScrapePath Path, IReadOnlyList<RegionOutcome> Regions, DateTimeOffset CompletedAt)
+{
+    public bool AllSucceeded => Regions.All(r => r.Success);
+}
+
+/// <summary>
+/// The one collection engine behind every scrape path (in the spirit of node_exporter's <c>execute()</c>):
+/// single-flight per path, the cache, deadlines, the fan-out over regions, error counts and the families
+/// every path shares. A path only describes itself (<see cref="ScrapePath"/>). Thread-safe.
+/// </summary>
+/// <remarks>
+/// No scraper can spoil another's answer (exporter.md "Collection semantics"): a collection runs until the
+/// latest deadline among the scrapes waiting for it, capped by <see cref="EngineOptions.MaxTimeout"/>; a
+/// scrape whose own deadline passes first answers a failure for itself without counting a failed
+/// collection; a collection nobody waits for any more is cancelled unless the cache would keep its result;
+/// a budget under <see cref="EngineOptions.MinimumBudget"/> is refused at once. A failing region costs
+/// exactly one error-count increment per collection and never hides the other regions.
+/// </remarks>
+public sealed class CollectionEngine
+{
+    /// <summary>The collection stops this much (at most) before its latest scraper's deadline, so that its own
+    /// failure is recorded and answered before that scrape gives up waiting.</summary>
+    private static readonly TimeSpan MaxStopMargin = TimeSpan.FromMilliseconds(200);
+
+    private readonly CkafkaClient _ckafka;
+    private readonly ConfigHolder _config;
+    private readonly ScrapeMetrics _scrapeMetrics;
+    private readonly EngineOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<ScrapePath, PathState> _states = new(ReferenceEqualityComparer.Instance);
+    private readonly IdleCompaction _idle;
+
+    public CollectionEngine(CkafkaClient ckafka, ConfigHolder config, ScrapeMetrics scrapeMetrics, EngineOptions options,
+        IReadOnlyList<ScrapePath> paths, ILogger logger, TimeProvider time)
+    {
+        _ckafka = ckafka;
+        _config = config;
+        _scrapeMetrics = scrapeMetrics;
+        _options = options;
+        _logger = logger;
+        _time = time;
+        Paths = paths;
+        _idle = new IdleCompaction(options.IdleCompactionDelay, time);
+        foreach (var path in paths)
+        {
+            _states.Add(path, new PathState(path));
+        }
+    }
+
+    public IReadOnlyList<ScrapePath> Paths { get; }
+
+    /// <summary>Failed collections of <paramref name="path"/> in <paramref name="region"/> since start.</summary>
+    public long ErrorCount(ScrapePath path, string region) => _states[path].ErrorCount(region);
+
+    /// <summary>Answers one scrape of <paramref name="path"/>. <paramref name="budget"/> bounds this caller's
+    /// wait; <paramref name="requestAborted"/> only stops this caller waiting. Never throws for API trouble.</summary>
+    public async Task<ScrapeAnswer> ScrapeAsync(ScrapePath path, TimeSpan budget, CancellationToken requestAborted)
+    {
+        var state = _states[path];
+        var (result, cacheAge, how, collection) = await ObtainAsync(state, budget, requestAborted).ConfigureAwait(false);
+        _scrapeMetrics.Count(path.Name, how);
+        if (collection is null)
+        {
+            // A cached answer's age differs for every scrape, and a timed-out one is this scrape's alone.
+            return new ScrapeAnswer(Render([(result, cacheAge)]), result.AllSucceeded);
+        }
+
+        lock (state.Lock)
+        {
+            // Every scrape that shared this collection shares one answer (and its serialised payloads). The
+            // answer lives with the collection, so both are garbage once its last scraper is answered.
+            return collection.Answer ??= new ScrapeAnswer(Render([(result, null)]), result.AllSucceeded);
+        }
+    }
+
+    /// <summary>Every path at once, concurrently, as ONE exposition (<c>--once</c>): the shared families carry
+    /// every path's samples because they are rendered once from all results.</summary>
+    public async Task<ScrapeAnswer> ScrapeAllAsync(TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var parts = await Task.WhenAll(Paths.Select(async path =>
+        {
+            var (result, cacheAge, how, _) = await ObtainAsync(_states[path], budget, cancellationToken).ConfigureAwait(false);
+            _scrapeMetrics.Count(path.Name, how);
+            return (result, cacheAge);
+        })).ConfigureAwait(false);
+        return new ScrapeAnswer(Render(parts), parts.All(p => p.result.AllSucceeded));
+    }
+
+    /// <summary>The result this scrape answers with; the collection is null when the answer is this scrape's
+    /// alone (cached, timed out, refused).</summary>
+    private async Task<(PathResult Result, TimeSpan? CacheAge, string How, Collection? Collection)> ObtainAsync(PathState state, TimeSpan budget, CancellationToken requestAborted)
+    {
+        var now = _time.GetUtcNow();
+        Collection collection;
+        string how;
+        lock (state.Lock)
+        {
+            if (_options.CacheTtl > TimeSpan.Zero && state.LastGood is { } good && now - good.CompletedAt < _options.CacheTtl)
+            {
+                return (good, now - good.CompletedAt, ScrapeMetrics.Cached, null);
+            }
+
+            if (budget < _options.MinimumBudget)
+            {
+                _logger.LogDebug("scrape refused collector={Collector} budget_seconds={Budget} err={Error}", state.Path.Name, budget.TotalSeconds,
+                    "a budget under the minimum starts no API call");
+                return (Failed(state.Path, TimeSpan.Zero), null, ScrapeMetrics.TimedOut, null);
+            }
+
+            if (state.InFlight is { } running && !running.Task.IsCompleted)
+            {
+                collection = running;
+                collection.Extend(now, budget, _options.MaxTimeout);
+                how = ScrapeMetrics.Joined;
+            }
+            else
+            {
+                collection = new Collection(now, budget, _options.MaxTimeout, _time);
+                state.InFlight = collection;
+                collection.Task = CollectAsync(state, collection);
+                how = ScrapeMetrics.Collected;
+            }
+
+            collection.Waiters++;
+        }
+
+        try
+        {
+            return (await collection.Task.WaitAsync(budget, _time, requestAborted).ConfigureAwait(false), null, how, collection);
+        }
+        catch (TimeoutException)
+        {
+            // Only this scrape ran out of time; the collection goes on for those who wait longer, and is not
+            // counted as failed (it has not failed).
+            _logger.LogDebug("scrape deadline passed while the collection goes on collector={Collector} budget_seconds={Budget}",
+                state.Path.Name, budget.TotalSeconds);
+            return (Failed(state.Path, budget), null, ScrapeMetrics.TimedOut, null);
+        }
+        finally
+        {
+            var abandon = false;
+            lock (state.Lock)
+            {
+                collection.Waiters--;
+                if (collection.Waiters == 0 && collection.Task.IsCompleted && ReferenceEquals(state.InFlight, collection))
+                {
+                    // Its last scraper has its result: let the collection (and its items) go.
+                    state.InFlight = null;
+                }
+                else if (collection.Waiters == 0 && !collection.Task.IsCompleted && _options.CacheTtl <= TimeSpan.Zero)
+                {
+                    // Nobody waits and no cache would keep the result: stop spending API calls on it. A new
+                    // scrape starts a fresh collection instead of joining one that is being cancelled.
+                    abandon = collection.MarkAbandoned();
+                    if (ReferenceEquals(state.InFlight, collection))
+                    {
+                        state.InFlight = null;
+                    }
+                }
+            }
+
+            if (abandon)
+            {
+                // Outside the lock: cancellation runs callbacks inline.
+                collection.Cancel();
+            }
+        }
+    }
+
+    /// <summary>A failed answer for one scrape that got no collection result: no error count moves.</summary>
+    private PathResult Failed(ScrapePath path, TimeSpan waited) => new(path,
+        _config.Current.Regions.Select(r => new RegionOutcome(r, false, waited.TotalSeconds, [], "scrape deadline passed")).ToList(),
+        _time.GetUtcNow());
+
+    private async Task<PathResult> CollectAsync(PathState state, Collection collection)
+    {
+        // Yield first so the caller's lock is released before any work starts.
+        await Task.Yield();
+        _idle.CollectionStarted();
+        try
+        {
+            var config = _config.Current;
+            var outcomes = await Task.WhenAll(config.Regions.Select(region =>
+                CollectRegionAsync(state, config, ApiTargets.For(config, region), collection))).ConfigureAwait(false);
+            var result = new PathResult(state.Path, outcomes, _time.GetUtcNow());
+            if (result.AllSucceeded)
+            {
+                lock (state.Lock)
+                {
+                    state.LastGood = result;
+                }
+            }
+
+            return result;
+        }
+        finally
+        {
+            lock (state.Lock)
+            {
+                collection.Finish();
+            }
+
+            _idle.CollectionFinished();
+        }
+    }
+
+    private async Task<RegionOutcome> CollectRegionAsync(PathState state, ExporterConfig config, ApiTarget target, Collection collection)
+    {
+        var path = state.Path;
+        var started = _time.GetTimestamp();
+        var progress = NewProgress(state, collection);
+        var token = collection.Token;
+        string error;
+        try
+        {
+            IReadOnlyList<ListedItem> items;
+            var limit = state.Limit;
+            try
+            {
+                items = await _ckafka.ListAsync(target, path.Action, path.ListField, limit, path.Read, static i => i.Id, progress, token).ConfigureAwait(false);
+            }
+            catch (TencentCloudApiException e) when (limit > CkafkaClient.PageSize && progress.PagesDone == 0 &&
+                                                     e.Code.StartsWith("InvalidParameter", StringComparison.Ordinal))
+            {
+                // An API from before the larger documented maximum: ask 100 from now on.
+                _logger.LogInformation("the API refused a page size, using {Fallback} from now on collector={Collector} region={Region} limit={Limit} code={Code}",
+                    CkafkaClient.PageSize, path.Name, target.Region, limit, e.Code);
+                state.Limit = CkafkaClient.PageSize;
+                progress = NewProgress(state, collection);
+                items = await _ckafka.ListAsync(target, path.Action, path.ListField, CkafkaClient.PageSize, path.Read, static i => i.Id, progress, token)
+                    .ConfigureAwait(false);
+            }
+
+            var filter = path.Filter(config);
+            if (!filter.IsAll)
+            {
+                items = items.Where(i => filter.Keeps(i.Name)).ToList();
+            }
+
+            var seconds = _time.GetElapsedTime(started).TotalSeconds;
+            _logger.LogDebug("collection succeeded collector={Collector} region={Region} items={Items} pages={Pages} duration_seconds={Duration}",
+                path.Name, target.Region, items.Count, progress.PagesDone, seconds);
+            return new RegionOutcome(target.Region, true, seconds, items, null);
+        }
+        catch (TencentCloudException e)
+        {
+            error = $"code {e.Code}: {e.Message}";
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            error = "deadline exceeded";
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug or an answer nobody foresaw: still only this region's collection fails.
+            error = $"unexpected {e.GetType().Name}: {e.Message}";
+        }
+
+        var elapsed = _time.GetElapsedTime(started).TotalSeconds;
+        if (collection.Abandoned)
+        {
+            // Cancelled because every scraper left: nobody is told, so nothing is counted.
+            _logger.LogDebug("collection abandoned collector={Collector} region={Region} duration_seconds={Duration}", path.Name, target.Region, elapsed);
+            return new RegionOutcome(target.Region, false, elapsed, [], "abandoned");
+        }
+
+        state.CountError(target.Region);
+        var message = $"{path.Action} in {target.Region} failed after {progress.PagesDone} of {progress.PagesExpected} pages " +
+                      $"({elapsed:0.###} s of a {collection.Budget.TotalSeconds:0.###} s budget): {error}";
+        _logger.LogWarning("collection failed collector={Collector} region={Region} action={Action} pages_done={PagesDone} pages_expected={PagesExpected} " +
+                           "budget_seconds={Budget} duration_seconds={Duration} err={Error}",
+            path.Name, target.Region, path.Action, progress.PagesDone, progress.PagesExpected, collection.Budget.TotalSeconds, elapsed, message);
+        return new RegionOutcome(target.Region, false, elapsed, [], message);
+    }
+
+    private ListProgress NewProgress(PathState state, Collection collection) => new()
+    {
+        Remaining = () =>
+        {
+            lock (state.Lock)
+            {
+                return collection.StopAt - _time.GetUtcNow();
+            }
+        },
+    };
+
+    /// <summary>The families of one answer: each path's own (error count, status, info, error info), then
+    /// the families every path shares, each rendered once with every path's samples.</summary>
+    private List<MetricFamily> Render(IReadOnlyList<(PathResult Result, TimeSpan? CacheAge)> parts)
+    {
+        var families = new List<MetricFamily>(8 * parts.Count);
+        foreach (var (result, _) in parts)
+        {
+            var path = result.Path;
+            var state = _states[path];
+            families.Add(new MetricFamily(path.ErrorCount.Name, path.ErrorCount.Help, MetricType.Gauge,
+                result.Regions.Select(r => new Sample(path.ErrorCount.Name, [new Label("region", r.Region)], state.ErrorCount(r.Region))).ToList()));
+            AddItemFamilies(path, result.Regions, families);
+        }
+
+        families.Add(new MetricFamily("datahub_exporter_collect_success",
+            "Whether the last collection of this collector for this region succeeded (1) or failed (0).",
+            MetricType.Gauge,
+            parts.SelectMany(p => p.Result.Regions.Select(r =>
+                new Sample("datahub_exporter_collect_success", RegionCollector(r.Region, p.Result.Path), r.Success ? 1 : 0))).ToList()));
+        families.Add(new MetricFamily("datahub_exporter_collect_duration_seconds",
+            "How long the last collection of this collector for this region took, all pages and retries included.",
+            MetricType.Gauge,
+            parts.SelectMany(p => p.Result.Regions.Select(r =>
+                new Sample("datahub_exporter_collect_duration_seconds", RegionCollector(r.Region, p.Result.Path), r.DurationSeconds))).ToList()));
+        if (_options.CacheTtl > TimeSpan.Zero)
+        {
+            families.Add(new MetricFamily("datahub_exporter_cache_age_seconds",
+                "Age of the data in this answer: 0 when collected for this scrape, more when served from the --cache.ttl cache.",
+                MetricType.Gauge,
+                parts.Select(p => new Sample("datahub_exporter_cache_age_seconds", [new Label("collector", p.Result.Path.Name)], p.CacheAge?.TotalSeconds ?? 0))
+                    .ToList()));
+        }
+
+        return families;
+    }
+
+    /// <summary>
+    /// <c>…_status</c> (region plus the item's identity labels, value the API's status code; items without a
+    /// status get none), <c>…_info</c> (identity plus descriptive labels, value 1) and <c>…_error_info</c>
+    /// (region, id and the cleaned message, for items that have one) — written from the records, no sample objects.
+    /// </summary>
+    private static void AddItemFamilies(ScrapePath path, IReadOnlyList<RegionOutcome> regions, List<MetricFamily> families)
+    {
+        families.Add(MetricFamily.FromSeries(path.Status.Name, path.Status.Help, new ItemSeries(path, ItemFamily.Status, regions)));
+        families.Add(MetricFamily.FromSeries(path.Info.Name, path.Info.Help, new ItemSeries(path, ItemFamily.Info, regions)));
+        families.Add(MetricFamily.FromSeries(path.ErrorInfo.Name, path.ErrorInfo.Help, new ItemSeries(path, ItemFamily.ErrorInfo, regions)));
+    }
+
+    private static Label[] RegionCollector(string region, ScrapePath path) => [new Label("region", region), new Label("collector", path.Name)];
+
+    /// <summary>A path's mutable state; every field but the error counts is guarded by <see cref="Lock"/>.</summary>
+    private sealed class PathState(ScrapePath path)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long[]> _errorCounts = new(StringComparer.Ordinal);
+        private int _limit = path.PreferredLimit;
+
+        public ScrapePath Path { get; } = path;
+
+        public Lock Lock { get; } = new();
+
+        public Collection? InFlight { get; set; }
+
+        public PathResult? LastGood { get; set; }
+
+        /// <summary>The page size in use: the preferred one until the API refused it.</summary>
+        public int Limit
+        {
+            get => Volatile.Read(ref _limit);
+            set => Volatile.Write(ref _limit, value);
+        }
+
+        public long ErrorCount(string region) => _errorCounts.TryGetValue(region, out var c) ? Interlocked.Read(ref c[0]) : 0;
+
+        public void CountError(string region) => Interlocked.Increment(ref _errorCounts.GetOrAdd(region, _ => new long[1])[0]);
+    }
+
+    /// <summary>One running collection: its deadline (moved later by scrapers that join with more time), its
+    /// waiters, and the token that stops it. Mutated only under the path's lock.</summary>
+    private sealed class Collection
+    {
+        private readonly CancellationTokenSource _cts;
+        private readonly DateTimeOffset _started;
+        private DateTimeOffset _stop;
+        private bool _finished;
+        private volatile bool _abandoned;
+
+        public Collection(DateTimeOffset now, TimeSpan budget, TimeSpan max, TimeProvider time)
+        {
+            _started = now;
+            _stop = StopFor(now, budget, max);
+            _cts = new CancellationTokenSource(_stop - now, time);
+        }
+
+        public Task<PathResult> Task { get; set; } = null!;
+
+        /// <summary>The answer every scraper of this collection shares, made by the first to need it.</summary>
+        public ScrapeAnswer? Answer { get; set; }
+
+        public int Waiters { get; set; }
+
+        public bool Abandoned => _abandoned;
+
+        public CancellationToken Token => _cts.Token;
+
+        /// <summary>When this collection stops, as far as it is known now.</summary>
+        public DateTimeOffset StopAt => _stop;
+
+        /// <summary>How long this collection may run, as far as it is known now.</summary>
+        public TimeSpan Budget => _stop - _started;
+
+        /// <summary>A scraper with <paramref name="budget"/> joins: the collection may run until its deadline.</summary>
+        public void Extend(DateTimeOffset now, TimeSpan budget, TimeSpan max)
+        {
+            var stop = StopFor(now, budget, max);
+            if (_finished || stop <= _stop)
+            {
+                return;
+            }
+
+            _stop = stop;
+            _cts.CancelAfter(stop - now);
+        }
+
+        /// <summary>Marks the collection as one nobody waits for; false when it has already finished.</summary>
+        public bool MarkAbandoned()
+        {
+            if (_finished)
+            {
+                return false;
+            }
+
+            _abandoned = true;
+            return true;
+        }
+
+        public void Cancel()
+        {
+            try
+            {
+                _cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // It finished in the meantime: nothing left to stop.
+            }
+        }
+
+        public void Finish()
+        {
+            _finished = true;
+            _cts.Dispose();
+        }
+
+        private DateTimeOffset StopFor(DateTimeOffset now, TimeSpan budget, TimeSpan max)
+        {
+            var margin = TimeSpan.FromTicks(Math.Min(MaxStopMargin.Ticks, budget.Ticks / 5));
+            var stop = now + budget - margin;
+            var cap = (_started == default ? now : _started) + max;
+            return stop < cap ? stop : cap;
+        }
+    }
+}
