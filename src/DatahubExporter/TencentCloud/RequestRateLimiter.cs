@@ -127,7 +127,9 @@ internal sealed class RequestRateLimiter
                 key.Base = rate;
                 key.LastRefusal = now;
             }
-            key.NotBefore = Math.Max(key.NotBefore, now + window);
+            // The guard here too: the refused request's window started when it reached the API, and a retry that
+            // arrives a hair under one second later (clock granularity, scheduling) would be refused again.
+            key.NotBefore = Math.Max(key.NotBefore, now + window + _guardTicks);
             return rate;
         }
     }

@@ -258,6 +258,23 @@ public class RequestRateLimiterTests
     }
 
     [Test]
+    public async Task After_a_refusal_the_window_guard_is_added_to_the_api_window()
+    {
+        // The exporter runs with a 50 ms guard: a retry must not reach the API a hair under one second after the
+        // refused request did (seen in CI: 0.99997 s), or it is refused again.
+        var time = new ManualTimeProvider();
+        var limiter = new RequestRateLimiter(15, time, TimeSpan.FromMilliseconds(50));
+        limiter.Refused("A", "h");
+
+        var retry = limiter.WaitAsync("A", "h", CancellationToken.None).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(1049));
+        Assert.That(retry.IsCompleted, Is.False);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.That(await retry.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromMilliseconds(1050)));
+    }
+
+    [Test]
     public async Task A_lowered_rate_spaces_starts_by_its_own_window()
     {
         var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
