@@ -22,6 +22,7 @@ public static class Program
     private static readonly Option<double> WaveEveryOption = new("--wave-every") { Description = "Seconds of load between fault waves.", DefaultValueFactory = _ => 8 };
     private static readonly Option<int> ThinkOption = new("--think-ms") { Description = "Each scraper pauses 0..N ms between scrapes.", DefaultValueFactory = _ => 500 };
     private static readonly Option<double> MaxRssOption = new("--max-rss-mb") { Description = "Fail when the exporter ends above this RSS.", DefaultValueFactory = _ => 512 };
+    private static readonly Option<double> SettleOption = new("--settle-seconds") { Description = "After the load, scrape like one Prometheus for this long, then judge RSS against the after-warm-up level (0: skip).", DefaultValueFactory = _ => 60 };
     private static readonly Option<string?> JsonOption = new("--json") { Description = "Where to write the JSON report." };
     private static readonly Option<bool> FiguresOption = new("--figures") { Description = "Measure issue 7's figures (allocation, sweep times, RSS) instead of soaking." };
     private static readonly Option<string?> BaselineOption = new("--baseline") { Description = "With --figures: a second exporter binary to compare against (the 'before' column)." };
@@ -29,7 +30,7 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var root = new RootCommand("Soak the datahub_exporter binary against the CKafka simulator.");
-        foreach (var option in new Option[] { ExporterOption, MinutesOption, ScrapersOption, TasksOption, ResourcesOption, WaveEveryOption, ThinkOption, MaxRssOption, JsonOption, FiguresOption, BaselineOption })
+        foreach (var option in new Option[] { ExporterOption, MinutesOption, ScrapersOption, TasksOption, ResourcesOption, WaveEveryOption, ThinkOption, MaxRssOption, SettleOption, JsonOption, FiguresOption, BaselineOption })
         {
             root.Options.Add(option);
         }
@@ -63,10 +64,11 @@ public static class Program
             WaveEverySeconds = parsed.GetValue(WaveEveryOption),
             ThinkMs = parsed.GetValue(ThinkOption),
             MaxRssMb = parsed.GetValue(MaxRssOption),
+            SettleSeconds = parsed.GetValue(SettleOption),
             JsonPath = parsed.GetValue(JsonOption),
         };
         if (options.Minutes is <= 0 or > 24 * 60 || options.Scrapers is < 1 or > 1000 || options.Tasks < 1 || options.Resources < 1 ||
-            options.WaveEverySeconds <= 0 || options.ThinkMs < 0)
+            options.WaveEverySeconds <= 0 || options.ThinkMs < 0 || options.SettleSeconds is < 0 or > 3600)
         {
             await Console.Error.WriteLineAsync("soak: --minutes must be in (0, 1440], --scrapers in [1, 1000], counts positive").ConfigureAwait(false);
             return 2;

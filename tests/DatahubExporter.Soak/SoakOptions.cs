@@ -14,5 +14,12 @@ public sealed record SoakOptions
     public int ThinkMs { get; init; } = 500;
     public double ScrapeTimeoutSeconds { get; init; } = 10;
     public double MaxRssMb { get; init; } = 512;
+
+    /// <summary>After the load: how long the exporter is scraped as one Prometheus would (both paths every 15 s)
+    /// before its RSS is compared with the level after warm-up (issue 8: memory returns after a burst).</summary>
+    public double SettleSeconds { get; init; } = 60;
+
+    /// <summary>How far above its after-warm-up RSS the settled exporter may stay, in percent.</summary>
+    public double SettleSlackPercent { get; init; } = 30;
     public string? JsonPath { get; init; }
 }

@@ -18,6 +18,7 @@ public sealed class SoakReport(SoakOptions options, int tasksPerRegion, int reso
     public long? RssStart { get; set; }
     public long? RssAfterWarmup { get; set; }
     public long? RssEnd { get; set; }
+    public long? RssSettled { get; set; }
     public List<long> RssSamples { get; } = [];
     public double LoadSeconds { get; set; }
     public int ExitCode { get; set; }
@@ -74,6 +75,13 @@ public sealed class SoakReport(SoakOptions options, int tasksPerRegion, int reso
         Judge("no crash, error-level, exception or unexpected failure line on stderr", Stderr.CrashLineCount == 0, $"{Stderr.CrashLineCount} line(s)");
         Judge("graceful exit on SIGTERM", ExitCode == 0, $"exit code {ExitCode}");
         Judge($"RSS at the end at most {options.MaxRssMb} MiB", RssEnd is { } end && end / MiB <= options.MaxRssMb, $"{Mb(RssEnd)} MiB");
+        if (options.SettleSeconds > 0)
+        {
+            var limit = RssAfterWarmup is { } warm ? warm * (1 + options.SettleSlackPercent / 100) : 0;
+            Judge($"RSS back near its steady level {options.SettleSeconds:0} s after the load (at most {options.SettleSlackPercent:0} % above after warm-up)",
+                RssSettled is { } settled && settled <= limit, $"{Mb(RssSettled)} MiB, limit {Mb((long)limit)} MiB");
+        }
+
         Judge("no secret in responses, logs or this report", SecretHits == 0, $"{SecretHits} occurrence(s)");
     }
 
@@ -176,10 +184,10 @@ public sealed class SoakReport(SoakOptions options, int tasksPerRegion, int reso
         w("");
         w("### Exporter process");
         w("");
-        w("| RSS at start | after warm-up | max during load | at the end | exit code on SIGTERM | stderr lines | warn lines | crash/unexpected lines |");
-        w("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        w($"| RSS at start | after warm-up | max during load | at the end of the load | {options.SettleSeconds:0} s later (one Prometheus scraping) | exit code on SIGTERM | stderr lines | warn lines | crash/unexpected lines |");
+        w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         long? rssMax = RssSamples.Count == 0 ? null : RssSamples.Max();
-        w($"| {Mb(RssStart)} MiB | {Mb(RssAfterWarmup)} MiB | {Mb(rssMax)} MiB | {Mb(RssEnd)} MiB | {ExitCode} | {Stderr.Lines} | {Stderr.WarnLines} | {Stderr.CrashLineCount} |");
+        w($"| {Mb(RssStart)} MiB | {Mb(RssAfterWarmup)} MiB | {Mb(rssMax)} MiB | {Mb(RssEnd)} MiB | {Mb(RssSettled)} MiB | {ExitCode} | {Stderr.Lines} | {Stderr.WarnLines} | {Stderr.CrashLineCount} |");
         foreach (var line in Stderr.CrashLines)
         {
             w($"    {line}");
@@ -270,7 +278,7 @@ public sealed class SoakReport(SoakOptions options, int tasksPerRegion, int reso
             }).ToArray()),
             ["rss_bytes"] = new JsonObject
             {
-                ["start"] = RssStart, ["after_warmup"] = RssAfterWarmup, ["max"] = RssSamples.Count == 0 ? null : RssSamples.Max(), ["end"] = RssEnd,
+                ["start"] = RssStart, ["after_warmup"] = RssAfterWarmup, ["max"] = RssSamples.Count == 0 ? null : RssSamples.Max(), ["end"] = RssEnd, ["settled"] = RssSettled,
             },
             ["exit_code"] = ExitCode,
             ["stderr"] = new JsonObject

@@ -352,9 +352,37 @@ public sealed class SoakRun(SoakOptions options, TextWriter output)
         report.ServerRateLimited = _serverRateLimited + RateLimitRejections(simulator);
 
         report.RssEnd = ProcessMemory.ResidentBytes(exporter.Pid);
+        await SettleAsync(exporter, client, report, hardStop).ConfigureAwait(false);
         report.ExitCode = await exporter.StopAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
         report.Stderr = StderrAnalysis.Analyze(exporter.Stderr);
         _secretHits += CountSecrets(exporter.Stderr) + CountSecrets(exporter.Stdout);
+    }
+
+    /// <summary>
+    /// After the load, the exporter is scraped as one Prometheus would (both paths every 15 s) for
+    /// <see cref="SoakOptions.SettleSeconds"/>, then its RSS is taken: memory must come back after a burst
+    /// while scraping goes on, not only when the process is left alone. The answers are not judged here.
+    /// </summary>
+    private async Task SettleAsync(ExporterProcess exporter, SoakClient client, SoakReport report, CancellationToken hardStop)
+    {
+        if (options.SettleSeconds <= 0)
+        {
+            return;
+        }
+
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(options.SettleSeconds);
+        for (var round = 0; round < 1000 && DateTime.UtcNow < until; round++)
+        {
+            foreach (var path in new[] { TasksPath, ResourcesPath })
+            {
+                await client.GetAsync(path, options.ScrapeTimeoutSeconds, 0, hardStop).ConfigureAwait(false);
+            }
+
+            var left = until - DateTime.UtcNow;
+            await Task.Delay(left < TimeSpan.FromSeconds(15) ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : TimeSpan.FromSeconds(15), hardStop).ConfigureAwait(false);
+        }
+
+        report.RssSettled = ProcessMemory.ResidentBytes(exporter.Pid);
     }
 
     private async Task SampleRssAsync(int pid, SoakReport report, CancellationToken stop)
