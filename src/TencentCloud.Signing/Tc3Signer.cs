@@ -2,14 +2,14 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace DatahubExporter.TencentCloud;
+namespace TencentCloud.Signing;
 
 /// <summary>
 /// TC3-HMAC-SHA256 request signing (spec tencent-cloud-api.md §1.1). Pure and thread-safe.
-/// Compiled into both the exporter (to sign) and the CKafka simulator (to verify); the published
+/// One assembly referenced by both the exporter (to sign) and the CKafka simulator (to verify); the published
 /// vectors of §1.3 pin it in the unit tests, which is what keeps that sharing from being circular.
 /// </summary>
-internal static class Tc3Signer
+public static class Tc3Signer
 {
     public const string Algorithm = "TC3-HMAC-SHA256";
 
