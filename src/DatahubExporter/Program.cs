@@ -18,7 +18,7 @@ namespace DatahubExporter;
 /// can cause becomes one line on standard error and an exit code: 0 ok, 1 collection or start-up failed,
 /// 2 bad usage or bad configuration. Only this class catches everything, and only to keep that promise.
 /// </summary>
-public static class Program
+internal static class Program
 {
     public const int ExitOk = 0;
     public const int ExitFailed = 1;

@@ -1,6 +1,6 @@
 namespace DatahubExporter.Configuration;
 
-public enum LogFormat
+internal enum LogFormat
 {
     Logfmt,
     Json,
@@ -10,7 +10,7 @@ public enum LogFormat
 /// Every setting that comes from the command line, with the defaults the contract names. The INI file's
 /// contents live in <see cref="ExporterConfig"/>; this is everything else.
 /// </summary>
-public sealed record ExporterOptions
+internal sealed record ExporterOptions
 {
     public const string DefaultListenAddress = ":48080";
     public const string DefaultConfigPath = "~/.datahub_exporter.conf";

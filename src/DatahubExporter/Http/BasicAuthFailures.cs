@@ -4,7 +4,7 @@ namespace DatahubExporter.Http;
 
 /// <summary>Counts refused basic-auth attempts by reason for <c>datahub_exporter_http_auth_failures_total</c>.
 /// Every reason is written from the start (at 0), so <c>rate()</c> sees the first failure. Lock-free.</summary>
-public sealed class BasicAuthFailures
+internal sealed class BasicAuthFailures
 {
     /// <summary>No <c>Authorization</c> header.</summary>
     public const string Missing = "missing";

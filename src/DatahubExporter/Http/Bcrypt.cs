@@ -10,7 +10,7 @@ namespace DatahubExporter.Http;
 /// distroless and minimal images that have no libcrypt.</summary>
 /// <remarks>Thread-safe and stateless. As with every bcrypt, only the first 72 bytes of a password count.
 /// No caching here: see <see cref="BasicAuthVerifier"/>.</remarks>
-public static partial class Bcrypt
+internal static partial class Bcrypt
 {
     /// <summary>True when <paramref name="hash"/> has the shape of a bcrypt hash: <c>$2a$</c>, <c>$2b$</c> or
     /// <c>$2y$</c>, a two-digit cost from 04 to 31, then 53 characters of bcrypt's base64.</summary>

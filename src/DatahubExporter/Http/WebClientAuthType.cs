@@ -2,7 +2,7 @@ namespace DatahubExporter.Http;
 
 /// <summary>The <c>tls_server_config.client_auth_type</c> values of exporter-toolkit, which are Go's
 /// <c>tls.ClientAuthType</c> names and mean the same.</summary>
-public enum WebClientAuthType
+internal enum WebClientAuthType
 {
     /// <summary>No client certificate is asked for (the default).</summary>
     NoClientCert,

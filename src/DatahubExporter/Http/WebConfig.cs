@@ -11,7 +11,7 @@ namespace DatahubExporter.Http;
 /// (<c>cipher_suites</c>, <c>curve_preferences</c>, <c>client_allowed_sans</c>, <c>rate_limit</c>) and unknown
 /// keys are errors that name the key, so that a setting is never silently dropped. Stricter than Go in one
 /// place: a non-empty <c>tls_server_config</c> without a certificate is an error rather than plain HTTP.</remarks>
-public sealed class WebConfig
+internal sealed class WebConfig
 {
     /// <summary>The configuration used when no <c>--web.config.file</c> is given: plain HTTP, no auth.</summary>
     public static WebConfig Empty { get; } = new();

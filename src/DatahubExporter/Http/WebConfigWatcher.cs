@@ -18,7 +18,7 @@ namespace DatahubExporter.Http;
 /// <para>Thread-safe. <see cref="Current"/> returns an immutable snapshot; callers should read it once per
 /// request or connection and use that snapshot throughout.</para>
 /// </remarks>
-public sealed class WebConfigWatcher
+internal sealed class WebConfigWatcher
 {
     /// <summary>Basic-auth refusals of the server this config protects, for <c>/metrics</c>.</summary>
     public BasicAuthFailures AuthFailures { get; } = new();

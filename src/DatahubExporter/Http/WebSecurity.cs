@@ -15,7 +15,7 @@ namespace DatahubExporter.Http;
 /// <see cref="WebConfigWatcher.Current"/> once, so a reloaded file applies to new connections (certificate,
 /// TLS versions, client CA) and new requests (users, headers) without a restart; connections already open
 /// keep the certificate they were made with.</summary>
-public static class WebSecurity
+internal static class WebSecurity
 {
     /// <summary>The path left open when basic auth is on, so that liveness probes need no password.</summary>
     public const string HealthyPath = Endpoints.HealthyPath;

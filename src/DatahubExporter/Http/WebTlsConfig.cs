@@ -8,7 +8,7 @@ namespace DatahubExporter.Http;
 /// its private key already loaded, the TLS version range and the client-certificate policy. Immutable and
 /// safe to share between threads; a reload builds a new instance instead of changing this one. Certificates
 /// are not disposed on reload because handshakes in flight may still use them.</summary>
-public sealed class WebTlsConfig
+internal sealed class WebTlsConfig
 {
     /// <summary>The server (leaf) certificate with its private key.</summary>
     public required X509Certificate2 Certificate { get; init; }

@@ -4,7 +4,7 @@ namespace DatahubExporter.Telemetry;
 /// What the Tencent Cloud client reports about each HTTP attempt, for <c>/metrics</c>. Implementations
 /// must be thread-safe and cheap: they are called on the scrape path.
 /// </summary>
-public interface IApiObserver
+internal interface IApiObserver
 {
     /// <summary>One attempt finished. <paramref name="code"/> is <c>Success</c>, the Tencent error code, or a
     /// client-side code (<c>Timeout</c>, <c>NetworkError</c>, <c>HttpStatusError</c>, <c>InvalidResponse</c>, <c>ResponseTooLarge</c>).</summary>
