@@ -1,10 +1,6 @@
-namespace DatahubExporter.Configuration;
+using DatahubExporter.Telemetry;
 
-internal enum LogFormat
-{
-    Logfmt,
-    Json,
-}
+namespace DatahubExporter.Configuration;
 
 /// <summary>
 /// Every setting that comes from the command line, with the defaults the contract names. The INI file's

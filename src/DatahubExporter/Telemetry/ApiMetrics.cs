@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using DatahubExporter.Exposition;
+using DatahubExporter.TencentCloud;
 
 namespace DatahubExporter.Telemetry;
 

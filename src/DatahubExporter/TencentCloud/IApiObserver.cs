@@ -1,4 +1,4 @@
-namespace DatahubExporter.Telemetry;
+namespace DatahubExporter.TencentCloud;
 
 /// <summary>
 /// What the Tencent Cloud client reports about each HTTP attempt, for <c>/metrics</c>. Implementations
