@@ -1,10 +1,11 @@
 using DatahubExporter.Http;
+using DatahubExporter.WebConfig;
 
-namespace DatahubExporter.Tests.Http.WebSecurityTests;
+namespace DatahubExporter.Tests.WebConfig;
 
 public sealed class BasicAuthVerifierTests
 {
-    private static WebConfig Config(params (string User, string Hash)[] users) => new()
+    private static WebConfigFile Config(params (string User, string Hash)[] users) => new()
     {
         BasicAuthUsers = users.ToDictionary(u => u.User, u => u.Hash, StringComparer.Ordinal),
         UnknownUserHash = Bcrypt.Hash("unguessable", 4),

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 
-namespace DatahubExporter.Http;
+namespace DatahubExporter.WebConfig;
 
-/// <summary>Holds the current <see cref="WebConfig"/> and re-reads the file when it, or a certificate, key
+/// <summary>Holds the current <see cref="WebConfigFile"/> and re-reads the file when it, or a certificate, key
 /// or CA file it names, changes — the way exporter-toolkit re-reads its web config on every request.</summary>
 /// <remarks>
 /// <para>Checking happens inside <see cref="Current"/>, at most once per <see cref="CheckInterval"/>: the
@@ -31,14 +31,14 @@ internal sealed class WebConfigWatcher
     private readonly Lock _checking = new();
     private readonly bool _tlsAtStart;
     private readonly bool _http2AtStart;
-    private volatile WebConfig _current;
+    private volatile WebConfigFile _current;
     private byte[] _fingerprint;
     private long _nextCheck;
     private string? _failure;
 
     /// <summary>Starts from an already loaded <paramref name="initial"/> config. With
-    /// <see cref="WebConfig.Empty"/> (no <c>--web.config.file</c>) nothing is ever re-read.</summary>
-    public WebConfigWatcher(WebConfig initial, ILogger logger, TimeProvider? timeProvider = null)
+    /// <see cref="WebConfigFile.Empty"/> (no <c>--web.config.file</c>) nothing is ever re-read.</summary>
+    public WebConfigWatcher(WebConfigFile initial, ILogger logger, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(initial);
         ArgumentNullException.ThrowIfNull(logger);
@@ -52,14 +52,14 @@ internal sealed class WebConfigWatcher
         _nextCheck = _time.GetTimestamp() + IntervalTicks;
     }
 
-    /// <summary>Loads <paramref name="path"/> (or uses <see cref="WebConfig.Empty"/> when it is null) and
+    /// <summary>Loads <paramref name="path"/> (or uses <see cref="WebConfigFile.Empty"/> when it is null) and
     /// watches it.</summary>
     /// <exception cref="WebConfigException">The file is bad at startup.</exception>
     public static WebConfigWatcher Load(string? path, ILogger logger) =>
-        new(path is null ? WebConfig.Empty : WebConfig.Load(path), logger);
+        new(path is null ? WebConfigFile.Empty : WebConfigFile.Load(path), logger);
 
     /// <summary>The config in force, re-read first if the check interval has passed and the files changed.</summary>
-    public WebConfig Current
+    public WebConfigFile Current
     {
         get
         {
@@ -120,7 +120,7 @@ internal sealed class WebConfigWatcher
                 return false;
             }
 
-            WebConfig next;
+            WebConfigFile next;
             try
             {
                 // Whatever exception a load throws, a bad new file must never fail requests: it is a failed reload.
@@ -173,11 +173,11 @@ internal sealed class WebConfigWatcher
         }
     }
 
-    private static WebConfig LoadOrThrowWebConfigException(string path)
+    private static WebConfigFile LoadOrThrowWebConfigException(string path)
     {
         try
         {
-            return WebConfig.Load(path);
+            return WebConfigFile.Load(path);
         }
         catch (Exception e) when (e is not WebConfigException and not OutOfMemoryException)
         {

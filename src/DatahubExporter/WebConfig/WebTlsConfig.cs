@@ -2,9 +2,9 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
-namespace DatahubExporter.Http;
+namespace DatahubExporter.WebConfig;
 
-/// <summary>The validated <c>tls_server_config</c> of a <see cref="WebConfig"/>: the server certificate with
+/// <summary>The validated <c>tls_server_config</c> of a <see cref="WebConfigFile"/>: the server certificate with
 /// its private key already loaded, the TLS version range and the client-certificate policy. Immutable and
 /// safe to share between threads; a reload builds a new instance instead of changing this one. Certificates
 /// are not disposed on reload because handshakes in flight may still use them.</summary>

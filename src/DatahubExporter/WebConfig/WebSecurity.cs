@@ -2,13 +2,14 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using DatahubExporter.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
-namespace DatahubExporter.Http;
+namespace DatahubExporter.WebConfig;
 
 /// <summary>Plugs a <see cref="WebConfigWatcher"/> into Kestrel and the request pipeline: TLS on the listener,
 /// extra response headers, and bcrypt basic auth. Every connection and request reads

@@ -1,4 +1,4 @@
-namespace DatahubExporter.Http;
+namespace DatahubExporter.WebConfig;
 
 /// <summary>What <see cref="BasicAuthVerifier.CheckAsync"/> decided about one set of credentials.</summary>
 internal enum BasicAuthOutcome

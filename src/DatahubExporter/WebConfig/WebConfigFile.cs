@@ -1,4 +1,4 @@
-namespace DatahubExporter.Http;
+namespace DatahubExporter.WebConfig;
 
 /// <summary>A validated exporter-toolkit web configuration (<c>--web.config.file</c>): optional TLS, optional
 /// extra response headers, optional bcrypt basic-auth users. Immutable and safe to share between threads;
@@ -11,10 +11,10 @@ namespace DatahubExporter.Http;
 /// (<c>cipher_suites</c>, <c>curve_preferences</c>, <c>client_allowed_sans</c>, <c>rate_limit</c>) and unknown
 /// keys are errors that name the key, so that a setting is never silently dropped. Stricter than Go in one
 /// place: a non-empty <c>tls_server_config</c> without a certificate is an error rather than plain HTTP.</remarks>
-internal sealed class WebConfig
+internal sealed class WebConfigFile
 {
     /// <summary>The configuration used when no <c>--web.config.file</c> is given: plain HTTP, no auth.</summary>
-    public static WebConfig Empty { get; } = new();
+    public static WebConfigFile Empty { get; } = new();
 
     /// <summary>Absolute path of the file this was read from; null for <see cref="Empty"/>.</summary>
     public string? Path { get; init; }
@@ -40,7 +40,7 @@ internal sealed class WebConfig
     /// <summary>Reads and validates the file. Relative paths inside it are relative to the file's directory.
     /// Loads the certificates and keys so that a broken pair is reported now, not at the first handshake.</summary>
     /// <exception cref="WebConfigException">Anything wrong, in one line naming the file, line and key.</exception>
-    public static WebConfig Load(string path) => WebConfigReader.Read(path);
+    public static WebConfigFile Load(string path) => WebConfigReader.Read(path);
 
     /// <summary>The files whose content decides this configuration: the web config file itself and the
     /// certificate, key and CA files it names.</summary>

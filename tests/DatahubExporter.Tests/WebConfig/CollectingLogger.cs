@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace DatahubExporter.Tests.Http.WebSecurityTests;
+namespace DatahubExporter.Tests.WebConfig;
 
 /// <summary>Keeps every log line (level and formatted message) for assertions.</summary>
 internal sealed class CollectingLogger : ILogger

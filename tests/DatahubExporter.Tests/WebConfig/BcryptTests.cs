@@ -1,6 +1,7 @@
 using DatahubExporter.Http;
+using DatahubExporter.WebConfig;
 
-namespace DatahubExporter.Tests.Http.WebSecurityTests;
+namespace DatahubExporter.Tests.WebConfig;
 
 public sealed class BcryptTests
 {

@@ -1,4 +1,4 @@
-namespace DatahubExporter.Tests.Http.WebSecurityTests;
+namespace DatahubExporter.Tests.WebConfig;
 
 /// <summary>A clock that only moves when told to.</summary>
 internal sealed class ManualTime : TimeProvider

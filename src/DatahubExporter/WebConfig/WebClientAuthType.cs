@@ -1,4 +1,4 @@
-namespace DatahubExporter.Http;
+namespace DatahubExporter.WebConfig;
 
 /// <summary>The <c>tls_server_config.client_auth_type</c> values of exporter-toolkit, which are Go's
 /// <c>tls.ClientAuthType</c> names and mean the same.</summary>

@@ -3,16 +3,16 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace DatahubExporter.Http;
+namespace DatahubExporter.WebConfig;
 
-/// <summary>Checks a user name and password against a <see cref="WebConfig"/>'s <c>basic_auth_users</c>.</summary>
+/// <summary>Checks a user name and password against a <see cref="WebConfigFile"/>'s <c>basic_auth_users</c>.</summary>
 /// <remarks>
 /// <para>Successful checks are remembered, keyed by SHA-256 of (user, hash, password), so a Prometheus
 /// scraping every 15 s pays bcrypt once, not on every scrape (exporter-toolkit does the same). Because the
 /// hash is part of the key, a changed hash in a reloaded file is never satisfied by an old entry. Failures
 /// are never cached. The cache holds at most <see cref="MaxCachedEntries"/> entries and is emptied when full,
 /// which only costs the next requests one bcrypt each.</para>
-/// <para>An unknown user is checked against <see cref="WebConfig.UnknownUserHash"/>, a hash with the
+/// <para>An unknown user is checked against <see cref="WebConfigFile.UnknownUserHash"/>, a hash with the
 /// highest configured cost, so the answer takes as long as for a known user with a wrong password.</para>
 /// <para>Thread-safe. At most <see cref="MaxConcurrentHashes"/> (one per core) bcrypt computations run at once. An
 /// attempt that needs one while all are busy is not queued: it gets <see cref="BasicAuthOutcome.Busy"/> at once,
@@ -36,11 +36,11 @@ internal sealed class BasicAuthVerifier(int maxConcurrentHashes)
     internal int CachedCount => _verified.Count;
 
     /// <summary>True when <paramref name="user"/> is configured and <paramref name="password"/> matches its hash.</summary>
-    public async ValueTask<bool> VerifyAsync(WebConfig config, string user, string password, CancellationToken cancellationToken) =>
+    public async ValueTask<bool> VerifyAsync(WebConfigFile config, string user, string password, CancellationToken cancellationToken) =>
         await CheckAsync(config, user, password, cancellationToken).ConfigureAwait(false) == BasicAuthOutcome.Ok;
 
     /// <summary>Checks the credentials: from the cache when they passed before, else with bcrypt if a core is free.</summary>
-    public ValueTask<BasicAuthOutcome> CheckAsync(WebConfig config, string user, string password, CancellationToken cancellationToken)
+    public ValueTask<BasicAuthOutcome> CheckAsync(WebConfigFile config, string user, string password, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var known = config.BasicAuthUsers.TryGetValue(user, out var hash);

@@ -7,9 +7,9 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace DatahubExporter.Http;
+namespace DatahubExporter.WebConfig;
 
-/// <summary>Turns a web config file into a <see cref="WebConfig"/>. Works on the YAML node tree rather than
+/// <summary>Turns a web config file into a <see cref="WebConfigFile"/>. Works on the YAML node tree rather than
 /// a deserializer so that every error can name the line and the full key path. Stateless apart from the
 /// one file being read; each call is independent.</summary>
 internal sealed partial class WebConfigReader
@@ -40,15 +40,15 @@ internal sealed partial class WebConfigReader
         _directory = System.IO.Path.GetDirectoryName(_path) ?? ".";
     }
 
-    public static WebConfig Read(string path) => new WebConfigReader(path).Read();
+    public static WebConfigFile Read(string path) => new WebConfigReader(path).Read();
 
-    private WebConfig Read()
+    private WebConfigFile Read()
     {
         var text = ReadText(_path, null, "file");
         var root = Parse(text);
         if (root is null || IsNull(root))
         {
-            return new WebConfig { Path = _path };
+            return new WebConfigFile { Path = _path };
         }
 
         var top = AsMapping(root, "top level");
@@ -85,7 +85,7 @@ internal sealed partial class WebConfigReader
             unknownUserHash = DummyHashes.GetOrAdd(cost, c => Bcrypt.Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)), c));
         }
 
-        return new WebConfig
+        return new WebConfigFile
         {
             Path = _path,
             Tls = tls,

@@ -1,8 +1,9 @@
 using System.Text;
 using DatahubExporter.Http;
+using DatahubExporter.WebConfig;
 using Microsoft.Extensions.Primitives;
 
-namespace DatahubExporter.Tests.Http.WebSecurityTests;
+namespace DatahubExporter.Tests.WebConfig;
 
 public sealed class BasicAuthHeaderTests
 {

@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using DatahubExporter.Http;
+using DatahubExporter.WebConfig;
 
-namespace DatahubExporter.Tests.Http.WebSecurityTests;
+namespace DatahubExporter.Tests.WebConfig;
 
 /// <summary>The basic-auth middleware over plain HTTP on a real loopback Kestrel.</summary>
 public sealed class BasicAuthMiddlewareTests
@@ -134,7 +135,7 @@ public sealed class BasicAuthMiddlewareTests
     [Test]
     public async Task Without_users_everything_is_open()
     {
-        var watcher = new WebConfigWatcher(WebConfig.Empty, new CollectingLogger());
+        var watcher = new WebConfigWatcher(WebConfigFile.Empty, new CollectingLogger());
         await using var host = await TestHost.StartAsync(watcher);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace DatahubExporter.Tests.Http.WebSecurityTests;
+namespace DatahubExporter.Tests.WebConfig;
 
 /// <summary>Runs the real curl against a loopback test server. Bounded: curl gets --max-time 10 and is
 /// killed if it has not exited after 30 s.</summary>

@@ -1,7 +1,8 @@
 using System.Security.Authentication;
 using DatahubExporter.Http;
+using DatahubExporter.WebConfig;
 
-namespace DatahubExporter.Tests.Http.WebSecurityTests;
+namespace DatahubExporter.Tests.WebConfig;
 
 public sealed class WebConfigTests
 {
@@ -60,7 +61,7 @@ public sealed class WebConfigTests
     public void Bad_file_throws_one_line_naming_file_and_key(string name, string expected)
     {
         var file = _pki.PathOf(name);
-        var error = Assert.Throws<WebConfigException>(() => WebConfig.Load(file));
+        var error = Assert.Throws<WebConfigException>(() => WebConfigFile.Load(file));
         Assert.That(error!.Message, Is.EqualTo("web config " + expected.Replace("{file}", file).Replace("{dir}", _pki.Directory)));
     }
 
@@ -68,7 +69,7 @@ public sealed class WebConfigTests
     public void Missing_file_throws()
     {
         var file = _pki.PathOf("absent.yml");
-        var error = Assert.Throws<WebConfigException>(() => WebConfig.Load(file));
+        var error = Assert.Throws<WebConfigException>(() => WebConfigFile.Load(file));
         Assert.That(error!.Message, Is.EqualTo($"web config {file}: file not found"));
     }
 
@@ -76,14 +77,14 @@ public sealed class WebConfigTests
     public void Error_never_echoes_a_password_hash()
     {
         var file = _pki.PathOf("not_bcrypt.bad.yml");
-        var error = Assert.Throws<WebConfigException>(() => WebConfig.Load(file));
+        var error = Assert.Throws<WebConfigException>(() => WebConfigFile.Load(file));
         Assert.That(error!.Message, Does.Not.Contain("saltsalt"));
     }
 
     [Test]
     public void Good_file_loads_every_setting()
     {
-        var config = WebConfig.Load(_pki.PathOf("good.yml"));
+        var config = WebConfigFile.Load(_pki.PathOf("good.yml"));
 
         Assert.That(config.Path, Is.EqualTo(_pki.PathOf("good.yml")));
         Assert.That(config.Tls, Is.Not.Null);
@@ -106,7 +107,7 @@ public sealed class WebConfigTests
     [Test]
     public void Empty_file_means_plain_http_without_auth()
     {
-        var config = WebConfig.Load(_pki.PathOf("empty.yml"));
+        var config = WebConfigFile.Load(_pki.PathOf("empty.yml"));
 
         Assert.That(config.Tls, Is.Null);
         Assert.That(config.BasicAuthUsers, Is.Empty);
@@ -121,7 +122,7 @@ public sealed class WebConfigTests
         var key = File.ReadAllText(_pki.PathOf("server.key"));
         File.WriteAllText(file, $"tls_server_config:\n  cert: |\n{Indent(cert)}  key: |\n{Indent(key)}");
 
-        var config = WebConfig.Load(file);
+        var config = WebConfigFile.Load(file);
 
         Assert.That(config.Tls!.Certificate.Subject, Is.EqualTo("CN=server"));
         Assert.That(config.Tls.Protocols, Is.EqualTo(SslProtocols.Tls12 | SslProtocols.Tls13));

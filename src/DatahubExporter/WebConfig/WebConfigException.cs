@@ -1,4 +1,4 @@
-namespace DatahubExporter.Http;
+namespace DatahubExporter.WebConfig;
 
 /// <summary>A problem with the <c>--web.config.file</c>, worded as the one line the user sees: it names the
 /// file, the line when known, and the key. It never contains a password hash, a private key or any other

@@ -1,6 +1,6 @@
 using DatahubExporter.Exposition;
 
-namespace DatahubExporter.Http;
+namespace DatahubExporter.WebConfig;
 
 /// <summary>Counts refused basic-auth attempts by reason for <c>datahub_exporter_http_auth_failures_total</c>.
 /// Every reason is written from the start (at 0), so <c>rate()</c> sees the first failure. Lock-free.</summary>

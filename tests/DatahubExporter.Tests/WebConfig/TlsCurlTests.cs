@@ -1,7 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using DatahubExporter.Http;
+using DatahubExporter.WebConfig;
 
-namespace DatahubExporter.Tests.Http.WebSecurityTests;
+namespace DatahubExporter.Tests.WebConfig;
 
 /// <summary>TLS, client certificates and basic auth as the real curl sees them, against a loopback Kestrel
 /// set up by <see cref="WebSecurity.ConfigureHttps"/>. Certificates are made at test time.</summary>

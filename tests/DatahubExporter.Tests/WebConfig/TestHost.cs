@@ -1,5 +1,6 @@
 using System.Net;
 using DatahubExporter.Http;
+using DatahubExporter.WebConfig;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace DatahubExporter.Tests.Http.WebSecurityTests;
+namespace DatahubExporter.Tests.WebConfig;
 
 /// <summary>A minimal Kestrel app on 127.0.0.1:0 wired the way the exporter host is meant to be:
 /// <see cref="WebSecurity.ConfigureHttps"/> on the listener, <see cref="WebSecurity.UseExporterWebConfig"/> in

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Text;
 using DatahubExporter.Http;
+using DatahubExporter.WebConfig;
 using Microsoft.Extensions.Logging;
 
-namespace DatahubExporter.Tests.Http.WebSecurityTests;
+namespace DatahubExporter.Tests.WebConfig;
 
 public sealed class WebConfigWatcherTests
 {
@@ -56,7 +57,7 @@ public sealed class WebConfigWatcherTests
     {
         WriteUsers("first");
         var time = new ManualTime();
-        var watcher = new WebConfigWatcher(WebConfig.Load(_file), new CollectingLogger(), time);
+        var watcher = new WebConfigWatcher(WebConfigFile.Load(_file), new CollectingLogger(), time);
         var first = watcher.Current;
 
         WriteUsers("second");
@@ -142,7 +143,7 @@ public sealed class WebConfigWatcherTests
     {
         var watcher = WebConfigWatcher.Load(null, new CollectingLogger());
 
-        Assert.That(watcher.Current, Is.SameAs(WebConfig.Empty));
+        Assert.That(watcher.Current, Is.SameAs(WebConfigFile.Empty));
         Assert.That(watcher.ReloadIfChanged(), Is.False);
     }
 

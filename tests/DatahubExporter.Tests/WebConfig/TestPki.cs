@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace DatahubExporter.Tests.Http.WebSecurityTests;
+namespace DatahubExporter.Tests.WebConfig;
 
 /// <summary>Certificates made at test time (ECDSA P-256, valid from yesterday to tomorrow) and a temporary
 /// directory to write them to as PEM. Deletes the directory on dispose.</summary>

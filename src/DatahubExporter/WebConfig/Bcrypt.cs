@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace DatahubExporter.Http;
+namespace DatahubExporter.WebConfig;
 
 /// <summary>bcrypt in managed code (BCrypt.Net-Next), for the <c>$2a$</c>, <c>$2b$</c> and <c>$2y$</c> hashes that
 /// htpasswd and exporter-toolkit users produce. Nothing native is loaded, so basic auth works the same on

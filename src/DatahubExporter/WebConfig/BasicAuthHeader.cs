@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Primitives;
 
-namespace DatahubExporter.Http;
+namespace DatahubExporter.WebConfig;
 
 /// <summary>Reads RFC 7617 <c>Authorization: Basic</c> credentials. Anything malformed (several headers,
 /// another scheme, bad base64, bad UTF-8, no colon) is simply "no credentials", never an exception.</summary>
