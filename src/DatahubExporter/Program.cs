@@ -38,26 +38,36 @@ internal static class Program
     {
         ProcessMetrics.Initialize();
         var root = CliFlags.CreateCommand();
+        root.SetAction((parsed, token) => RunParsedAsync(parsed, stdout, stderr, getEnv, token));
         var parsed = root.Parse(FlagSpelling.AcceptGoSpellings(args, root));
         if (parsed.UnmatchedTokens.Count > 0)
         {
-            await stderr.WriteLineAsync($"datahub_exporter: {FlagSpelling.UnknownArgument(parsed.UnmatchedTokens[0], root)} (see --help)").ConfigureAwait(false);
-            return ExitUsage;
+            return await UsageAsync(stderr, $"{FlagSpelling.UnknownArgument(parsed.UnmatchedTokens[0], root)} (see --help)").ConfigureAwait(false);
         }
 
         if (parsed.Errors.Count > 0)
         {
             var oneLine = string.Join(' ', parsed.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()));
-            await stderr.WriteLineAsync($"datahub_exporter: {oneLine} (see --help)").ConfigureAwait(false);
-            return ExitUsage;
+            return await UsageAsync(stderr, $"{oneLine} (see --help)").ConfigureAwait(false);
         }
 
-        // The root command has no action of its own, so an action here is --help's or --version's.
-        if (parsed.Action is not null)
-        {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken).ConfigureAwait(false);
-        }
+        // --help and --version run their own actions, everything else RunParsedAsync. An exception reaches Main (one
+        // line, not System.CommandLine's stack trace), and SIGTERM/Ctrl+C stay the host's: no termination timeout here.
+        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+        return await parsed.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>Bad usage or bad configuration: one line on standard error and exit code 2.</summary>
+    private static async Task<int> UsageAsync(TextWriter stderr, string message)
+    {
+        await stderr.WriteLineAsync($"datahub_exporter: {message}").ConfigureAwait(false);
+        return ExitUsage;
+    }
+
+    /// <summary>Options → logging → configuration → credentials → web config, then --config.check, --once or serving.</summary>
+    private static async Task<int> RunParsedAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, Func<string, string?> getEnv,
+        CancellationToken cancellationToken)
+    {
         ExporterOptions options;
         try
         {
@@ -65,8 +75,7 @@ internal static class Program
         }
         catch (FormatException e)
         {
-            await stderr.WriteLineAsync($"datahub_exporter: {e.Message}").ConfigureAwait(false);
-            return ExitUsage;
+            return await UsageAsync(stderr, e.Message).ConfigureAwait(false);
         }
 
         using var loggerProvider = new StructuredLoggerProvider(options.LogLevel, options.LogFormat, stderr);
@@ -81,8 +90,7 @@ internal static class Program
         }
         catch (ConfigException e)
         {
-            await stderr.WriteLineAsync($"datahub_exporter: {e.Message}").ConfigureAwait(false);
-            return ExitUsage;
+            return await UsageAsync(stderr, e.Message).ConfigureAwait(false);
         }
 
         // Credentials are fetched before anything else: --config.check and --once report a source that does not
@@ -96,8 +104,7 @@ internal static class Program
         catch (CredentialException e) when (checkOrOnce)
         {
             config.Current.Credentials.Dispose();
-            await stderr.WriteLineAsync($"datahub_exporter: credentials: {e.Message}").ConfigureAwait(false);
-            return ExitUsage;
+            return await UsageAsync(stderr, $"credentials: {e.Message}").ConfigureAwait(false);
         }
         catch (CredentialException e)
         {
@@ -112,8 +119,7 @@ internal static class Program
         }
         catch (WebConfigException e)
         {
-            await stderr.WriteLineAsync($"datahub_exporter: {e.Message}").ConfigureAwait(false);
-            return ExitUsage;
+            return await UsageAsync(stderr, e.Message).ConfigureAwait(false);
         }
 
         if (parsed.GetValue(CliFlags.ConfigCheckOption))
