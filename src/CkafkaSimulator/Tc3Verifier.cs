@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using DatahubExporter.TencentCloud;
 using Microsoft.AspNetCore.Http;
+using TencentCloud.Signing;
 
 namespace CkafkaSimulator;
 

@@ -12,7 +12,7 @@ namespace DatahubExporter;
 /// Tencent Cloud and CKafka clients, the collection engine with its paths, and the exporter's own metrics.
 /// Shared by the HTTP host and <c>--once</c>.
 /// </summary>
-public sealed class ExporterServices : IDisposable
+internal sealed class ExporterServices : IDisposable
 {
     /// <summary>Every scrape path, in the order <c>--once</c> prints them. A new path is added here.</summary>
     public static readonly IReadOnlyList<ScrapePath> AllPaths = [DatahubTasksPath.Path, ConnectResourcesPath.Path];

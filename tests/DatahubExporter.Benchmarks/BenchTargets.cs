@@ -8,7 +8,7 @@ namespace DatahubExporter.Benchmarks;
 
 /// <summary>Shared set-up pieces: the simulator's demo credentials, request bodies, and a client with the rate
 /// limiter off and no retries, so a benchmark measures work and never a deliberate wait.</summary>
-public static class BenchTargets
+internal static class BenchTargets
 {
     public const string Region = "ap-guangzhou";
 

@@ -9,7 +9,7 @@ namespace DatahubExporter.Benchmarks;
 /// <c>double.ToString</c>, then one UTF-8 encode of the whole string. Correct for this data (finite values),
 /// so the two writers do the same work and only the technique differs.
 /// </summary>
-public static class NaiveTextWriter
+internal static class NaiveTextWriter
 {
     public static void Write(Stream output, IReadOnlyList<MetricFamily> families)
     {

@@ -4,7 +4,7 @@ namespace DatahubExporter.Benchmarks;
 
 /// <summary>Metric families shaped like a big tasks path: status and info series per task, every tenth name
 /// needing escaping (quote, backslash, newline) and some non-ASCII, as real task names do.</summary>
-public static class SeriesFactory
+internal static class SeriesFactory
 {
     public static IReadOnlyList<MetricFamily> TaskFamilies(int series)
     {

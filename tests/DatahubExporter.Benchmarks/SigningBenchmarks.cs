@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using BenchmarkDotNet.Attributes;
 using DatahubExporter.TencentCloud;
+using TencentCloud.Signing;
 
 namespace DatahubExporter.Benchmarks;
 

@@ -4,7 +4,7 @@ using DatahubExporter.TencentCloud;
 namespace DatahubExporter.Collectors;
 
 /// <summary>The one place an <see cref="ApiTarget"/> is made: where and as whom a region's API is called.</summary>
-public static class ApiTargets
+internal static class ApiTargets
 {
     public static ApiTarget For(ExporterConfig config, string region) => new(region, config.EndpointFor(region), config.Credentials);
 }

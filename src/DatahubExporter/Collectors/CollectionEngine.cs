@@ -6,7 +6,7 @@ using DatahubExporter.TencentCloud;
 namespace DatahubExporter.Collectors;
 
 /// <summary>The engine's settings that come from flags.</summary>
-public sealed record EngineOptions
+internal sealed record EngineOptions
 {
     /// <summary>How long a fully successful collection is served again (0: never).</summary>
     public TimeSpan CacheTtl { get; init; }
@@ -23,10 +23,10 @@ public sealed record EngineOptions
 }
 
 /// <summary>What one region gave in one collection: its items when it succeeded, else the reason it failed.</summary>
-public sealed record RegionOutcome(string Region, bool Success, double DurationSeconds, IReadOnlyList<ListedItem> Items, string? Error);
+internal sealed record RegionOutcome(string Region, bool Success, double DurationSeconds, IReadOnlyList<ListedItem> Items, string? Error);
 
 /// <summary>One finished collection of a path: every configured region's outcome.</summary>
-public sealed record PathResult(ScrapePath Path, IReadOnlyList<RegionOutcome> Regions, DateTimeOffset CompletedAt)
+internal sealed record PathResult(ScrapePath Path, IReadOnlyList<RegionOutcome> Regions, DateTimeOffset CompletedAt)
 {
     public bool AllSucceeded => Regions.All(r => r.Success);
 }
@@ -44,7 +44,7 @@ public sealed record PathResult(ScrapePath Path, IReadOnlyList<RegionOutcome> Re
 /// a budget under <see cref="EngineOptions.MinimumBudget"/> is refused at once. A failing region costs
 /// exactly one error-count increment per collection and never hides the other regions.
 /// </remarks>
-public sealed class CollectionEngine
+internal sealed class CollectionEngine
 {
     /// <summary>The collection stops this much (at most) before its latest scraper's deadline, so that its own
     /// failure is recorded and answered before that scrape gives up waiting.</summary>

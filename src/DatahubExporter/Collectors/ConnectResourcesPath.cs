@@ -4,7 +4,7 @@ namespace DatahubExporter.Collectors;
 
 /// <summary>The <c>/api/v1/ckafka/connect_resources/metrics</c> path: <c>connect_resource_status</c> as the
 /// original emitted it, plus <c>connect_resource_info</c> and <c>connect_resource_error_info</c>.</summary>
-public static class ConnectResourcesPath
+internal static class ConnectResourcesPath
 {
     public const string StatusHelp =
         "Status code of a CKafka connect resource as the API reports it: -1 create failed, 0 creating, 1 running, 2 deleting, " +

@@ -4,7 +4,7 @@ namespace DatahubExporter.Collectors;
 
 /// <summary>The <c>/api/v1/ckafka/datahub_tasks/metrics</c> path: <c>datahub_task_status</c> as the original
 /// emitted it, plus <c>datahub_task_info</c> and <c>datahub_task_error_info</c>.</summary>
-public static class DatahubTasksPath
+internal static class DatahubTasksPath
 {
     public const string StatusHelp =
         "Status code of a CKafka Datahub task as the API reports it: -1 create failed, 0 creating, 1 running, 2 deleting, 3 deleted, " +

@@ -3,7 +3,7 @@ using System.Text;
 namespace DatahubExporter.Collectors;
 
 /// <summary>Makes an API <c>ErrorMessage</c> fit for a label value an alert annotation can show.</summary>
-public static class ErrorMessageText
+internal static class ErrorMessageText
 {
     public const int MaxChars = 200;
 

@@ -4,7 +4,7 @@ namespace DatahubExporter.Collectors;
 /// One scrape path as the HTTP layer sees it: one call that answers within a budget. Never throws for API
 /// trouble: failures become <c>collect_success 0</c>.
 /// </summary>
-public interface IScrapeCollector
+internal interface IScrapeCollector
 {
     /// <summary>The <c>collector</c> label value: <c>datahub_tasks</c> or <c>connect_resources</c>.</summary>
     string Name { get; }
@@ -15,7 +15,7 @@ public interface IScrapeCollector
 }
 
 /// <summary>A path bound to the engine that collects it.</summary>
-public sealed class PathCollector(CollectionEngine engine, ScrapePath path) : IScrapeCollector
+internal sealed class PathCollector(CollectionEngine engine, ScrapePath path) : IScrapeCollector
 {
     public string Name => path.Name;
 

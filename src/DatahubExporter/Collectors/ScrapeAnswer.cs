@@ -7,7 +7,7 @@ namespace DatahubExporter.Collectors;
 /// Scrapes that share one collection get the same answer, and with it one <see cref="Body"/>, so a hundred
 /// joined scrapes serialise (and compress) the exposition once per format, not a hundred times.
 /// </summary>
-public sealed record ScrapeAnswer(IReadOnlyList<MetricFamily> Families, bool AllSucceeded)
+internal sealed record ScrapeAnswer(IReadOnlyList<MetricFamily> Families, bool AllSucceeded)
 {
     private ExpositionBody? _body;
 

@@ -8,7 +8,7 @@ namespace DatahubExporter.Collectors;
 /// (the compatibility series), the descriptive values in the order of <see cref="ScrapePath.DetailLabels"/>,
 /// and the cleaned <c>ErrorMessage</c> ("" when the API gave none).
 /// </summary>
-public sealed record ListedItem(string Id, string Name, long? Status, string[] Details, string ErrorMessage)
+internal sealed record ListedItem(string Id, string Name, long? Status, string[] Details, string ErrorMessage)
 {
     private EncodedLabels? _encoded;
 
@@ -22,7 +22,7 @@ public sealed record ListedItem(string Id, string Name, long? Status, string[] D
 /// list sits in <c>Result</c>, how an item is read, which filter applies and what its families are called.
 /// The engine (<see cref="CollectionEngine"/>) does the rest, so a new path is one such description.
 /// </summary>
-public sealed record ScrapePath
+internal sealed record ScrapePath
 {
     /// <summary>The <c>collector</c> label value and the path segment, e.g. <c>datahub_tasks</c>.</summary>
     public required string Name { get; init; }
@@ -64,4 +64,4 @@ public sealed record ScrapePath
 }
 
 /// <summary>A family's name and HELP text.</summary>
-public readonly record struct FamilyName(string Name, string Help);
+internal readonly record struct FamilyName(string Name, string Help);

@@ -4,7 +4,7 @@ namespace DatahubExporter.Configuration;
 /// The configuration in force. Scrapes read <see cref="Current"/> once per collection; <see cref="Reload"/>
 /// (SIGHUP) swaps in a new one only when it is valid, so a bad edit never stops collection. Thread-safe.
 /// </summary>
-public sealed class ConfigHolder(ExporterConfig initial, Func<ExporterConfig>? load, TimeProvider time)
+internal sealed class ConfigHolder(ExporterConfig initial, Func<ExporterConfig>? load, TimeProvider time)
 {
     private ExporterConfig _current = initial;
     private readonly Lock _reloadLock = new();

@@ -19,7 +19,7 @@ namespace DatahubExporter.Configuration;
 /// always checked in full. Without a key pair the <see cref="CredentialChain"/> finds one (no network here).
 /// Stateless and thread-safe.
 /// </remarks>
-public static partial class ConfigLoader
+internal static partial class ConfigLoader
 {
     public const string SecretIdVariable = "TENCENTCLOUD_SECRET_ID";
     public const string SecretKeyVariable = "TENCENTCLOUD_SECRET_KEY";

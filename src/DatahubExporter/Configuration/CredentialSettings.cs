@@ -5,4 +5,4 @@ namespace DatahubExporter.Configuration;
 /// <c>credential_source</c> (<c>auto</c> unless pinned), a key pair (with token) when one was given and where
 /// it came from, and <c>role_name</c> for the CVM role.
 /// </summary>
-public sealed record CredentialSettings(string Source, Credentials? KeyPair, string KeyPairOrigin, string? RoleName);
+internal sealed record CredentialSettings(string Source, Credentials? KeyPair, string KeyPairOrigin, string? RoleName);

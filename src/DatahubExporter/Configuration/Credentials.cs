@@ -4,7 +4,7 @@ namespace DatahubExporter.Configuration;
 /// A Tencent Cloud key pair and optional temporary-credential token. <see cref="ToString"/> never shows
 /// the key or token, so a record printed by accident leaks nothing.
 /// </summary>
-public sealed record Credentials(string SecretId, string SecretKey, string? Token)
+internal sealed record Credentials(string SecretId, string SecretKey, string? Token)
 {
     /// <summary>The SecretId as it may be shown: <c>AKID…XXXX</c> (first four and last four characters).</summary>
     public string MaskedSecretId => SecretId.Length <= 8 ? "****" : string.Concat(SecretId.AsSpan(0, 4), "…", SecretId.AsSpan(SecretId.Length - 4));

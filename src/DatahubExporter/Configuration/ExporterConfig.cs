@@ -6,7 +6,7 @@ namespace DatahubExporter.Configuration;
 /// The validated INI configuration (after environment overrides). Immutable: a reload builds a new one
 /// and swaps it in whole, so a scrape always sees one consistent set of credentials and regions.
 /// </summary>
-public sealed record ExporterConfig
+internal sealed record ExporterConfig
 {
     /// <summary>Where each API attempt gets its keys: fixed ones, or a role source refreshing in the background.
     /// A <see cref="Configuration.Credentials"/> value converts to a static provider.</summary>

@@ -1,16 +1,12 @@
-namespace DatahubExporter.Configuration;
+using DatahubExporter.Telemetry;
 
-public enum LogFormat
-{
-    Logfmt,
-    Json,
-}
+namespace DatahubExporter.Configuration;
 
 /// <summary>
 /// Every setting that comes from the command line, with the defaults the contract names. The INI file's
 /// contents live in <see cref="ExporterConfig"/>; this is everything else.
 /// </summary>
-public sealed record ExporterOptions
+internal sealed record ExporterOptions
 {
     public const string DefaultListenAddress = ":48080";
     public const string DefaultConfigPath = "~/.datahub_exporter.conf";

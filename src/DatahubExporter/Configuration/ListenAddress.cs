@@ -7,7 +7,7 @@ namespace DatahubExporter.Configuration;
 /// A parsed <c>--web.listen-address</c>: <c>:PORT</c> (every interface), <c>HOST:PORT</c> or <c>[IPv6]:PORT</c>,
 /// as Go's <c>net.Listen</c> accepts them. <see cref="Host"/> is null for "every interface".
 /// </summary>
-public sealed record ListenAddress(string? Host, int Port)
+internal sealed record ListenAddress(string? Host, int Port)
 {
     /// <summary>Parses <paramref name="text"/> or throws <see cref="FormatException"/> with a one-line reason.</summary>
     public static ListenAddress Parse(string text)

@@ -8,7 +8,7 @@ namespace DatahubExporter.Configuration;
 /// past its match timeout keeps the item (an operator would rather see a series than lose an alert).
 /// Immutable and thread-safe.
 /// </summary>
-public sealed class NameFilter
+internal sealed class NameFilter
 {
     private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
 

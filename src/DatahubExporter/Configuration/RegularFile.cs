@@ -10,7 +10,7 @@ namespace DatahubExporter.Configuration;
 /// <c>stat(2)</c> (which follows symbolic links: Kubernetes mounts secrets as links to regular files).
 /// Thread-safe and stateless.
 /// </summary>
-public static unsafe class RegularFile
+internal static unsafe class RegularFile
 {
     // The S_IFMT bits of st_mode; the same values on every Unix .NET runs on.
     private const uint TypeMask = 0xF000;

@@ -7,7 +7,7 @@ namespace DatahubExporter.Exposition;
 /// The serialised forms of one set of families, each rendered at most once per (format, gzip) and then
 /// shared by every response that sends it. Thread-safe.
 /// </summary>
-public sealed class ExpositionBody(IReadOnlyList<MetricFamily> families)
+internal sealed class ExpositionBody(IReadOnlyList<MetricFamily> families)
 {
     /// <summary>The size of the last body per (first family, format, gzip): the next render of the same path
     /// starts with a buffer that fits, instead of doubling through ever larger arrays and copying the result.</summary>

@@ -1,7 +1,7 @@
 namespace DatahubExporter.Exposition;
 
 /// <summary>The two text formats a scrape can be answered in; see <see cref="ExpositionWriter.Negotiate"/>.</summary>
-public enum ExpositionFormat
+internal enum ExpositionFormat
 {
     /// <summary>Prometheus text format 0.0.4 (<c>text/plain; version=0.0.4</c>).</summary>
     PrometheusText004,

@@ -15,7 +15,7 @@ namespace DatahubExporter.Exposition;
 /// <para>Families without samples are skipped entirely (no HELP/TYPE), as client_golang's registry does,
 /// so a scrape never advertises a series it does not carry.</para>
 /// </remarks>
-public static class ExpositionWriter
+internal static class ExpositionWriter
 {
     public const string TextContentType = "text/plain; version=0.0.4; charset=utf-8";
     public const string OpenMetricsContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";

@@ -1,6 +1,6 @@
 namespace DatahubExporter.Exposition;
 
-public enum MetricType
+internal enum MetricType
 {
     Gauge,
     Counter,
@@ -9,16 +9,16 @@ public enum MetricType
 }
 
 /// <summary>One label pair. Values are raw; escaping is the writer's job alone.</summary>
-public readonly record struct Label(string Name, string Value);
+internal readonly record struct Label(string Name, string Value);
 
 /// <summary>
 /// One sample line. <see cref="Name"/> is the full sample name (e.g. <c>foo_bucket</c>, <c>foo_total</c>),
 /// which for gauges equals the family name.
 /// </summary>
-public readonly record struct Sample(string Name, IReadOnlyList<Label> Labels, double Value);
+internal readonly record struct Sample(string Name, IReadOnlyList<Label> Labels, double Value);
 
 /// <summary>A metric family: what one <c># HELP</c>/<c># TYPE</c> pair introduces.</summary>
-public sealed record MetricFamily(string Name, string Help, MetricType Type, IReadOnlyList<Sample> Samples)
+internal sealed record MetricFamily(string Name, string Help, MetricType Type, IReadOnlyList<Sample> Samples)
 {
     /// <summary>When set, the series are written from this source and <see cref="Samples"/> is only a view
     /// built on demand (see <see cref="FromSeries"/>).</summary>

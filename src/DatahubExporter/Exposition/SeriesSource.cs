@@ -8,7 +8,7 @@ namespace DatahubExporter.Exposition;
 /// them once. Every series carries the labels <see cref="LabelNames"/> in that order; the names are checked
 /// once, the values are the implementation's to escape.
 /// </summary>
-public abstract class SeriesSource
+internal abstract class SeriesSource
 {
     /// <summary>How many series <see cref="Write"/> writes.</summary>
     public abstract int Count { get; }

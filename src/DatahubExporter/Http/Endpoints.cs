@@ -5,7 +5,7 @@ using Microsoft.Net.Http.Headers;
 namespace DatahubExporter.Http;
 
 /// <summary>The exporter's routes (exporter.md "HTTP endpoints"). GET and HEAD only.</summary>
-public static class Endpoints
+internal static class Endpoints
 {
     public const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
     public const string ResourcesPath = "/api/v1/ckafka/connect_resources/metrics";

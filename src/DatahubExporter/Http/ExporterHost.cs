@@ -11,7 +11,7 @@ namespace DatahubExporter.Http;
 /// Builds the exporter's web application: Kestrel on the listen address with conservative limits, the
 /// method filter and the routes. Used by <c>Program</c> and, unchanged, by the end-to-end tests.
 /// </summary>
-public static class ExporterHost
+internal static class ExporterHost
 {
     /// <param name="webConfig">TLS and basic auth (<c>--web.config.file</c>); an empty config serves plain HTTP to everyone.</param>
     public static WebApplication Build(ExporterServices services, ILoggerProvider loggerProvider, WebConfigWatcher webConfig)

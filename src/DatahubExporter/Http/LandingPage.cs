@@ -4,7 +4,7 @@ using DatahubExporter.Telemetry;
 namespace DatahubExporter.Http;
 
 /// <summary>The <c>/</c> page: name, version and a link to every path, nothing more.</summary>
-public static class LandingPage
+internal static class LandingPage
 {
     public static readonly string Html = $"""
         <!DOCTYPE html>

@@ -7,7 +7,7 @@ namespace DatahubExporter.Http;
 /// <c>X-Prometheus-Scrape-Timeout-Seconds</c>; we answer <paramref name="offset"/> before it so that a slow
 /// API becomes a failed collection in the answer, never a scrape that Prometheus itself times out.
 /// </summary>
-public static class ScrapeDeadline
+internal static class ScrapeDeadline
 {
     public const string HeaderName = "X-Prometheus-Scrape-Timeout-Seconds";
 

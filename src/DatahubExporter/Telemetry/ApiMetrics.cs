@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using DatahubExporter.Exposition;
+using DatahubExporter.TencentCloud;
 
 namespace DatahubExporter.Telemetry;
 
@@ -12,7 +13,7 @@ namespace DatahubExporter.Telemetry;
 /// <see cref="MaxDistinctCodes"/> distinct codes get series of their own: a misbehaving endpoint inventing
 /// codes ends up under <c>code="Other"</c> instead of growing memory and cardinality without bound.
 /// </summary>
-public sealed class ApiMetrics : IApiObserver
+internal sealed class ApiMetrics : IApiObserver
 {
     /// <summary>Upper bounds of the request duration histogram, in seconds (+Inf is implicit).</summary>
     public static readonly IReadOnlyList<double> DurationBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace DatahubExporter.Telemetry;
 
 /// <summary>Version, source revision and runtime of this build, read once from the assembly.</summary>
-public static class BuildInfo
+internal static class BuildInfo
 {
     private static readonly string Informational =
         typeof(BuildInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";

@@ -9,7 +9,7 @@ namespace DatahubExporter.Telemetry;
 /// compacts and decommits the free space. In steady operation the heap never grows that much, so it never fires.
 /// </summary>
 /// <remarks>Thread-safe: a check that finds the previous one still running does nothing.</remarks>
-public sealed class IdleMemoryTrimmer : IDisposable
+internal sealed class IdleMemoryTrimmer : IDisposable
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
 

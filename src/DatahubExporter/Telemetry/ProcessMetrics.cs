@@ -11,7 +11,7 @@ namespace DatahubExporter.Telemetry;
 /// <see cref="Process"/>. A source that cannot be read leaves its families out rather than failing the
 /// scrape. Thread-safe.
 /// </summary>
-public static class ProcessMetrics
+internal static class ProcessMetrics
 {
     // procfs reports times in USER_HZ ticks, 100 on every Linux ABI; prometheus/procfs assumes the same.
     private const double UserHz = 100;

@@ -6,7 +6,7 @@ namespace DatahubExporter.Telemetry;
 /// <summary>How scrapes were answered, for <c>/metrics</c>: by a new collection, by joining one already
 /// running, from the cache, or with a failure of their own because their deadline passed first (or was
 /// too short to start). Each scrape is counted once, when it is answered. Thread-safe counters.</summary>
-public sealed class ScrapeMetrics
+internal sealed class ScrapeMetrics
 {
     public const string Collected = "collected";
     public const string Joined = "joined";

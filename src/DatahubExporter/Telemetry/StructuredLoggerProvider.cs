@@ -12,7 +12,7 @@ namespace DatahubExporter.Telemetry;
 /// standard error, the way Prometheus exporters log. Structured values come from the message template's
 /// named holes. One lock serialises lines so concurrent scrapes never interleave output.
 /// </summary>
-public sealed partial class StructuredLoggerProvider(LogLevel minimum, LogFormat format, TextWriter output) : ILoggerProvider
+internal sealed partial class StructuredLoggerProvider(LogLevel minimum, LogFormat format, TextWriter output) : ILoggerProvider
 {
     /// <summary>Values shorter than this are not scrubbed: too likely to be ordinary words.</summary>
     internal const int MinimumSecretLength = 6;

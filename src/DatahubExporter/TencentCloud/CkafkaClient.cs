@@ -15,7 +15,7 @@ namespace DatahubExporter.TencentCloud;
 /// page or a page that brought no new id. Duplicate ids keep their first occurrence; items without an id are
 /// dropped, since they cannot be told apart in a series.
 /// </remarks>
-public sealed class CkafkaClient(TencentCloudClient api)
+internal sealed class CkafkaClient(TencentCloudClient api)
 {
     /// <summary>Items per request: the documented maximum of DescribeDatahubTasks and the safe value for
     /// DescribeConnectResources, whose maximum changed from 100 to 1000 in 2025 (tencent-cloud-api.md §2.3, §2.4).</summary>
@@ -220,7 +220,7 @@ public sealed class CkafkaClient(TencentCloudClient api)
 }
 
 /// <summary>How far one list sweep got, for failure messages, and how much time it may still take.</summary>
-public sealed class ListProgress
+internal sealed class ListProgress
 {
     private int _pagesDone;
     private int _pagesExpected = 1;

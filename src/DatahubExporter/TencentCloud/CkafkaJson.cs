@@ -10,7 +10,7 @@ namespace DatahubExporter.TencentCloud;
 /// marked most of them nullable (tencent-cloud-api.md §2.3, §2.4), so any field may be missing, null or of
 /// an unexpected JSON type; none of that may throw.
 /// </summary>
-public static class CkafkaJson
+internal static class CkafkaJson
 {
     /// <summary>The property when <paramref name="obj"/> is an object that has it, else default (Undefined).</summary>
     public static JsonElement Property(JsonElement obj, string name) =>

@@ -4,7 +4,7 @@ namespace DatahubExporter.TencentCloud;
 /// The API processed the request and answered with the <c>Response.Error</c> envelope, which Tencent sends
 /// with HTTP 200 (tencent-cloud-api.md §4.1). Retryability follows §4.4.
 /// </summary>
-public sealed class TencentCloudApiException : TencentCloudException
+internal sealed class TencentCloudApiException : TencentCloudException
 {
     public TencentCloudApiException(string action, string region, string host, string code, string apiMessage, string requestId)
         : base(action, region, host, Describe(code, apiMessage, requestId), null)

@@ -32,7 +32,7 @@ namespace DatahubExporter.TencentCloud;
 /// The <see cref="HttpClient"/> passed in must decode gzip itself (see <see cref="CreateHttpClient"/>);
 /// this class only ever sees decoded bytes.
 /// </remarks>
-public sealed class TencentCloudClient(HttpClient http, TencentCloudClientOptions options, IApiObserver observer, TimeProvider time)
+internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOptions options, IApiObserver observer, TimeProvider time)
 {
     public const string Service = "ckafka";
     public const string ApiVersion = "2019-08-19";

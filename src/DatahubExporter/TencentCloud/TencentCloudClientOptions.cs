@@ -4,7 +4,7 @@ namespace DatahubExporter.TencentCloud;
 
 /// <summary>Tuning of <see cref="TencentCloudClient"/>. Immutable once built; the defaults suit the CKafka
 /// Describe actions (tencent-cloud-api.md §2.2, §5).</summary>
-public sealed class TencentCloudClientOptions
+internal sealed class TencentCloudClientOptions
 {
     /// <summary>Client-side requests per second per (action, API host); 0 or less disables the limiter. The
     /// documented server limit is 20/s per action and region (§2.2); 15 leaves headroom, as tencentcloud-exporter does (§5).</summary>

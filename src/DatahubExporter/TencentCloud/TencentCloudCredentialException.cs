@@ -5,7 +5,7 @@ namespace DatahubExporter.TencentCloud;
 /// since has failed. No request was sent. Not retryable within a scrape: the provider retries in the
 /// background, and the next scrape picks up what it gets.
 /// </summary>
-public sealed class TencentCloudCredentialException(string action, string region, string host, CredentialSources.CredentialException inner)
+internal sealed class TencentCloudCredentialException(string action, string region, string host, CredentialSources.CredentialException inner)
     : TencentCloudException(action, region, host, inner.Message, inner)
 {
     public override string Code => "CredentialError";

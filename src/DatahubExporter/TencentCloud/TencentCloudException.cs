@@ -6,7 +6,7 @@ namespace DatahubExporter.TencentCloud;
 /// and into logs. Messages name the action, region and host and say what happened; they never carry the
 /// SecretKey or the token.
 /// </summary>
-public abstract class TencentCloudException : Exception
+internal abstract class TencentCloudException : Exception
 {
     protected TencentCloudException(string action, string region, string host, string what, Exception? inner)
         : base($"Tencent Cloud API {action} (region {region}, host {host}): {what}", inner)

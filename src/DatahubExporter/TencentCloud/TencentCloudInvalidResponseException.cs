@@ -6,7 +6,7 @@ namespace DatahubExporter.TencentCloud;
 /// (§4.4 "a body that is not valid JSON"), except the legacy shape: that is a definite answer from an
 /// endpoint that does not speak API 3.0 (usually a wrong <c>endpoint</c>), and asking again cannot change it.
 /// </summary>
-public sealed class TencentCloudInvalidResponseException(
+internal sealed class TencentCloudInvalidResponseException(
     string action, string region, string host, string what, bool isRetryable = true, Exception? inner = null)
     : TencentCloudException(action, region, host, "invalid response: " + what, inner)
 {

@@ -5,7 +5,7 @@ namespace DatahubExporter.TencentCloud;
 /// connection closing mid-body. The inner exception has the detail. Retryable (§4.4): the three
 /// Describe actions are read-only, so repeating them is safe.
 /// </summary>
-public sealed class TencentCloudNetworkException(string action, string region, string host, Exception inner)
+internal sealed class TencentCloudNetworkException(string action, string region, string host, Exception inner)
     : TencentCloudException(action, region, host, "network error: " + inner.Message, inner)
 {
     public override string Code => "NetworkError";

@@ -4,7 +4,7 @@ namespace DatahubExporter.TencentCloud;
 /// The (decoded) body grew past <see cref="TencentCloudClientOptions.MaxResponseBytes"/>. Not retried: the
 /// same request would bring the same body, and reading it again only costs more memory.
 /// </summary>
-public sealed class TencentCloudResponseTooLargeException(string action, string region, string host, long limitBytes)
+internal sealed class TencentCloudResponseTooLargeException(string action, string region, string host, long limitBytes)
     : TencentCloudException(action, region, host, $"response body larger than the limit of {limitBytes} bytes", null)
 {
     public override string Code => "ResponseTooLarge";

@@ -6,7 +6,7 @@ namespace DatahubExporter.TencentCloud;
 /// caller's own cancellation: that surfaces as <see cref="OperationCanceledException"/>, see
 /// <see cref="TencentCloudClient.CallAsync"/>.
 /// </summary>
-public sealed class TencentCloudTimeoutException(string action, string region, string host, TimeSpan timeout, Exception? inner)
+internal sealed class TencentCloudTimeoutException(string action, string region, string host, TimeSpan timeout, Exception? inner)
     : TencentCloudException(action, region, host,
         FormattableString.Invariant($"no complete answer within the attempt timeout of {timeout.TotalSeconds:0.###} s"), inner)
 {

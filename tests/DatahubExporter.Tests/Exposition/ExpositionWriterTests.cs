@@ -4,7 +4,7 @@ using DatahubExporter.Exposition;
 
 namespace DatahubExporter.Tests.Exposition;
 
-public class ExpositionWriterTests
+internal class ExpositionWriterTests
 {
     private static readonly string LongValue = new string('a', 4095) + "\U0001F600" + new string('b', 10);
 

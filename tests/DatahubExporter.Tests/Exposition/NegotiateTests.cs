@@ -2,7 +2,7 @@ using DatahubExporter.Exposition;
 
 namespace DatahubExporter.Tests.Exposition;
 
-public class NegotiateTests
+internal class NegotiateTests
 {
     private const ExpositionFormat Text = ExpositionFormat.PrometheusText004;
     private const ExpositionFormat Om = ExpositionFormat.OpenMetrics100;

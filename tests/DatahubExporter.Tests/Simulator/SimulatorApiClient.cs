@@ -1,8 +1,9 @@
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using CkafkaSimulator;
 using DatahubExporter.TencentCloud;
+using TencentCloud.Signing;
 
 namespace DatahubExporter.Tests.Simulator;
 

@@ -4,7 +4,7 @@ using DatahubExporter.Telemetry;
 
 namespace DatahubExporter.Tests.Telemetry;
 
-public class ProcessMetricsTests
+internal class ProcessMetricsTests
 {
     private static Dictionary<string, MetricFamily> CollectByName() =>
         ProcessMetrics.Collect().ToDictionary(f => f.Name);

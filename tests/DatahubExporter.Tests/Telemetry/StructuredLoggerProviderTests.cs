@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace DatahubExporter.Tests.Telemetry;
 
-public class StructuredLoggerProviderTests
+internal class StructuredLoggerProviderTests
 {
     private static string Log(LogFormat format, Action<ILogger> write, LogLevel minimum = LogLevel.Information)
     {

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using DatahubExporter.Telemetry;
+using DatahubExporter.TencentCloud;
 
 namespace DatahubExporter.Tests.TencentCloud;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using DatahubExporter.TencentCloud;
+using TencentCloud.Signing;
 
 namespace DatahubExporter.Tests.TencentCloud;
 

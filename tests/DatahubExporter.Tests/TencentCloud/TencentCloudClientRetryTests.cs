@@ -1,6 +1,7 @@
 using System.Net;
 using DatahubExporter.Configuration;
 using DatahubExporter.TencentCloud;
+using TencentCloud.Signing;
 
 namespace DatahubExporter.Tests.TencentCloud;
 

@@ -1,8 +1,9 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using DatahubExporter.Configuration;
 using DatahubExporter.TencentCloud;
+using TencentCloud.Signing;
 
 namespace DatahubExporter.Tests.TencentCloud;
 

@@ -13,7 +13,7 @@ namespace DatahubExporter.TencentCloud.CredentialSources;
 /// asked when their provider starts. One chain per process holds the HTTP clients and the refresh counters,
 /// which outlive the providers a SIGHUP replaces. Thread-safe.
 /// </remarks>
-public sealed class CredentialChain(HttpClient metadataHttp, HttpClient stsHttp, TimeProvider time, ILogger log, CredentialMetrics metrics)
+internal sealed class CredentialChain(HttpClient metadataHttp, HttpClient stsHttp, TimeProvider time, ILogger log, CredentialMetrics metrics)
 {
     public const string ProfileFileVariable = "TENCENTCLOUD_CREDENTIALS_FILE";
     public const string MetadataUrlVariable = "DATAHUB_EXPORTER_METADATA_URL";

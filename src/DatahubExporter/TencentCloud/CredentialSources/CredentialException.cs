@@ -4,4 +4,4 @@ namespace DatahubExporter.TencentCloud.CredentialSources;
 /// A credential source could not supply credentials: metadata or STS unreachable or refusing, a token file
 /// missing, an answer without keys. The message is one line that names the source and never holds a secret.
 /// </summary>
-public sealed class CredentialException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class CredentialException(string message, Exception? inner = null) : Exception(message, inner);

@@ -7,7 +7,7 @@ namespace DatahubExporter.TencentCloud.CredentialSources;
 /// Refresh counters of the role sources, kept for the life of the process (a SIGHUP builds new providers but
 /// keeps counting here). Thread-safe; at most two sources times two results, so cardinality is fixed.
 /// </summary>
-public sealed class CredentialMetrics
+internal sealed class CredentialMetrics
 {
     public const string ExpiryName = "datahub_exporter_credentials_expiry_timestamp_seconds";
     public const string RefreshName = "datahub_exporter_credentials_refresh_total";

@@ -8,7 +8,7 @@ namespace DatahubExporter.TencentCloud.CredentialSources;
 /// have their keys; role sources (<see cref="RefreshingCredentialProvider"/>) refresh them in the background.
 /// Thread-safe. Disposing stops any background work; the credentials in hand stay readable.
 /// </summary>
-public abstract class CredentialProvider : IDisposable
+internal abstract class CredentialProvider : IDisposable
 {
     /// <summary><c>static</c>, <c>profile</c>, <c>oidc</c> or <c>cvm_role</c> (the <c>credential_source</c> values).</summary>
     public abstract string Source { get; }

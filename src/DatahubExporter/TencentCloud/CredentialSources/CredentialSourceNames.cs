@@ -1,7 +1,7 @@
 namespace DatahubExporter.TencentCloud.CredentialSources;
 
 /// <summary>The values of <c>credential_source</c> and of the <c>source</c> label (exporter.md "Credential chain").</summary>
-public static class CredentialSourceNames
+internal static class CredentialSourceNames
 {
     public const string Auto = "auto";
     public const string Static = "static";

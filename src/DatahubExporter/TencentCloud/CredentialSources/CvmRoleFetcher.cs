@@ -10,7 +10,7 @@ namespace DatahubExporter.TencentCloud.CredentialSources;
 /// bound or changed later is picked up), then its keys from <c>…/security-credentials/&lt;role&gt;</c>.
 /// Each call has <see cref="Timeout"/>, because off CVM the metadata host may swallow packets.
 /// </summary>
-public sealed class CvmRoleFetcher(HttpClient http, Uri metadataBase, string? roleName, TimeProvider time) : ITemporaryCredentialFetcher
+internal sealed class CvmRoleFetcher(HttpClient http, Uri metadataBase, string? roleName, TimeProvider time) : ITemporaryCredentialFetcher
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
     public const string DefaultMetadataUrl = "http://metadata.tencentyun.com";

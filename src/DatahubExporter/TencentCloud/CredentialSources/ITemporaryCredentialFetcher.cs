@@ -5,7 +5,7 @@ namespace DatahubExporter.TencentCloud.CredentialSources;
 /// short timeout and turn every failure into a <see cref="CredentialException"/>; they keep no state between
 /// fetches (files are read afresh each time), so <see cref="RefreshingCredentialProvider"/> owns all timing.
 /// </summary>
-public interface ITemporaryCredentialFetcher
+internal interface ITemporaryCredentialFetcher
 {
     /// <summary><c>oidc</c> or <c>cvm_role</c>: the <c>source</c> label and the <c>credential_source</c> value.</summary>
     string Source { get; }

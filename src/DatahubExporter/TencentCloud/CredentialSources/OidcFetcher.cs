@@ -10,7 +10,7 @@ namespace DatahubExporter.TencentCloud.CredentialSources;
 /// every fetch (the kubelet rotates it), exchanged at STS <c>AssumeRoleWithWebIdentity</c> for temporary keys.
 /// The call is not signed (<c>Authorization: SKIP</c>): the token is the proof. Each call has <see cref="Timeout"/>.
 /// </summary>
-public sealed class OidcFetcher(HttpClient http, Uri stsEndpoint, string region, string providerId, string tokenFile, string roleArn, TimeProvider time)
+internal sealed class OidcFetcher(HttpClient http, Uri stsEndpoint, string region, string providerId, string tokenFile, string roleArn, TimeProvider time)
     : ITemporaryCredentialFetcher
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);

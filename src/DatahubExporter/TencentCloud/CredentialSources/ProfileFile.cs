@@ -8,7 +8,7 @@ namespace DatahubExporter.TencentCloud.CredentialSources;
 /// trimmed and kept as written (quotes are not stripped); other sections and keys are ignored, because the
 /// same file serves tccli and the SDKs, which know more keys.
 /// </summary>
-public static class ProfileFile
+internal static class ProfileFile
 {
     private const long MaxFileBytes = 1024 * 1024;
 

@@ -15,7 +15,7 @@ namespace DatahubExporter.TencentCloud.CredentialSources;
 /// and retried with capped exponential backoff (1 s doubling to 60 s, jittered); once they have expired,
 /// <see cref="GetAsync"/> throws a <see cref="CredentialException"/> saying why until a refresh succeeds.
 /// </remarks>
-public sealed class RefreshingCredentialProvider : CredentialProvider
+internal sealed class RefreshingCredentialProvider : CredentialProvider
 {
     internal static readonly TimeSpan MinRefreshDelay = TimeSpan.FromSeconds(1);
     internal static readonly TimeSpan BaseBackoff = TimeSpan.FromSeconds(1);

@@ -3,7 +3,7 @@ using DatahubExporter.Configuration;
 namespace DatahubExporter.TencentCloud.CredentialSources;
 
 /// <summary>Keys from the config file, the environment or a profile file: fixed until SIGHUP re-reads them.</summary>
-public sealed class StaticCredentialProvider(Credentials credentials, string source, string detail) : CredentialProvider
+internal sealed class StaticCredentialProvider(Credentials credentials, string source, string detail) : CredentialProvider
 {
     public override string Source => source;
 
