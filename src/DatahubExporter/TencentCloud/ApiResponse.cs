@@ -1,0 +1,39 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace DatahubExporter.TencentCloud;
+
+/// <summary>
+/// The <c>Response</c> object of one successful API answer, read in place from the pooled buffer the body was
+/// received into. A page of 100 tasks is ~120 KB: copying it out of the buffer (as <c>JsonDocument.ParseValue</c>
+/// does) put a fresh large-object-heap array behind every page, ~12 MB of garbage per 10,000-task sweep. The
+/// document and its buffer live until <see cref="Dispose"/>, which hands the buffer back to the pool, so no
+/// <see cref="JsonElement"/> taken from <see cref="RootElement"/> may be used after it.
+/// </summary>
+/// <remarks>Not thread-safe; owned by one caller, which disposes it once it has read what it keeps.</remarks>
+public sealed class ApiResponse : IDisposable
+{
+    private JsonDocument? _document;
+    private byte[]? _buffer;
+
+    internal ApiResponse(JsonDocument document, byte[] buffer)
+    {
+        _document = document;
+        _buffer = buffer;
+    }
+
+    /// <summary>The <c>Response</c> object (never the <c>Error</c> envelope: that became an exception).</summary>
+    public JsonElement RootElement => (_document ?? throw new ObjectDisposedException(nameof(ApiResponse))).RootElement;
+
+    public void Dispose()
+    {
+        // The document first: it must not read the buffer once someone else may have rented it.
+        _document?.Dispose();
+        _document = null;
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
