@@ -180,6 +180,42 @@ public class CkafkaClientPagingTests
         Assert.That(peak, Is.GreaterThanOrEqualTo(3));
     }
 
+    [Test]
+    public async Task No_more_pages_than_the_cap_are_in_flight_at_once_without_a_rate_limit()
+    {
+        // 50 pages and no limiter: every later page waits until the cap is reached (or 10 s pass), so a larger or
+        // missing cap would let all 49 in together.
+        var inFlight = 0;
+        var peak = 0;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new FakeHandler(async (_, r, ct) =>
+        {
+            using var doc = JsonDocument.Parse(r.Body);
+            var offset = doc.RootElement.GetProperty("Offset").GetInt32();
+            if (offset > 0)
+            {
+                var now = Interlocked.Increment(ref inFlight);
+                InterlockedMax(ref peak, now);
+                if (now >= CkafkaClient.MaxConcurrentPages)
+                {
+                    gate.TrySetResult();
+                }
+
+                await System.Threading.Tasks.Task.WhenAny(gate.Task, System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(10), ct));
+                Interlocked.Decrement(ref inFlight);
+            }
+
+            return FakeHandler.Ok("\"Result\":" + Tasks(5000, offset, offset + 100) + ",\"RequestId\":\"r\"");
+        });
+        var client = new CkafkaClient(new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 0 },
+            new RecordingObserver(), TimeProvider.System));
+
+        var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
+
+        Assert.That(tasks, Has.Count.EqualTo(5000));
+        Assert.That(peak, Is.EqualTo(CkafkaClient.MaxConcurrentPages));
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int seen;
