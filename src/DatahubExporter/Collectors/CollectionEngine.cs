@@ -16,10 +16,6 @@ internal sealed record EngineOptions
 
     /// <summary>A scrape with less time than this is answered at once as a failure and starts no API call.</summary>
     public TimeSpan MinimumBudget { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>After this long without a collection, the heap is compacted and unused memory handed back to
-    /// the system (zero: never).</summary>
-    public TimeSpan IdleCompactionDelay { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>What one region gave in one collection: its items when it succeeded, else the reason it failed.</summary>
@@ -57,7 +53,6 @@ internal sealed class CollectionEngine
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Dictionary<ScrapePath, PathState> _states = new(ReferenceEqualityComparer.Instance);
-    private readonly IdleCompaction _idle;
 
     public CollectionEngine(CkafkaClient ckafka, ConfigHolder config, ScrapeMetrics scrapeMetrics, EngineOptions options,
         IReadOnlyList<ScrapePath> paths, ILogger logger, TimeProvider time)
@@ -69,7 +64,6 @@ internal sealed class CollectionEngine
         _logger = logger;
         _time = time;
         Paths = paths;
-        _idle = new IdleCompaction(options.IdleCompactionDelay, time);
         foreach (var path in paths)
         {
             _states.Add(path, new PathState(path));
@@ -205,7 +199,6 @@ internal sealed class CollectionEngine
     {
         // Yield first so the caller's lock is released before any work starts.
         await Task.Yield();
-        _idle.CollectionStarted();
         try
         {
             var config = _config.Current;
@@ -228,8 +221,6 @@ internal sealed class CollectionEngine
             {
                 collection.Finish();
             }
-
-            _idle.CollectionFinished();
         }
     }
 

@@ -4,6 +4,9 @@ using DatahubExporter.Configuration;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.Configuration.Memory;
 
 namespace DatahubExporter.Http;
 
@@ -24,6 +27,7 @@ internal static class ExporterHost
             ApplicationName = "datahub_exporter",
             Args = ["--hostBuilder:reloadConfigOnChange=false"],
         });
+        KeepOnlyOwnConfiguration(builder.Configuration);
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new ConnectionRejectionLog(loggerProvider, MaxConnections, TimeProvider.System));
         builder.Logging.SetMinimumLevel(services.Options.LogLevel);
@@ -67,6 +71,26 @@ internal static class ExporterHost
             return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync(NotFoundText);
         });
         return app;
+    }
+
+    /// <summary>
+    /// Drops the configuration the default host reads on its own: <c>appsettings.json</c> and
+    /// <c>appsettings.{environment}.json</c> from the working directory and every environment variable (prefixed
+    /// <c>ASPNETCORE_</c>/<c>DOTNET_</c> or not). Everything the exporter serves is set in code from its flags and
+    /// files, and a stray file or variable could otherwise add Kestrel endpoints, raise log levels or turn on host
+    /// filtering (<c>AllowedHosts</c>: every scrape answered 400). Kept: the in-memory defaults the host derived
+    /// (application name, content root, environment) and the command-line source holding our own options.
+    /// </summary>
+    private static void KeepOnlyOwnConfiguration(IConfigurationBuilder configuration)
+    {
+        var sources = configuration.Sources;
+        for (var i = sources.Count - 1; i >= 0; i--)
+        {
+            if (sources[i] is not (MemoryConfigurationSource or CommandLineConfigurationSource))
+            {
+                sources.RemoveAt(i);
+            }
+        }
     }
 
     /// <summary>Concurrent HTTP/2 streams per connection.</summary>

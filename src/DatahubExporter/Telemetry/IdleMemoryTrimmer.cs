@@ -8,7 +8,16 @@ namespace DatahubExporter.Telemetry;
 /// <see cref="GrowthBytes"/> since the last trim; only then it runs one aggressive full collection, which
 /// compacts and decommits the free space. In steady operation the heap never grows that much, so it never fires.
 /// </summary>
-/// <remarks>Thread-safe: a check that finds the previous one still running does nothing.</remarks>
+/// <remarks>
+/// <para>The only idle-memory mechanism. The collection engine used to have a second one, a compaction 5 s after
+/// the last collection finished. Measured with <c>tests/scripts/footprint.sh</c> (framework-dependent build, one
+/// run each, RSS in MiB 25 s after three 10,000-task sweeps / 30 s after 50 scrapers): both 91.5 / 113.9, this
+/// trimmer alone 91.6 / 114.9, the compaction alone 93.3 / 114.9, neither 102.3 / 164.9. Equal within noise, so
+/// this one stays: it looks at the heap rather than at collections, so it also gives memory back after a burst
+/// that started no collection (cached answers, <c>/metrics</c>, refused logins), and it does not run a blocking
+/// full collection after every scrape interval when nothing grew.</para>
+/// <para>Thread-safe: a check that finds the previous one still running does nothing.</para>
+/// </remarks>
 internal sealed class IdleMemoryTrimmer : IDisposable
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(10);

@@ -68,7 +68,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
     /// </summary>
     /// <exception cref="ArgumentException">The endpoint is not an absolute http(s) URL, or the action,
     /// region, token or options cannot be sent as headers.</exception>
-    public async Task<JsonDocument> CallAsync(ApiTarget target, string action, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public async Task<ApiResponse> CallAsync(ApiTarget target, string action, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(target.Credentials);
@@ -210,7 +210,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         return credentials;
     }
 
-    private async Task<JsonDocument> AttemptAsync(Call call, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async Task<ApiResponse> AttemptAsync(Call call, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var code = "Success";
@@ -227,14 +227,20 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                 throw new TencentCloudHttpStatusException(call.Action, call.Region, call.Host, response.StatusCode);
             }
             var (buffer, length) = await ReadBoundedAsync(call, response.Content, linked.Token).ConfigureAwait(false);
+            ApiResponse? answer = null;
             try
             {
-                // Parse copies what it keeps (JsonDocument.ParseValue), so the buffer can go back at once.
-                return Parse(call, buffer.AsMemory(0, length));
+                // The answer reads the buffer in place and returns it to the pool when disposed; on any failure
+                // it goes back here.
+                answer = Parse(call, buffer, length);
+                return answer;
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                if (answer is null)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
         }
         catch (TencentCloudException e)
@@ -371,10 +377,16 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
     }
 
     /// <summary>Unwraps <c>{"Response":{...}}</c> (§4.1): the Response object on success, an exception for the
-    /// Error envelope, the legacy shape or anything else.</summary>
-    private JsonDocument Parse(Call call, ReadOnlyMemory<byte> bytes)
+    /// Error envelope, the legacy shape or anything else. A first pass with the reader checks the whole body and
+    /// finds the first <c>Response</c> value; only that slice of <paramref name="buffer"/> becomes a document,
+    /// read in place (no copy). On success the returned answer owns <paramref name="buffer"/>; on failure the
+    /// caller still does.</summary>
+    private ApiResponse Parse(Call call, byte[] buffer, int length)
     {
+        var bytes = buffer.AsMemory(0, length);
         JsonDocument? response = null;
+        var responseStart = -1L;
+        var responseEnd = -1L;
         long? legacyCode = null;
         string? legacyMessage = null;
         try
@@ -386,10 +398,12 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
             }
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("Response"u8) && response is null)
+                if (reader.ValueTextEquals("Response"u8) && responseStart < 0)
                 {
                     reader.Read();
-                    response = JsonDocument.ParseValue(ref reader);
+                    responseStart = reader.TokenStartIndex;
+                    reader.Skip();
+                    responseEnd = reader.BytesConsumed;
                 }
                 else if (reader.ValueTextEquals("code"u8))
                 {
@@ -413,6 +427,11 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
                 throw Invalid(call, "unexpected content after the top-level object");
+            }
+            if (responseStart >= 0)
+            {
+                // Already checked by the pass above (depth included), so this cannot fail on the same bytes.
+                response = JsonDocument.Parse(bytes[(int)responseStart..(int)responseEnd], new JsonDocumentOptions { MaxDepth = 128 });
             }
         }
         catch (JsonException e)
@@ -459,7 +478,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
             }
             throw new TencentCloudApiException(call.Action, call.Region, call.Host, errorCode, Clean(call, message), Clean(call, requestId));
         }
-        return response;
+        return new ApiResponse(response, buffer);
     }
 
     private static TencentCloudInvalidResponseException Invalid(Call call, string what, bool retryable = true, Exception? inner = null) =>

@@ -61,10 +61,13 @@ public sealed partial class ExporterProcess : IAsyncDisposable
 
     /// <summary>Starts the binary. TENCENTCLOUD_* variables of the test runner are removed unless given in <paramref name="env"/>.</summary>
     /// <param name="binary">Another build of the exporter (the soak runs the Release one); default <see cref="BinaryPath"/>.</param>
-    public static ExporterProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, string? binary = null)
+    /// <param name="workingDirectory">The process's working directory; default the test runner's.</param>
+    public static ExporterProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, string? binary = null,
+        string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(binary ?? BinaryPath)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
@@ -137,9 +140,9 @@ public sealed partial class ExporterProcess : IAsyncDisposable
 
     /// <summary>Starts a server and waits (bounded) until it logs the address it listens on.</summary>
     public static async Task<ExporterProcess> StartServerAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null,
-        TimeSpan? timeout = null, string? binary = null)
+        TimeSpan? timeout = null, string? binary = null, string? workingDirectory = null)
     {
-        var exporter = Start(args, env, binary);
+        var exporter = Start(args, env, binary, workingDirectory);
         var exited = exporter._process.WaitForExitAsync();
         var listening = exporter._listening.Task;
         var done = await Task.WhenAny(listening, exited, Task.Delay(timeout ?? TimeSpan.FromSeconds(30)));

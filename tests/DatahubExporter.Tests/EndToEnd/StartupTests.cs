@@ -37,4 +37,69 @@ public class StartupTests
             Directory.Delete(dir, recursive: true);
         }
     }
+    [Test]
+    public async Task Appsettings_files_and_host_variables_reconfigure_neither_kestrel_nor_logging()
+    {
+        var dir = NewTempDir();
+        try
+        {
+            await using var simulator = await CkafkaSimulator.SimulatorServer.StartAsync(SimulatorOptions(tasks: 10, resources: 5));
+            var conf = WriteConfig(dir, simulator.BaseAddress);
+            int[] stray = [FreePort(), FreePort(), FreePort(), FreePort()];
+            // What the default ASP.NET Core host reads on its own: appsettings*.json in the working directory and
+            // configuration from the environment. Each asks for an extra endpoint and trace logging.
+            var settings = $$"""
+                {
+                  "Kestrel": { "Endpoints": { "Stray": { "Url": "http://127.0.0.1:{{stray[0]}}" } } },
+                  "Logging": { "LogLevel": { "Default": "Trace", "Microsoft": "Trace", "DatahubExporter": "Trace" } },
+                  "AllowedHosts": "example.invalid"
+                }
+                """;
+            await File.WriteAllTextAsync(Path.Combine(dir, "appsettings.json"), settings);
+            await File.WriteAllTextAsync(Path.Combine(dir, "appsettings.Production.json"), settings.Replace($"{stray[0]}", $"{stray[1]}"));
+            var env = new Dictionary<string, string>
+            {
+                ["Kestrel__Endpoints__FromEnv__Url"] = $"http://127.0.0.1:{stray[2]}",
+                ["ASPNETCORE_Kestrel__Endpoints__FromPrefixedEnv__Url"] = $"http://127.0.0.1:{stray[3]}",
+                ["Logging__LogLevel__Default"] = "Trace",
+                ["DOTNET_Logging__LogLevel__Default"] = "Trace",
+            };
+
+            await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"], env,
+                workingDirectory: dir);
+            using var http = EndToEndFixture.Http();
+            await GetAsync(http, exporter.BaseAddress, "/api/v1/ckafka/datahub_tasks/metrics");
+
+            Assert.That(ExporterHostAddresses(exporter.Stderr), Is.EqualTo(new[] { $"http://{exporter.BaseAddress.Authority}" }));
+            foreach (var port in stray)
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                Assert.That(() => probe.Connect(System.Net.IPAddress.Loopback, port), Throws.InstanceOf<System.Net.Sockets.SocketException>(),
+                    $"something listens on stray port {port}");
+            }
+            Assert.That(exporter.Stderr, Does.Not.Contain("level=debug").And.Not.Contain("level=trace"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    // The listening line names every address Kestrel bound: address=http://127.0.0.1:PORT[,more].
+    private static string[] ExporterHostAddresses(string stderr)
+    {
+        var line = stderr.Split('\n').First(l => l.Contains("msg=listening", StringComparison.Ordinal) || l.Contains("listening address=", StringComparison.Ordinal));
+        var start = line.IndexOf("address=", StringComparison.Ordinal) + "address=".Length;
+        var end = line.IndexOf(' ', start);
+        return line[start..(end < 0 ? line.Length : end)].Split(',');
+    }
 }

@@ -149,6 +149,28 @@ public class CkafkaClientPagingTests
     {
         // Every later page waits until three of them are in the fake API at once: only concurrent paging gets
         // past this (sequential paging would time out the gate and fail the assertion).
+        var (count, peak) = await GatedPagingAsync(1000, openAt: 3);
+
+        Assert.That(count, Is.EqualTo(1000));
+        Assert.That(peak, Is.GreaterThanOrEqualTo(3));
+    }
+
+    [Test]
+    public async Task No_more_pages_than_the_cap_are_in_flight_at_once_without_a_rate_limit()
+    {
+        // 50 pages and no limiter: every later page waits until the cap is reached (or 10 s pass), so a larger or
+        // missing cap would let all 49 in together.
+        var (count, peak) = await GatedPagingAsync(5000, openAt: CkafkaClient.MaxConcurrentPages);
+
+        Assert.That(count, Is.EqualTo(5000));
+        Assert.That(peak, Is.EqualTo(CkafkaClient.MaxConcurrentPages));
+    }
+
+    /// <summary>Lists <paramref name="total"/> tasks with no rate limit; every page after the first is held in the
+    /// fake API until <paramref name="openAt"/> of them are there at once (at most 10 s). Returns the tasks listed
+    /// and the most pages seen in flight together.</summary>
+    private static async Task<(int Count, int Peak)> GatedPagingAsync(int total, int openAt)
+    {
         var inFlight = 0;
         var peak = 0;
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -160,7 +182,7 @@ public class CkafkaClientPagingTests
             {
                 var now = Interlocked.Increment(ref inFlight);
                 InterlockedMax(ref peak, now);
-                if (now >= 3)
+                if (now >= openAt)
                 {
                     gate.TrySetResult();
                 }
@@ -169,15 +191,13 @@ public class CkafkaClientPagingTests
                 Interlocked.Decrement(ref inFlight);
             }
 
-            return FakeHandler.Ok("\"Result\":" + Tasks(1000, offset, offset + 100) + ",\"RequestId\":\"r\"");
+            return FakeHandler.Ok("\"Result\":" + Tasks(total, offset, offset + 100) + ",\"RequestId\":\"r\"");
         });
         var client = new CkafkaClient(new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 0 },
             new RecordingObserver(), TimeProvider.System));
 
         var tasks = await client.DescribeDatahubTasksAsync(Target, CancellationToken.None);
-
-        Assert.That(tasks, Has.Count.EqualTo(1000));
-        Assert.That(peak, Is.GreaterThanOrEqualTo(3));
+        return (tasks.Count, peak);
     }
 
     private static void InterlockedMax(ref int target, int value)

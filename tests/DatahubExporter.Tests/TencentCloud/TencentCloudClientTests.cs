@@ -145,6 +145,19 @@ public class TencentCloudClientTests
     }
 
     [Test]
+    public async Task The_first_Response_is_read_in_place_and_is_gone_once_disposed()
+    {
+        var s = Create((_, _) => FakeHandler.Json("{\"Response\":{\"RequestId\":\"first\"},\"Response\":{\"RequestId\":\"second\"}}"));
+        var answer = await s.Client.CallAsync(Target(), Action, Body, CancellationToken.None);
+        Assert.That(answer.RootElement.GetProperty("RequestId").GetString(), Is.EqualTo("first"));
+
+        // The document reads the pooled receive buffer, which goes back to the pool on disposal: nothing may read it after.
+        answer.Dispose();
+        Assert.That(() => answer.RootElement, Throws.InstanceOf<ObjectDisposedException>());
+        Assert.That(answer.Dispose, Throws.Nothing);
+    }
+
+    [Test]
     public async Task A_null_Error_is_success()
     {
         var s = Create((_, _) => FakeHandler.Ok("\"Error\":null,\"RequestId\":\"r\""));
