@@ -130,7 +130,9 @@ internal sealed class CollectionEngine
                 return (Failed(state.Path, TimeSpan.Zero), null, ScrapeMetrics.TimedOut, null);
             }
 
-            if (state.InFlight is { } running && !running.Task.IsCompleted)
+            // A collection whose stop time has come is unwinding and can no longer be extended: joining it would hand
+            // this scraper a failure (and an error count) caused by a scraper with a shorter deadline. Start afresh.
+            if (state.InFlight is { } running && !running.Task.IsCompleted && !running.Token.IsCancellationRequested && running.StopAt > now)
             {
                 collection = running;
                 collection.Extend(now, budget, _options.MaxTimeout);

@@ -25,6 +25,9 @@ internal sealed partial class StructuredLoggerProvider(LogLevel minimum, LogForm
     // Secret → what stands in its place; replaced whole on change so a line never sees half an update.
     private volatile KeyValuePair<string, string>[] _secrets = [];
 
+    // The same secrets in the order they were protected, for evicting the oldest; guarded by _writeLock.
+    private readonly List<KeyValuePair<string, string>> _protectedInOrder = [];
+
     // Credential providers whose keys change over time (role credentials), watched by ProtectCurrent.
     private volatile WatchedProvider[] _providers = [];
 
@@ -39,20 +42,25 @@ internal sealed partial class StructuredLoggerProvider(LogLevel minimum, LogForm
         ArgumentNullException.ThrowIfNull(credentials);
         lock (_writeLock)
         {
-            var secrets = new List<KeyValuePair<string, string>>(_secrets);
             void Add(string? value, string mask)
             {
-                if (value is { Length: >= MinimumSecretLength } && !secrets.Any(p => p.Key == value))
+                if (value is { Length: >= MinimumSecretLength } && !_protectedInOrder.Any(p => p.Key == value))
                 {
-                    secrets.Add(new(value, mask));
+                    _protectedInOrder.Add(new(value, mask));
                 }
             }
 
             Add(credentials.SecretKey, "****");
             Add(credentials.Token, "****");
             Add(credentials.SecretId, credentials.MaskedSecretId);
+            // The oldest go first when the list is full (in the order they were protected, not by length).
+            if (_protectedInOrder.Count > MaxSecrets)
+            {
+                _protectedInOrder.RemoveRange(0, _protectedInOrder.Count - MaxSecrets);
+            }
+
             // Longest first, so a secret containing another is replaced whole.
-            _secrets = secrets.TakeLast(MaxSecrets).OrderByDescending(p => p.Key.Length).ToArray();
+            _secrets = _protectedInOrder.OrderByDescending(p => p.Key.Length).ToArray();
         }
     }
 

@@ -118,6 +118,26 @@ internal class StructuredLoggerProviderTests
         Assert.That(text, Does.Contain("AKID…0002"));
     }
 
+    [Test]
+    public void When_the_list_is_full_the_oldest_secrets_go_not_the_longest()
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        using var provider = new StructuredLoggerProvider(LogLevel.Debug, LogFormat.Logfmt, output);
+        for (var i = 0; i < 20; i++)
+        {
+            provider.Protect(new Credentials($"AKIDold{i:D4}xxxxxxxx", $"oldKey{i:D4}", $"oldTok{i:D4}"));
+        }
+        // 63 secrets now; the long pair is recent, and one more short pair overflows the list of 64 by two.
+        var recent = new Credentials("AKIDrecentVeryLongSecretIdValue0000000000009", "recentVeryLongSecretKeyValue0000000000000009", "recentVeryLongTokenValue00000000000000009");
+        provider.Protect(recent);
+        provider.Protect(new Credentials("AKIDlatest00000000000", "latestKey0000", "latestTok0000"));
+
+        provider.CreateLogger("x").LogInformation("{Id} {Key} {Token}", recent.SecretId, recent.SecretKey, recent.Token);
+
+        var text = output.ToString();
+        Assert.That(text, Does.Not.Contain(recent.SecretKey).And.Not.Contain(recent.Token!).And.Not.Contain(recent.SecretId));
+    }
+
     private sealed class RotatingProvider : DatahubExporter.TencentCloud.CredentialSources.CredentialProvider
     {
         public override string Source => "cvm_role";

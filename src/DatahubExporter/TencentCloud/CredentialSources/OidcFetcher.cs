@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using DatahubExporter.Configuration;
 
 namespace DatahubExporter.TencentCloud.CredentialSources;
 
@@ -95,6 +96,8 @@ internal sealed class OidcFetcher(HttpClient http, Uri stsEndpoint, string regio
                 throw new CredentialException($"{what}: file not found");
             }
 
+            // A FIFO would block this read, and with it every later refresh (the refresh in flight never ends).
+            RegularFile.Require(tokenFile, kind => new CredentialException($"{what}: {kind}, not a regular file"));
             if (info.Length > MaxTokenBytes)
             {
                 throw new CredentialException($"{what}: larger than {MaxTokenBytes} bytes, not a token");

@@ -19,6 +19,8 @@ internal static class ProfileFile
         string text;
         try
         {
+            // A FIFO at the path would block the read (and start-up, --config.check or a reload) forever.
+            RegularFile.Require(path, what => new ConfigException($"{path}: {what}, not a regular file"));
             var info = new FileInfo(path);
             if (info.Length > MaxFileBytes)
             {

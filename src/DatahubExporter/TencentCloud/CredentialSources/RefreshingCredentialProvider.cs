@@ -188,7 +188,9 @@ internal sealed class RefreshingCredentialProvider : CredentialProvider
                 Source, Detail, fresh.Credentials.MaskedSecretId, fresh.Expiry.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
             next = NextRefreshDelay(fresh.Expiry - _time.GetUtcNow());
         }
-        catch (CredentialException e)
+        // A fetcher throws CredentialException by contract; anything else (a bug, an unexpected exception type from the
+        // HTTP stack) must not stop the refresh loop nor escape to a start-up or SIGHUP caller, so it is treated alike.
+        catch (Exception e) when (!(e is OperationCanceledException && _stopping.IsCancellationRequested))
         {
             int failures;
             lock (_gate)

@@ -46,7 +46,9 @@ internal static class SourceHttp
                 return (response.StatusCode, buffer.ToArray());
             }
         }
-        catch (OperationCanceledException) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        // Our timer, or the handler's own ConnectTimeout (which surfaces as a cancellation too): either way the
+        // source did not answer. Only the caller's cancellation goes through as such.
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new CredentialException($"{what}: no answer within {timeout.TotalSeconds:0.#} s");
         }
