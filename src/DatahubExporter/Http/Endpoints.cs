@@ -7,8 +7,6 @@ namespace DatahubExporter.Http;
 /// <summary>The exporter's routes (exporter.md "HTTP endpoints"). GET and HEAD only.</summary>
 internal static class Endpoints
 {
-    public const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
-    public const string ResourcesPath = "/api/v1/ckafka/connect_resources/metrics";
     public const string MetricsPath = "/metrics";
     public const string HealthyPath = "/-/healthy";
     public const string ReadyPath = "/-/ready";

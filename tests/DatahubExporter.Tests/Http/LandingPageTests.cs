@@ -1,0 +1,17 @@
+using DatahubExporter.Http;
+
+namespace DatahubExporter.Tests.Http;
+
+public class LandingPageTests
+{
+    [Test]
+    public void Every_scrape_path_the_engine_serves_is_linked_once()
+    {
+        foreach (var path in ExporterServices.AllPaths)
+        {
+            Assert.That(LandingPage.Html, Does.Contain($"<li><a href=\"{path.HttpPath}\">{path.HttpPath}</a> — {path.Name} status</li>"));
+        }
+
+        Assert.That(LandingPage.Html.Split("<li>").Length - 1, Is.EqualTo(ExporterServices.AllPaths.Count + 2), "scrape paths, /metrics, one line for health and readiness");
+    }
+}
