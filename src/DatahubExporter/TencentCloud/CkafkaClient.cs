@@ -79,7 +79,7 @@ internal sealed class CkafkaClient(TencentCloudClient api)
     /// <paramref name="progress"/> is updated as pages arrive, so a failure can say how far the sweep got.
     /// </summary>
     /// <exception cref="TencentCloudInvalidResponseException">An answer lost its list: <c>Result</c> missing,
-    /// or the list null or absent while <c>TotalCount</c> is above zero. An empty account is
+    /// or the list null or absent (or, on the first page, empty) while <c>TotalCount</c> is above zero. An empty account is
     /// <c>TotalCount</c> 0 with an empty or null list.</exception>
     public async Task<IReadOnlyList<T>> ListAsync<T>(ApiTarget target, string action, string listName, int limit,
         Func<JsonElement, T> read, Func<T, string> id, ListProgress progress, CancellationToken cancellationToken)
@@ -192,7 +192,10 @@ internal sealed class CkafkaClient(TencentCloudClient api)
             var result = CkafkaJson.Property(response.RootElement, "Result");
             var total = CkafkaJson.Integer(result, "TotalCount");
             var list = CkafkaJson.Property(result, listName);
-            if (result.ValueKind != JsonValueKind.Object || (list.ValueKind != JsonValueKind.Array && total is not (null or 0)))
+            // A first page with no items while TotalCount promises some is a lost list too: taken as an empty
+            // account it would drop every series and so resolve every firing alert.
+            if (result.ValueKind != JsonValueKind.Object
+                || (total is not (null or 0) && (list.ValueKind != JsonValueKind.Array || (index == 0 && list.GetArrayLength() == 0))))
             {
                 throw LostList(target, action, listName, index, result, total, response.RootElement);
             }
@@ -216,7 +219,12 @@ internal sealed class CkafkaClient(TencentCloudClient api)
         var requestId = CkafkaJson.String(response, "RequestId");
         var what = result.ValueKind != JsonValueKind.Object
             ? $"page {page + 1} has no Result"
-            : $"page {page + 1} lost its list: TotalCount {total} but {listName} is {(CkafkaJson.Property(result, listName).ValueKind == JsonValueKind.Undefined ? "absent" : "not a list")}";
+            : $"page {page + 1} lost its list: TotalCount {total} but {listName} is {CkafkaJson.Property(result, listName).ValueKind switch
+            {
+                JsonValueKind.Undefined => "absent",
+                JsonValueKind.Array => "empty",
+                _ => "not a list",
+            }}";
         return new TencentCloudInvalidResponseException(action, target.Region, target.Endpoint.Authority,
             $"{what} (RequestId {(requestId.Length == 0 ? "none" : requestId)})", isRetryable: false);
     }

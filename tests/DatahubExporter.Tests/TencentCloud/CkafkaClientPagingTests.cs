@@ -281,6 +281,7 @@ public class CkafkaClientPagingTests
 
     [TestCase("{\"TotalCount\":5,\"TaskList\":{\"TaskId\":\"x\"}}")]
     [TestCase("{\"TotalCount\":5,\"TaskList\":\"oops\"}")]
+    [TestCase("{\"TotalCount\":5,\"TaskList\":[]}")]
     [TestCase("null")]
     [TestCase("[]")]
     [TestCase("\"text\"")]
@@ -289,6 +290,14 @@ public class CkafkaClientPagingTests
         var (client, pages) = Api((_, _) => result);
         Assert.ThrowsAsync<TencentCloudInvalidResponseException>(() => client.DescribeDatahubTasksAsync(Target, CancellationToken.None));
         Assert.That(pages, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void An_empty_first_page_while_total_count_promises_items_is_a_lost_list_not_an_empty_account()
+    {
+        var (client, _) = Api((_, _) => "{\"TotalCount\":500,\"TaskList\":[]}");
+        var error = Assert.ThrowsAsync<TencentCloudInvalidResponseException>(() => client.DescribeDatahubTasksAsync(Target, CancellationToken.None));
+        Assert.That(error!.Message, Does.Contain("page 1 lost its list: TotalCount 500 but TaskList is empty"));
     }
 
     [TestCase("\"250\"")]
