@@ -39,10 +39,11 @@ internal static class Program
         ProcessMetrics.Initialize();
         var root = CliFlags.CreateCommand();
         root.SetAction((parsed, token) => RunParsedAsync(parsed, stdout, stderr, getEnv, token));
-        var parsed = root.Parse(FlagSpelling.AcceptGoSpellings(args, root));
+        var spelled = FlagSpelling.AcceptGoSpellings(args, root);
+        var parsed = root.Parse(spelled);
         if (parsed.UnmatchedTokens.Count > 0)
         {
-            return await UsageAsync(stderr, $"{FlagSpelling.UnknownArgument(parsed.UnmatchedTokens[0], root)} (see --help)").ConfigureAwait(false);
+            return await UsageAsync(stderr, $"{FlagSpelling.UnknownArgument(parsed.UnmatchedTokens[0], root, spelled)} (see --help)").ConfigureAwait(false);
         }
 
         if (parsed.Errors.Count > 0)

@@ -82,6 +82,8 @@ public class CliTests
     [TestCase("--cach.ttl=3", "unknown flag --cach.ttl; did you mean --cache.ttl? (see --help)")]
     [TestCase("--config-check", "unknown flag --config-check; did you mean --config.check? (see --help)")]
     [TestCase("--bogus-flag-nobody-has", "unknown flag --bogus-flag-nobody-has (see --help)")]
+    [TestCase("--once=maybe", "--once takes no value other than true or false, not \"maybe\" (see --help)")]
+    [TestCase("-once=maybe", "--once takes no value other than true or false, not \"maybe\" (see --help)")]
     [TestCase("stray", "unexpected argument \"stray\": flags are given as --name=value or --name value (see --help)")]
     public async Task Flag_errors_name_the_flag_and_the_expected_form(string arg, string message)
     {
