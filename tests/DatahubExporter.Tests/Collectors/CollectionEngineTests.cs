@@ -5,7 +5,6 @@ using DatahubExporter.Telemetry;
 using DatahubExporter.Tests.TencentCloud;
 using DatahubExporter.TencentCloud;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 
 namespace DatahubExporter.Tests.Collectors;
 

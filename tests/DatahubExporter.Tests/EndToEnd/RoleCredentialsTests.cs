@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using CkafkaSimulator;
-using DatahubExporter.Tests.Support;
 using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;

@@ -18,11 +18,11 @@ public class TencentCloudClientTests
     private static ApiTarget Target(string endpoint = "https://ckafka.ap-guangzhou.tencentcloudapi.com", string? token = null) =>
         new("ap-guangzhou", new Uri(endpoint), new Credentials(SecretId, SecretKey, token));
 
-    private sealed record Setup(TencentCloudClient Client, FakeHandler Handler, RecordingObserver Observer, ManualTimeProvider Time);
+    private sealed record Setup(TencentCloudClient Client, FakeHandler Handler, RecordingObserver Observer, TimerRecordingTime Time);
 
     private static Setup Create(Func<int, RecordedRequest, HttpResponseMessage> respond, TencentCloudClientOptions? options = null, DateTimeOffset? start = null)
     {
-        var time = new ManualTimeProvider(start) { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
+        var time = new TimerRecordingTime(start ?? TimerRecordingTime.DefaultStart) { AutoFireWithin = TimeSpan.FromSeconds(10) };
         var handler = new FakeHandler(respond, time);
         var observer = new RecordingObserver();
         var client = new TencentCloudClient(new HttpClient(handler), options ?? new TencentCloudClientOptions { RateLimitPerSecond = 0 }, observer, time);
@@ -31,7 +31,7 @@ public class TencentCloudClientTests
 
     private static Setup CreateAsync(Func<int, RecordedRequest, CancellationToken, Task<HttpResponseMessage>> respond, TencentCloudClientOptions options, TimeProvider? realTime = null)
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var handler = new FakeHandler(respond, time);
         var observer = new RecordingObserver();
         var client = new TencentCloudClient(new HttpClient(handler), options, observer, realTime ?? time);

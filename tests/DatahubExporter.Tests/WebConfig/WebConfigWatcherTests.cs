@@ -56,7 +56,7 @@ public sealed class WebConfigWatcherTests
     public void Current_looks_at_the_file_at_most_once_per_interval()
     {
         WriteUsers("first");
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var watcher = new WebConfigWatcher(WebConfigFile.Load(_file), new CollectingLogger(), time);
         var first = watcher.Current;
 
