@@ -95,7 +95,7 @@ public class HardenedServerTests
         await File.WriteAllTextAsync(_webConfig, content);
 
         // The watcher looks at the file on requests, at most once a second.
-        await PollAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             using var http = Client();
             using var _ = await http.GetAsync(Url("/-/healthy"));
@@ -121,7 +121,7 @@ public class HardenedServerTests
         await File.WriteAllTextAsync(_webConfig, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users: {}\n");
         _exporter.Signal(1);
         // No request in between: the signal alone re-reads the file.
-        await PollAsync(() => Task.FromResult(Count("web config reload failed") > failures), "SIGHUP re-read the web config");
+        await Eventually.HoldsAsync(() => Count("web config reload failed") > failures, "SIGHUP re-read the web config");
         Assert.That(_exporter.Stderr, Does.Contain("basic_auth_users: the new file has no users, which would switch basic auth off; that needs a restart"));
     }
 
@@ -132,7 +132,7 @@ public class HardenedServerTests
         File.Delete(_webConfig);
         ReloadTests.Mkfifo(_webConfig);
         _exporter.Signal(1);
-        await PollAsync(() => Task.FromResult(Count("web config reload failed") > failures), "the FIFO was refused");
+        await Eventually.HoldsAsync(() => Count("web config reload failed") > failures, "the FIFO was refused");
         Assert.That(_exporter.Stderr, Does.Contain($"web config {_webConfig}: is a FIFO (named pipe), not a regular file"));
 
         using var http = Client();
@@ -272,7 +272,7 @@ public class HardenedServerTests
             await OpensslAsync("-cipher", "PSK-AES128-CBC-SHA", "-tls1_2");
         }
 
-        await PollAsync(() => Task.FromResult(Count("TLS handshake failed") >= before + 3), "three debug lines");
+        await Eventually.HoldsAsync(() => Count("TLS handshake failed") >= before + 3, "three debug lines");
         var lines = _exporter.Stderr.Split('\n');
         Assert.That(lines.Where(l => l.Contains("TLS handshake failed", StringComparison.Ordinal)), Is.All.Contains("level=debug").And.All.Contains("reason="));
         Assert.That(lines.Where(l => l.Contains("level=error", StringComparison.Ordinal) && !l.Contains("web config reload failed", StringComparison.Ordinal)), Is.Empty);
@@ -388,23 +388,7 @@ public class HardenedServerTests
         File.Delete(_webConfig);
         await File.WriteAllTextAsync(_webConfig, _goodWebConfig);
         _exporter.Signal(1);
-        await PollAsync(async () => await ReloadGaugeAsync("web_config") == 1, "the good web config is back in force");
-    }
-
-    private static async Task PollAsync(Func<Task<bool>> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"timed out waiting until {what}");
+        await Eventually.HoldsAsync(async () => await ReloadGaugeAsync("web_config") == 1, "the good web config is back in force");
     }
 
     private async Task OpensslAsync(params string[] args)

@@ -84,10 +84,7 @@ public class HostileApiTests
 
     private async Task<string> WaitForLineAsync(string marker)
     {
-        for (var i = 0; i < 200 && !_exporter.Stderr.Contains(marker, StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(25);
-        }
+        await Eventually.HoldsAsync(() => _exporter.Stderr.Contains(marker, StringComparison.Ordinal), $"a log line with {marker}");
 
         return _exporter.Stderr.Split('\n').First(l => l.Contains(marker, StringComparison.Ordinal));
     }

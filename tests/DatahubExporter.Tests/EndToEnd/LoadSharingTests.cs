@@ -58,7 +58,7 @@ public class LoadSharingTests
         _simulator!.State.SetFault(Fault.Latency(TimeSpan.FromSeconds(2)), Action);
 
         var first = ScrapeAsync(exporter, 20);
-        await WaitUntilAsync(() => _simulator.State.RequestCount(Action) > 0, "the first scrape reached the API");
+        await Eventually.HoldsAsync(() => _simulator.State.RequestCount(Action) > 0, "the first scrape reached the API");
         var rest = Enumerable.Range(0, 99).Select(_ => ScrapeAsync(exporter, 20)).ToList();
         var answers = await Task.WhenAll(rest.Prepend(first));
 
@@ -144,7 +144,7 @@ public class LoadSharingTests
         _simulator!.State.SetFault(Fault.Hang(), Action, "ap-shanghai");
 
         var patient = ScrapeAsync(exporter, 12, clientSlack: 10);
-        await WaitUntilAsync(() => _simulator.State.RequestCount(Action, "ap-shanghai") > 0, "the patient scrape reached the hanging API");
+        await Eventually.HoldsAsync(() => _simulator.State.RequestCount(Action, "ap-shanghai") > 0, "the patient scrape reached the hanging API");
         var hasty = ExpositionParser.Parse(await ScrapeAsync(exporter, 4));
         Assert.That(hasty.Single(s => s.Name == "datahub_exporter_collect_success" && s["region"] == "ap-shanghai").Value, Is.EqualTo(0));
         Assert.That(patient.IsCompleted, Is.False, "the hasty scrape did not wait for the patient one");
@@ -184,16 +184,5 @@ public class LoadSharingTests
             Assert.Fail($"no answer within the {timeoutSeconds} s scrape timeout (gave up after {watch.Elapsed.TotalSeconds:F1} s)");
             throw;
         }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition() && watch.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.That(condition(), Is.True, $"timed out waiting until {what}");
     }
 }

@@ -187,12 +187,7 @@ public class RoleCredentialsTests
         _sts.ExpectedToken = "projected-sa-token-2";
         WriteToken("projected-sa-token-2");
         exporter.Signal(1);
-        var watch = Stopwatch.StartNew();
-        while (!exporter.Stderr.Contains("configuration reloaded") && watch.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            await Task.Delay(50);
-        }
-
+        await Eventually.HoldsAsync(() => exporter.Stderr.Contains("configuration reloaded"), "the reload is logged");
         Assert.That(exporter.Stderr, Does.Contain("msg=\"configuration reloaded\""));
         Assert.That(_sts.TokensSeen, Is.EqualTo(new[] { "projected-sa-token-1", "projected-sa-token-2" }));
         Assert.That(Successes(await ScrapeAsync(exporter, TasksPath)), Is.EqualTo(new[] { 1.0, 1.0 }));
@@ -228,20 +223,8 @@ public class RoleCredentialsTests
         Assert.That(_simulator.State.RequestCount(), Is.EqualTo(0), "nothing unsigned was sent");
 
         _metadata.Answer = FakeMetadataService.Behaviour.Healthy;
-        var watch = Stopwatch.StartNew();
-        double[] successes = [];
-        while (watch.Elapsed < TimeSpan.FromSeconds(45))
-        {
-            successes = Successes(await ScrapeAsync(exporter, TasksPath));
-            if (successes.All(v => v == 1))
-            {
-                break;
-            }
-
-            await Task.Delay(500);
-        }
-
-        Assert.That(successes, Is.EqualTo(new[] { 1.0, 1.0 }), "the background retry picked the role up");
+        await Eventually.HoldsAsync(async () => Successes(await ScrapeAsync(exporter, TasksPath)).SequenceEqual([1.0, 1.0]),
+            "the background retry picked the role up", TimeSpan.FromSeconds(45), TimeSpan.FromMilliseconds(500));
         var failures = (await ScrapeAsync(exporter, "/metrics"))
             .Single(s => s.Name == "datahub_exporter_credentials_refresh_total" && s["result"] == "failure");
         Assert.That(failures.Value, Is.GreaterThanOrEqualTo(1));

@@ -30,13 +30,13 @@ public class ScrapeIsolationTests
             using (var huge = new CancellationTokenSource())
             {
                 var request = Scrape(http, exporter, 86_400, huge.Token);
-                await WaitUntilAsync(() => simulator.State.RequestCount(Action) >= 2, "the huge scrape's collection reached the hanging API");
+                await Eventually.HoldsAsync(() => simulator.State.RequestCount(Action) >= 2, "the huge scrape's collection reached the hanging API");
                 await huge.CancelAsync();
                 Assert.That(async () => await request, Throws.InstanceOf<OperationCanceledException>());
             }
 
             // Nobody waits any more, so the exporter cancels the hanging calls (counted as Timeout on /metrics).
-            await WaitUntilAsync(async () => (await GetAsync(http, exporter.BaseAddress, "/metrics"))
+            await Eventually.HoldsAsync(async () => (await GetAsync(http, exporter.BaseAddress, "/metrics"))
                 .Contains("action=\"DescribeDatahubTasks\",region=\"ap-guangzhou\",code=\"Timeout\"", StringComparison.Ordinal),
                 "the abandoned collection was cancelled");
             simulator.State.ClearFaults();
@@ -84,18 +84,5 @@ public class ScrapeIsolationTests
         using var response = await http.SendAsync(request, cancellationToken);
         Assert.That((int)response.StatusCode, Is.EqualTo(200));
         return await response.Content.ReadAsStringAsync(cancellationToken);
-    }
-
-    private static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (!await condition() && watch.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.That(await condition(), Is.True, $"timed out waiting until {what}");
     }
 }
