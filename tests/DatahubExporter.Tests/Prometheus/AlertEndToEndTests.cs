@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using CkafkaSimulator;
 using DatahubExporter.Tests.EndToEnd;
 using YamlDotNet.RepresentationModel;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
+using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.Prometheus;
 

@@ -33,8 +33,7 @@ public class SystemdUnitTests
             var unit = Path.Combine(dir, "datahub_exporter.service");
             await File.WriteAllTextAsync(unit, unitText.Replace(InstalledBinary, binary));
 
-            var result = await PrometheusTools.RunProcessAsync(
-                SystemdAnalyze, ["verify", unit], null, dir, PrometheusTools.DefaultToolTimeout, CancellationToken.None);
+            var result = await ChildProcess.RunAsync(SystemdAnalyze, ["verify", unit], workingDirectory: dir);
 
             // verify exits 0 even for settings it ignores as unparsable; any output is a finding.
             Assert.That(result.ExitCode, Is.EqualTo(0), result.Output);
