@@ -29,7 +29,7 @@ public sealed class WebConfigWatcherTests
     {
         WriteUsers("first");
         var watcher = WebConfigWatcher.Load(_file, new CollectingLogger());
-        await using var host = await TestHost.StartAsync(watcher);
+        await using var host = await InProcessExporter.StartAsync(watcher);
         using var client = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(10) };
 
         var before = await StatusAsync(client, "first");
