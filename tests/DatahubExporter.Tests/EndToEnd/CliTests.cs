@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using CkafkaSimulator;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
+using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -11,8 +11,6 @@ namespace DatahubExporter.Tests.EndToEnd;
 [NonParallelizable]
 public class CliTests
 {
-    private const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
-    private const string ResourcesPath = "/api/v1/ckafka/connect_resources/metrics";
     private string _dir = null!;
 
     [SetUp]

@@ -1,5 +1,5 @@
 using CkafkaSimulator;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
+using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -93,7 +93,7 @@ public class ConfigFileTests
     [TestCase("server.key", "tls_server_config.key_file: {1} is a FIFO (named pipe), not a regular file")]
     public async Task A_fifo_as_web_config_certificate_or_key_is_a_clear_error_not_a_hang(string fifo, string expected)
     {
-        WebSecurityEndToEndTests.WriteSelfSignedPem(_dir, "server");
+        TestPki.WriteSelfSignedServer(_dir, "server");
         var web = Path.Combine(_dir, "web.yml");
         await File.WriteAllTextAsync(web, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n");
         var path = Path.Combine(_dir, fifo);

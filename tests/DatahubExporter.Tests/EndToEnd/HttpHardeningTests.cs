@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
+using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -14,7 +14,6 @@ namespace DatahubExporter.Tests.EndToEnd;
 [NonParallelizable]
 public class HttpHardeningTests
 {
-    private const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
     private ExporterProcess _exporter = null!;
     private HttpClient _http = null!;
 

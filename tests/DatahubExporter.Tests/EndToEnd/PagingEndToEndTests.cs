@@ -1,5 +1,5 @@
 using CkafkaSimulator;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
+using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -9,7 +9,6 @@ namespace DatahubExporter.Tests.EndToEnd;
 [NonParallelizable]
 public class PagingEndToEndTests
 {
-    private const string ResourcesPath = "/api/v1/ckafka/connect_resources/metrics";
     private const string ResourcesAction = "DescribeConnectResources";
 
     private static async Task<(SimulatorServer Simulator, ExporterProcess Exporter, string Dir)> StartAsync(SimulatorOptions options, params string[] extra)
@@ -73,7 +72,7 @@ public class PagingEndToEndTests
             simulator.State.SetFault(Fault.Latency(TimeSpan.FromMilliseconds(300)), "DescribeDatahubTasks");
             simulator.State.ResetPeakInFlight();
 
-            var samples = ExpositionParser.Parse(await GetAsync(http, exporter.BaseAddress, "/api/v1/ckafka/datahub_tasks/metrics", 20));
+            var samples = ExpositionParser.Parse(await GetAsync(http, exporter.BaseAddress, TasksPath, 20));
 
             Assert.That(samples.Count(s => s.Name == "datahub_task_status"), Is.EqualTo(1000));
             // One page at a time would never have two in the simulator at once; 300 ms a page and 19 admitted

@@ -1,6 +1,6 @@
 using System.Globalization;
 using CkafkaSimulator;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
+using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -12,17 +12,13 @@ namespace DatahubExporter.Tests.EndToEnd;
 [NonParallelizable]
 public class ScrapeIsolationTests
 {
-    private const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
     private const string Action = "DescribeDatahubTasks";
 
     [Test]
     public async Task Tiny_and_huge_timeout_headers_spoil_no_normal_scrape()
     {
-        var dir = NewTempDir();
-        await using var simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 250, resources: 5));
-        await using var exporter = await ExporterProcess.StartServerAsync(
-            ["--conf", WriteConfig(dir, simulator.BaseAddress), "--web.listen-address=127.0.0.1:0"]);
-        using var http = EndToEndFixture.Http();
+        var stack = await ExporterStack.StartAsync(SimulatorOptions(tasks: 250, resources: 5));
+        var (simulator, exporter, http) = (stack.Simulator, stack.Exporter, stack.Http);
         try
         {
             // The huge header against a hanging API, then the client goes away.
@@ -73,7 +69,7 @@ public class ScrapeIsolationTests
         }
         finally
         {
-            Directory.Delete(dir, recursive: true);
+            await stack.StopAsync("exporter logs after hostile timeout headers");
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using CkafkaSimulator;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
+using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -15,7 +15,7 @@ public class SecretsTests
 {
     private const string WrongKey = "e2eWrongSecretKeyAlsoSecret00000000";
     private static readonly string[] Pages =
-        ["/api/v1/ckafka/datahub_tasks/metrics", "/api/v1/ckafka/connect_resources/metrics", "/metrics", "/", "/-/ready", "/-/healthy", "/nope"];
+        [TasksPath, ResourcesPath, "/metrics", "/", "/-/ready", "/-/healthy", "/nope"];
 
     private string _dir = null!;
     private SimulatorServer _simulator = null!;

@@ -1,5 +1,5 @@
 using CkafkaSimulator;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
+using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -25,7 +25,7 @@ public class SharedKeyRateLimitTests
         await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"]);
         using var http = EndToEndFixture.Http();
 
-        var samples = ExpositionParser.Parse(await GetAsync(http, exporter.BaseAddress, "/api/v1/ckafka/datahub_tasks/metrics", scrapeTimeout: 25));
+        var samples = ExpositionParser.Parse(await GetAsync(http, exporter.BaseAddress, TasksPath, scrapeTimeout: 25));
         var metrics = ExpositionParser.Parse(await GetAsync(http, exporter.BaseAddress, "/metrics"));
 
         var requests = simulator.State.Requests.Where(r => r.Action == Action).ToList();

@@ -1,4 +1,4 @@
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
+using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -22,7 +22,7 @@ public class StartupTests
             var conf = WriteConfig(dir, simulator.BaseAddress);
             await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"]);
             using var http = EndToEndFixture.Http();
-            await GetAsync(http, exporter.BaseAddress, "/api/v1/ckafka/datahub_tasks/metrics");
+            await GetAsync(http, exporter.BaseAddress, TasksPath);
 
             // The host's default appsettings.json watcher is a recursive inotify watch of the working directory
             // (one watch per directory below it; thousands when started from /). Nothing else watches files.
@@ -68,7 +68,7 @@ public class StartupTests
             await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"], env,
                 workingDirectory: dir);
             using var http = EndToEndFixture.Http();
-            await GetAsync(http, exporter.BaseAddress, "/api/v1/ckafka/datahub_tasks/metrics");
+            await GetAsync(http, exporter.BaseAddress, TasksPath);
 
             Assert.That(ExporterHostAddresses(exporter.Stderr), Is.EqualTo(new[] { $"http://{exporter.BaseAddress.Authority}" }));
             foreach (var port in stray)

@@ -1,6 +1,7 @@
 using CkafkaSimulator;
+using DatahubExporter.Collectors;
 
-namespace DatahubExporter.Tests.EndToEnd;
+namespace DatahubExporter.Tests.Support;
 
 /// <summary>Shared pieces of the end-to-end tests: a config file in a private temp folder and HTTP helpers.</summary>
 public static class EndToEndFixture
@@ -11,6 +12,14 @@ public static class EndToEndFixture
     public const string Token = "e2eTokenMustNeverLeakEither";
 
     public static readonly string[] Regions = ["ap-guangzhou", "ap-shanghai"];
+
+    /// <summary>The scrape paths as the product defines them, so a renamed path breaks no test by a stale literal.</summary>
+    public static readonly string TasksPath = DatahubTasksPath.Path.HttpPath;
+
+    public static readonly string ResourcesPath = ConnectResourcesPath.Path.HttpPath;
+
+    /// <summary>The HTTP path of the collector named <paramref name="collector"/> (for test cases, which need constants).</summary>
+    public static string PathOf(string collector) => ExporterServices.AllPaths.Single(p => p.Name == collector).HttpPath;
 
     public static SimulatorOptions SimulatorOptions(int tasks = 250, int resources = 120, string? token = null) => new()
     {
