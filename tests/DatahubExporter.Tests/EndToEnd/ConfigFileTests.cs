@@ -1,5 +1,4 @@
 using CkafkaSimulator;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -8,9 +7,7 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// exit 2 and one line naming the file (and line and key); good oddities (BOM, CRLF) pass; environment overrides
 /// work without a file; a group-readable file is warned about (exporter.md "Configuration file").
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class ConfigFileTests
+public class ConfigFileTests : EndToEndFixture
 {
     private static readonly string CorpusDir = Path.Combine(AppContext.BaseDirectory, "testdata", "e2e", "config");
     private string _dir = null!;

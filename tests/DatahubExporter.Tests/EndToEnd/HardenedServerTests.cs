@@ -7,7 +7,6 @@ using System.Text;
 using CkafkaSimulator;
 using DatahubExporter.Http;
 using DatahubExporter.WebConfig;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -16,9 +15,7 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// basic auth at debug level, attacked the way the issue describes: an emptied web config, 1,100 silent sockets,
 /// 400 concurrent wrong passwords, a FIFO in place of the web config, PSK-only TLS clients.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class HardenedServerTests
+public class HardenedServerTests : EndToEndFixture
 {
     private const string User = "prometheus";
     private const string Password = "e2eHardenedPasswordNeverLogged";

@@ -1,12 +1,9 @@
 using CkafkaSimulator;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
 /// <summary>Issue 8 rows 1, 2 and the collection-failure message of row 11, through the real binary.</summary>
-[TestFixture]
-[NonParallelizable]
-public class HostileApiTests
+public class HostileApiTests : EndToEndFixture
 {
     private ExporterStack _stack = null!;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using CkafkaSimulator;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -10,9 +9,7 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// <c>--cache.ttl</c> serves a second wave without API calls, a 2,000-task sweep stays inside Tencent's 20 req/s
 /// and a hanging API never makes a scrape outlive its <c>X-Prometheus-Scrape-Timeout-Seconds</c>.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class LoadSharingTests
+public class LoadSharingTests : EndToEndFixture
 {
     private const string Action = "DescribeDatahubTasks";
     private ExporterStack _stack = null!;

@@ -1,13 +1,10 @@
 using CkafkaSimulator;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
 /// <summary>Issue 8 row 11: <c>--once</c> collects both paths at the same time, so a hanging API costs one
 /// timeout, not one per path.</summary>
-[TestFixture]
-[NonParallelizable]
-public class OnceTests
+public class OnceTests : EndToEndFixture
 {
     [Test]
     public async Task Once_collects_both_paths_concurrently_against_a_hanging_api()

@@ -1,13 +1,10 @@
 using CkafkaSimulator;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
 /// <summary>Issue 7 Build 3 through the real binary: concurrent pages, and the resources' Limit 1000 against
 /// an API that honours it, caps it, or refuses it.</summary>
-[TestFixture]
-[NonParallelizable]
-public class PagingEndToEndTests
+public class PagingEndToEndTests : EndToEndFixture
 {
     private const string ResourcesAction = "DescribeConnectResources";
 
@@ -38,7 +35,7 @@ public class PagingEndToEndTests
         options.MaxResourcesLimit = maxLimit;
         options.RefuseLimitAbove = refuseAbove;
         var (simulator, exporter, dir) = await StartAsync(options);
-        using var http = EndToEndFixture.Http();
+        using var http = Http();
         try
         {
             for (var scrape = 0; scrape < 2; scrape++)
@@ -66,7 +63,7 @@ public class PagingEndToEndTests
     public async Task Pages_of_a_sweep_are_in_flight_at_the_same_time()
     {
         var (simulator, exporter, dir) = await StartAsync(SimulatorOptions(tasks: 1000, resources: 5));
-        using var http = EndToEndFixture.Http();
+        using var http = Http();
         try
         {
             simulator.State.SetFault(Fault.Latency(TimeSpan.FromMilliseconds(300)), "DescribeDatahubTasks");

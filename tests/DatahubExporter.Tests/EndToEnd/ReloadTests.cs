@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using CkafkaSimulator;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -9,9 +8,7 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// SIGHUP against the real binary: credential rotation without a restart, and a broken file that keeps the old
 /// configuration in force while <c>datahub_exporter_config_last_reload_successful</c> says so.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class ReloadTests
+public class ReloadTests : EndToEndFixture
 {
     private const int SigHup = 1;
     private const string IdB = "AKIDe2eRotatedSecondKeyPairIdBBBB";

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using CkafkaSimulator;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -8,9 +7,7 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// The real binary with role credentials (issue 10): no keys in the file or environment, temporary keys from
 /// loopback fakes of the CVM metadata service and STS, issued and checked by the simulator.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class RoleCredentialsTests
+public class RoleCredentialsTests : EndToEndFixture
 {
     private ExporterStack _stack = null!;
     private string _home = null!;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using CkafkaSimulator;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -8,9 +7,7 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// Issue 7's first "Done when", with real processes on loopback: a client looping a tiny timeout header and
 /// another that sends a huge one against a hanging API and then disconnects spoil no normal scrape.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class ScrapeIsolationTests
+public class ScrapeIsolationTests : EndToEndFixture
 {
     private const string Action = "DescribeDatahubTasks";
 

@@ -1,12 +1,9 @@
 using CkafkaSimulator;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
 /// <summary>The real binary against the simulator over loopback: data, faults, error counts, HTTP behaviour.</summary>
-[TestFixture]
-[NonParallelizable]
-public class ScrapePathTests
+public class ScrapePathTests : EndToEndFixture
 {
     private ExporterStack _stack = null!;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using CkafkaSimulator;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -9,9 +8,7 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// signature, bad reloads, failing <c>--once</c> runs, bad <c>--config.check</c> files — with the secret key and
 /// token searched for in stdout, stderr and every page served (exporter.md: "Secrets are never printed, logged or exported").
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class SecretsTests
+public class SecretsTests : EndToEndFixture
 {
     private const string WrongKey = "e2eWrongSecretKeyAlsoSecret00000000";
     private static readonly string[] Pages =
@@ -177,7 +174,7 @@ public class SecretsTests
     /// <summary>GETs every page (short scrape timeouts so hangs end quickly) and returns all bodies concatenated.</summary>
     private static async Task<string> FetchAllPagesAsync(ExporterProcess exporter)
     {
-        using var http = EndToEndFixture.Http();
+        using var http = Http();
         var all = new System.Text.StringBuilder();
         foreach (var path in Pages)
         {

@@ -1,5 +1,4 @@
 using CkafkaSimulator;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -8,9 +7,7 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// enforces 2 or 3 requests per second; with default flags a sweep of 6 pages must still finish inside a 25 s scrape
 /// timeout, no refused page may be retried inside the API's one-second window, and <c>/metrics</c> shows the lowered rate.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class SharedKeyRateLimitTests
+public class SharedKeyRateLimitTests : EndToEndFixture
 {
     private const string Action = "DescribeDatahubTasks";
 
@@ -23,7 +20,7 @@ public class SharedKeyRateLimitTests
         simulator.State.SetFault(Fault.RateLimit(apiLimit), Action);
         var conf = WriteConfig(dir, simulator.BaseAddress, regions: "ap-guangzhou");
         await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"]);
-        using var http = EndToEndFixture.Http();
+        using var http = Http();
 
         var samples = ExpositionParser.Parse(await GetAsync(http, exporter.BaseAddress, TasksPath, scrapeTimeout: 25));
         var metrics = ExpositionParser.Parse(await GetAsync(http, exporter.BaseAddress, "/metrics"));

@@ -1,11 +1,8 @@
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
 /// <summary>What the running binary holds besides the scrape: nothing it does not need.</summary>
-[TestFixture]
-[NonParallelizable]
-public class StartupTests
+public class StartupTests : EndToEndFixture
 {
     [Test]
     public async Task The_server_watches_no_files_and_serves_no_simulator_admin_api_without_demo()
@@ -21,7 +18,7 @@ public class StartupTests
             await using var simulator = await CkafkaSimulator.SimulatorServer.StartAsync(SimulatorOptions(tasks: 10, resources: 5));
             var conf = WriteConfig(dir, simulator.BaseAddress);
             await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"]);
-            using var http = EndToEndFixture.Http();
+            using var http = Http();
             await GetAsync(http, exporter.BaseAddress, TasksPath);
 
             // The host's default appsettings.json watcher is a recursive inotify watch of the working directory
@@ -67,7 +64,7 @@ public class StartupTests
 
             await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"], env,
                 workingDirectory: dir);
-            using var http = EndToEndFixture.Http();
+            using var http = Http();
             await GetAsync(http, exporter.BaseAddress, TasksPath);
 
             Assert.That(ExporterHostAddresses(exporter.Stderr), Is.EqualTo(new[] { $"http://{exporter.BaseAddress.Authority}" }));

@@ -5,7 +5,6 @@ using System.Security.Cryptography.X509Certificates;
 using CkafkaSimulator;
 using DatahubExporter.Http;
 using DatahubExporter.WebConfig;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -14,9 +13,7 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// with real curl as an operator would: 401 + challenge without credentials, 200 with them over verified TLS,
 /// plain HTTP refused, <c>/-/healthy</c> open, and a bad web config is exit 2 with one line.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class WebSecurityEndToEndTests
+public class WebSecurityEndToEndTests : EndToEndFixture
 {
     private const string User = "prometheus";
     private const string Password = "e2eBasicAuthPasswordNeverLogged";

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using CkafkaSimulator;
 using DatahubExporter.Tests.EndToEnd;
-using static DatahubExporter.Tests.Support.EndToEndFixture;
 
 namespace DatahubExporter.Tests.Prometheus;
 
@@ -12,9 +11,7 @@ namespace DatahubExporter.Tests.Prometheus;
 /// serves its hostile names (quotes, backslashes, newlines, CJK, emoji, 2000-character names), so the
 /// escaping is linted by Prometheus' own parser, not only by ours.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public partial class MetricsLintTests
+public partial class MetricsLintTests : EndToEndFixture
 {
     private const string Format004 = "text/plain; version=0.0.4; charset=utf-8";
 

@@ -3,8 +3,14 @@ using DatahubExporter.Collectors;
 
 namespace DatahubExporter.Tests.Support;
 
-/// <summary>Shared pieces of the end-to-end tests: a config file in a private temp folder and HTTP helpers.</summary>
-public static class EndToEndFixture
+/// <summary>
+/// The base of every end-to-end fixture (they derive from it, so its pieces need no qualifier): the fake credentials,
+/// the scrape paths, a config file in a private temp folder and HTTP helpers; <see cref="ExporterStack"/> starts the
+/// simulator and the exporter. The fixtures start real processes on loopback, so none runs in parallel with another.
+/// Other tests use the pieces through <c>using static</c>.
+/// </summary>
+[NonParallelizable]
+public abstract class EndToEndFixture
 {
     /// <summary>A fake key that must never appear in any output; tests search for it.</summary>
     public const string SecretKey = "e2eSecretKeyMustNeverLeak0123456789";
