@@ -1,6 +1,5 @@
 using DatahubExporter.Configuration;
 using DatahubExporter.Http;
-using DatahubExporter.Tests.TencentCloud;
 using DatahubExporter.WebConfig;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging.Abstractions;

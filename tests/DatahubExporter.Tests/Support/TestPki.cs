@@ -67,6 +67,13 @@ internal sealed class TestPki : IDisposable
         return crt;
     }
 
+    /// <summary>Writes <paramref name="certificate"/> as NAME.crt and its private key as NAME.key.</summary>
+    public void WritePair(X509Certificate2 certificate, string name)
+    {
+        WriteCertificate(certificate, name + ".crt");
+        WriteKey(certificate, name + ".key");
+    }
+
     public void WriteCertificate(X509Certificate2 certificate, string name) =>
         File.WriteAllText(PathOf(name), certificate.ExportCertificatePem());
 

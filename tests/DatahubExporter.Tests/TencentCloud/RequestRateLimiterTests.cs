@@ -25,11 +25,7 @@ public class RequestRateLimiterTests
         Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero), "two per second may go together");
 
         var third = limiter.WaitAsync("A", "r", CancellationToken.None).AsTask();
-        time.Advance(TimeSpan.FromMilliseconds(999));
-        Assert.That(third.IsCompleted, Is.False);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-
-        Assert.That(await third.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(await WaitsExactlyAsync(time, third, TimeSpan.FromMilliseconds(1000)), Is.EqualTo(TimeSpan.FromSeconds(1)));
     }
 
     [Test]
@@ -250,11 +246,7 @@ public class RequestRateLimiterTests
 
         var retry = limiter.WaitAsync("A", "h", CancellationToken.None).AsTask();
         Assert.That(await limiter.WaitAsync("A", "other", CancellationToken.None), Is.EqualTo(TimeSpan.Zero), "another host is free");
-        time.Advance(TimeSpan.FromMilliseconds(999));
-        Assert.That(retry.IsCompleted, Is.False);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-
-        Assert.That(await retry.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(await WaitsExactlyAsync(time, retry, TimeSpan.FromMilliseconds(1000)), Is.EqualTo(TimeSpan.FromSeconds(1)));
     }
 
     [Test]
@@ -267,11 +259,7 @@ public class RequestRateLimiterTests
         limiter.Refused("A", "h");
 
         var retry = limiter.WaitAsync("A", "h", CancellationToken.None).AsTask();
-        time.Advance(TimeSpan.FromMilliseconds(1049));
-        Assert.That(retry.IsCompleted, Is.False);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-
-        Assert.That(await retry.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromMilliseconds(1050)));
+        Assert.That(await WaitsExactlyAsync(time, retry, TimeSpan.FromMilliseconds(1050)), Is.EqualTo(TimeSpan.FromMilliseconds(1050)));
     }
 
     [Test]
@@ -327,5 +315,15 @@ public class RequestRateLimiterTests
         }
 
         return (client, handler);
+    }
+
+    /// <summary>Moves the clock to a millisecond before <paramref name="due"/>, where <paramref name="wait"/> must still
+    /// be pending, then onto it; returns the wait the limiter reported.</summary>
+    private static async Task<TimeSpan> WaitsExactlyAsync(FakeTimeProvider time, Task<TimeSpan> wait, TimeSpan due)
+    {
+        time.Advance(due - TimeSpan.FromMilliseconds(1));
+        Assert.That(wait.IsCompleted, Is.False, "released before its time");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        return await wait.WaitAsync(TimeSpan.FromSeconds(30));
     }
 }

@@ -127,8 +127,7 @@ public sealed class WebConfigWatcherTests
         var watcher = WebConfigWatcher.Load(_file, logger);
         using var ca = TestPki.CreateCa("ca");
         using var server = TestPki.Issue(ca, "server", server: true);
-        _pki.WriteCertificate(server, "server.crt");
-        _pki.WriteKey(server, "server.key");
+        _pki.WritePair(server, "server");
 
         File.WriteAllText(_file, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n");
         var reloaded = watcher.ReloadIfChanged();
