@@ -44,7 +44,7 @@ public class RegularFileTests
         try
         {
             var fifo = Path.Combine(dir, "fifo");
-            ReloadTests.Mkfifo(fifo);
+            EndToEndFixture.Mkfifo(fifo);
             var linkToFifo = Path.Combine(dir, "link");
             File.CreateSymbolicLink(linkToFifo, fifo);
 

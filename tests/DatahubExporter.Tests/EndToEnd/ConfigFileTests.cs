@@ -77,7 +77,7 @@ public class ConfigFileTests : EndToEndFixture
     {
         // Issue 8 row 8: without a writer, opening a FIFO never returns; RunAsync gives up after 30 s.
         var conf = Path.Combine(_dir, "fifo.conf");
-        ReloadTests.Mkfifo(conf);
+        Mkfifo(conf);
         var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, mode], timeout: TimeSpan.FromSeconds(30));
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(CliTests.AssertOneLine(stderr, "fifo config"),
@@ -95,7 +95,7 @@ public class ConfigFileTests : EndToEndFixture
         await File.WriteAllTextAsync(web, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n");
         var path = Path.Combine(_dir, fifo);
         File.Delete(path);
-        ReloadTests.Mkfifo(path);
+        Mkfifo(path);
 
         var (code, _, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", web],
             timeout: TimeSpan.FromSeconds(30));

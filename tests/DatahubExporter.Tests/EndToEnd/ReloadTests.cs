@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using CkafkaSimulator;
 
 namespace DatahubExporter.Tests.EndToEnd;
@@ -108,14 +107,6 @@ public class ReloadTests : EndToEndFixture
         await RewriteConfigAsync(good);
         await ReloadAsync("msg=\"configuration reloaded\"");
         Assert.That(await ReloadGaugeAsync(), Is.EqualTo(1));
-    }
-
-    /// <summary>Makes a named pipe with mkfifo(1), bounded.</summary>
-    internal static void Mkfifo(string path)
-    {
-        using var mkfifo = Process.Start("mkfifo", [path]);
-        Assert.That(mkfifo.WaitForExit(10_000), Is.True, "mkfifo finished");
-        Assert.That(mkfifo.ExitCode, Is.EqualTo(0), "mkfifo " + path);
     }
 
     [Test]

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using CkafkaSimulator;
 using DatahubExporter.Http;
 using DatahubExporter.WebConfig;
 

@@ -80,6 +80,13 @@ public abstract class EndToEndFixture
         return await response.Content.ReadAsStringAsync();
     }
 
+    /// <summary>Makes a named pipe with mkfifo(1), bounded.</summary>
+    public static void Mkfifo(string path)
+    {
+        var result = ChildProcess.RunAsync("mkfifo", [path], timeout: TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+        Assert.That(result.ExitCode, Is.EqualTo(0), $"mkfifo {path}: {result.Output}");
+    }
+
     public static void AssertNoSecrets(string text, string where)
     {
         Assert.That(text, Does.Not.Contain(SecretKey), $"secret key leaked in {where}");
