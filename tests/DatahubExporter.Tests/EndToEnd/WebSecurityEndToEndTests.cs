@@ -140,22 +140,16 @@ public class WebSecurityEndToEndTests : EndToEndFixture
     [TestCase("binary", "\u0001\u0002\u0003")]
     public async Task A_bad_web_config_exits_2_with_one_line_naming_the_file(string name, string content)
     {
-        var dir = NewTempDir();
-        try
-        {
-            TestPki.WriteSelfSignedServer(dir, "server");
-            var path = Path.Combine(dir, name + ".yml");
-            await File.WriteAllTextAsync(path, content);
-            var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", path]);
-            Assert.That(code, Is.EqualTo(2), stderr);
-            Assert.That(CliTests.AssertOneLine(stderr, name), Does.Contain(path));
-            Assert.That(stderr, Does.Not.Contain("plaintext-password"), "a bad hash is not echoed");
-            Assert.That(stdout, Is.Empty);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var temp = new TempDirectory();
+        var dir = temp.Path;
+        TestPki.WriteSelfSignedServer(dir, "server");
+        var path = Path.Combine(dir, name + ".yml");
+        await File.WriteAllTextAsync(path, content);
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", path]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(CliTests.AssertOneLine(stderr, name), Does.Contain(path));
+        Assert.That(stderr, Does.Not.Contain("plaintext-password"), "a bad hash is not echoed");
+        Assert.That(stdout, Is.Empty);
     }
 
     [Test]

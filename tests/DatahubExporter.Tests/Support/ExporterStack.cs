@@ -6,10 +6,13 @@ namespace DatahubExporter.Tests.Support;
 /// <summary>
 /// The end-to-end fixture base: a private temp folder, the CKafka simulator, a config file for it, the real exporter
 /// binary started on it (loopback, port 0) and an HTTP client. A fixture starts one per test or per fixture and
-/// stops it in its tear-down, which also checks the exporter's logs for secrets and stack traces.
+/// stops it in its tear-down, which also checks the exporter's logs for secrets and stack traces. Disposing without
+/// <see cref="StopAsync"/> (a test that failed half-way) stops everything and checks nothing.
 /// </summary>
-internal sealed class ExporterStack
+internal sealed class ExporterStack : IAsyncDisposable
 {
+    private bool _stopped;
+
     private ExporterStack(string dir, SimulatorServer simulator, string config, HttpClient http)
     {
         Dir = dir;
@@ -33,12 +36,13 @@ internal sealed class ExporterStack
     /// <summary>Starts the simulator with <paramref name="simulator"/> (default <see cref="EndToEndFixture.SimulatorOptions"/>),
     /// writes the config (with <paramref name="token"/> when given), then, unless <paramref name="startExporter"/> is false,
     /// the exporter with <c>--conf</c>, <c>--web.listen-address=127.0.0.1:0</c> and <paramref name="flags"/>.</summary>
+    /// <param name="regions">The config's <c>region</c> line.</param>
     public static async Task<ExporterStack> StartAsync(SimulatorOptions? simulator = null, string? token = null, string[]? flags = null,
-        bool startExporter = true)
+        bool startExporter = true, string regions = "ap-guangzhou, ap-shanghai")
     {
         var dir = EndToEndFixture.NewTempDir();
         var server = await SimulatorServer.StartAsync(simulator ?? EndToEndFixture.SimulatorOptions(token: token));
-        var stack = new ExporterStack(dir, server, EndToEndFixture.WriteConfig(dir, server.BaseAddress, token: token), EndToEndFixture.Http());
+        var stack = new ExporterStack(dir, server, EndToEndFixture.WriteConfig(dir, server.BaseAddress, token: token, regions: regions), EndToEndFixture.Http());
         if (startExporter)
         {
             await stack.StartExporterAsync(flags ?? []);
@@ -62,25 +66,32 @@ internal sealed class ExporterStack
     /// <summary>GETs <paramref name="path"/> from the exporter, asserting 200.</summary>
     public Task<string> GetAsync(string path, double? scrapeTimeout = null) => EndToEndFixture.GetAsync(Http, BaseAddress, path, scrapeTimeout);
 
-    public async Task<IReadOnlyList<ExpositionParser.ParsedSample>> ScrapeAsync(string path, double? scrapeTimeout = null) =>
-        ExpositionParser.Parse(await GetAsync(path, scrapeTimeout));
-
     /// <summary>Stops everything, deletes the folder and asserts that the exporter's stderr (returned) holds no
     /// secret and no stack trace, naming <paramref name="where"/> in the failure.</summary>
     public async Task<string> StopAsync(string where)
     {
+        var stderr = _stopped ? "" : Exporter?.Stderr ?? "";
+        await DisposeAsync();
+        EndToEndFixture.AssertNoSecrets(stderr, where);
+        CliTests.AssertNoStackTrace(stderr, where);
+        return stderr;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
         Http.Dispose();
-        var stderr = "";
         if (Exporter is not null)
         {
-            stderr = Exporter.Stderr;
             await Exporter.DisposeAsync();
         }
 
         await Simulator.DisposeAsync();
         Directory.Delete(Dir, recursive: true);
-        EndToEndFixture.AssertNoSecrets(stderr, where);
-        CliTests.AssertNoStackTrace(stderr, where);
-        return stderr;
     }
 }
