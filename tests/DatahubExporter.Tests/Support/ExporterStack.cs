@@ -4,8 +4,9 @@ using DatahubExporter.Tests.EndToEnd;
 namespace DatahubExporter.Tests.Support;
 
 /// <summary>
-/// The end-to-end fixture base: a private temp folder, the CKafka simulator, a config file for it, the real exporter
-/// binary started on it (loopback, port 0) and an HTTP client. A fixture starts one per test or per fixture and
+/// What an end-to-end fixture (see <see cref="EndToEndFixture"/>) starts: a private temp folder, the CKafka simulator,
+/// a config file for it, the real exporter binary started on it (loopback, port 0) and an HTTP client. A fixture
+/// starts one per test or per fixture and
 /// stops it in its tear-down, which also checks the exporter's logs for secrets and stack traces. Disposing without
 /// <see cref="StopAsync"/> (a test that failed half-way) stops everything and checks nothing.
 /// </summary>
@@ -43,9 +44,22 @@ internal sealed class ExporterStack : IAsyncDisposable
         var dir = EndToEndFixture.NewTempDir();
         var server = await SimulatorServer.StartAsync(simulator ?? EndToEndFixture.SimulatorOptions(token: token));
         var stack = new ExporterStack(dir, server, EndToEndFixture.WriteConfig(dir, server.BaseAddress, token: token, regions: regions), EndToEndFixture.Http());
-        if (startExporter)
+        var started = !startExporter;
+        try
         {
-            await stack.StartExporterAsync(flags ?? []);
+            if (startExporter)
+            {
+                await stack.StartExporterAsync(flags ?? []);
+                started = true;
+            }
+        }
+        finally
+        {
+            if (!started)
+            {
+                // The exporter did not come up: leave no simulator or folder behind; the start's exception says why.
+                await stack.DisposeAsync();
+            }
         }
 
         return stack;
