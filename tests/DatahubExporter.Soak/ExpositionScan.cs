@@ -1,32 +1,17 @@
-using System.Globalization;
-using System.Text;
+using DatahubExporter.Tests.Support;
 
 namespace DatahubExporter.Soak;
 
 /// <summary>
-/// Just enough of a text-format reader for the soak's checks: samples of named families with their labels
-/// (label values unescaped by the 0.0.4 rules), and fast per-region counts of big families. Works on text
-/// 0.0.4 and OpenMetrics alike, since sample lines look the same in both.
+/// The soak's reads of a page: samples of named families with their labels (through the tests' parser), and fast
+/// per-region counts of big families. Works on text 0.0.4 and OpenMetrics alike, since sample lines look the same in both.
 /// </summary>
 public static class ExpositionScan
 {
-    /// <summary>Samples of the family <paramref name="name"/> (exact sample name), labels and value.</summary>
-    public static IEnumerable<(IReadOnlyDictionary<string, string> Labels, double Value)> Samples(string text, string name)
-    {
-        var prefix = name + "{";
-        var bare = name + " ";
-        foreach (var line in Lines(text))
-        {
-            if (line.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                yield return ParseLabelled(line, prefix.Length);
-            }
-            else if (line.StartsWith(bare, StringComparison.Ordinal))
-            {
-                yield return (new Dictionary<string, string>(), ParseValue(line[bare.Length..]));
-            }
-        }
-    }
+    /// <summary>Samples of the family <paramref name="name"/> (exact sample name), labels and value, read by the tests'
+    /// <see cref="ExpositionParser"/>.</summary>
+    public static IEnumerable<(IReadOnlyDictionary<string, string> Labels, double Value)> Samples(string text, string name) =>
+        ExpositionParser.Parse(text, name).Select(s => (s.Labels, s.Value));
 
     /// <summary>Per region, how many samples of <paramref name="name"/> whose first label is <c>region</c> the text has.</summary>
     public static Dictionary<string, int> CountByRegion(string text, string name)
@@ -66,51 +51,5 @@ public static class ExpositionScan
             yield return text[start..end];
             start = end + 1;
         }
-    }
-
-    private static (IReadOnlyDictionary<string, string>, double) ParseLabelled(string line, int i)
-    {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (line[i] != '}')
-        {
-            var eq = line.IndexOf('=', i);
-            var labelName = line[i..eq];
-            var value = new StringBuilder();
-            var j = eq + 2;
-            for (; line[j] != '"'; j++)
-            {
-                if (line[j] == '\\')
-                {
-                    j++;
-                    value.Append(line[j] == 'n' ? '\n' : line[j]);
-                }
-                else
-                {
-                    value.Append(line[j]);
-                }
-            }
-
-            labels[labelName] = value.ToString();
-            i = j + 1;
-            if (line[i] == ',')
-            {
-                i++;
-            }
-        }
-
-        return (labels, ParseValue(line[(i + 1)..].Trim()));
-    }
-
-    private static double ParseValue(string text)
-    {
-        // A sample may carry a timestamp after the value; the exporter sends none, but be tolerant.
-        var first = text.Split(' ', 2)[0];
-        return first switch
-        {
-            "+Inf" => double.PositiveInfinity,
-            "-Inf" => double.NegativeInfinity,
-            "NaN" => double.NaN,
-            _ => double.Parse(first, NumberStyles.Float, CultureInfo.InvariantCulture),
-        };
     }
 }

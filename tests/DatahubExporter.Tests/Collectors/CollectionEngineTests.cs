@@ -2,10 +2,8 @@ using DatahubExporter.Collectors;
 using DatahubExporter.Configuration;
 using DatahubExporter.Exposition;
 using DatahubExporter.Telemetry;
-using DatahubExporter.Tests.TencentCloud;
 using DatahubExporter.TencentCloud;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 
 namespace DatahubExporter.Tests.Collectors;
 
@@ -68,18 +66,6 @@ public class CollectionEngineTests
         answer.Families.Single(f => f.Name == family).Samples.Count(s => s.Labels.Contains(new Label("region", region)));
 
     private static async Task Hang(CancellationToken ct) => await Task.Delay(Timeout.Infinite, ct);
-
-    /// <summary>Waits (real time, bounded) until <paramref name="condition"/> holds: fake-clock tests need the
-    /// thread pool to catch up after an Advance.</summary>
-    private static async Task Eventually(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.That(condition(), Is.True, what);
-    }
 
     [Test]
     public async Task Hundred_concurrent_scrapes_share_one_collection()
@@ -180,7 +166,7 @@ public class CollectionEngineTests
 
         var patient = rig.Scrape(TimeSpan.FromSeconds(10));
         var hasty = rig.Scrape(TimeSpan.FromSeconds(2));
-        await Eventually(() => rig.Handler.Count == 1, "the collection called the API");
+        await Eventually.HoldsAsync(() => rig.Handler.Count == 1, "the collection called the API");
         time.Advance(TimeSpan.FromSeconds(3));
         var hastyAnswer = await hasty;
         Assert.That(hastyAnswer.AllSucceeded, Is.False);
@@ -205,7 +191,7 @@ public class CollectionEngineTests
         }, time: time);
 
         var starter = rig.Scrape(TimeSpan.FromSeconds(1.5));
-        await Eventually(() => rig.Handler.Count == 1, "the collection called the API");
+        await Eventually.HoldsAsync(() => rig.Handler.Count == 1, "the collection called the API");
         var joiner = rig.Scrape(TimeSpan.FromSeconds(9.5));
         time.Advance(TimeSpan.FromSeconds(5));
         Assert.That((await starter).AllSucceeded, Is.False);
@@ -227,7 +213,7 @@ public class CollectionEngineTests
         }, time: time, maxTimeout: TimeSpan.FromSeconds(5));
 
         var scrape = rig.Scrape(TimeSpan.FromSeconds(86_400));
-        await Eventually(() => rig.Handler.Count == 1, "the collection called the API");
+        await Eventually.HoldsAsync(() => rig.Handler.Count == 1, "the collection called the API");
         time.Advance(TimeSpan.FromSeconds(5));
         var answer = await scrape.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.That(answer.AllSucceeded, Is.False);
@@ -261,7 +247,7 @@ public class CollectionEngineTests
 
         using var client = new CancellationTokenSource();
         var gone = rig.Scrape(TimeSpan.FromSeconds(86_400), client.Token);
-        await Eventually(() => rig.Handler.Count == 1, "the collection called the API");
+        await Eventually.HoldsAsync(() => rig.Handler.Count == 1, "the collection called the API");
         await client.CancelAsync();
         Assert.That(async () => await gone, Throws.InstanceOf<OperationCanceledException>());
         await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -285,7 +271,7 @@ public class CollectionEngineTests
 
         using var client = new CancellationTokenSource();
         var gone = rig.Scrape(TimeSpan.FromSeconds(30), client.Token);
-        await Eventually(() => rig.Handler.Count == 1, "the collection called the API");
+        await Eventually.HoldsAsync(() => rig.Handler.Count == 1, "the collection called the API");
         await client.CancelAsync();
         Assert.That(async () => await gone, Throws.InstanceOf<OperationCanceledException>());
         release.SetResult();

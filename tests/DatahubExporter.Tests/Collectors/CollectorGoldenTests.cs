@@ -3,7 +3,6 @@ using DatahubExporter.Collectors;
 using DatahubExporter.Configuration;
 using DatahubExporter.Exposition;
 using DatahubExporter.Telemetry;
-using DatahubExporter.Tests.TencentCloud;
 using DatahubExporter.TencentCloud;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -14,22 +14,16 @@ public class RegularFileTests
             Assert.Ignore("stat(2) on Linux");
         }
 
-        var dir = EndToEndFixture.NewTempDir();
-        try
-        {
-            var file = Path.Combine(dir, "a.conf");
-            File.WriteAllText(file, "[common]\n");
-            var link = Path.Combine(dir, "link.conf");
-            File.CreateSymbolicLink(link, file);
+        using var temp = new TempDirectory();
+        var dir = temp.Path;
+        var file = Path.Combine(dir, "a.conf");
+        File.WriteAllText(file, "[common]\n");
+        var link = Path.Combine(dir, "link.conf");
+        File.CreateSymbolicLink(link, file);
 
-            Assert.That(RegularFile.NotRegular(file), Is.Null);
-            Assert.That(RegularFile.NotRegular(link), Is.Null, "Kubernetes mounts secrets as links");
-            Assert.That(RegularFile.NotRegular(Path.Combine(dir, "absent")), Is.Null, "left for the read to report");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.That(RegularFile.NotRegular(file), Is.Null);
+        Assert.That(RegularFile.NotRegular(link), Is.Null, "Kubernetes mounts secrets as links");
+        Assert.That(RegularFile.NotRegular(Path.Combine(dir, "absent")), Is.Null, "left for the read to report");
     }
 
     [Test]
@@ -40,22 +34,16 @@ public class RegularFileTests
             Assert.Ignore("stat(2) on Linux");
         }
 
-        var dir = EndToEndFixture.NewTempDir();
-        try
-        {
-            var fifo = Path.Combine(dir, "fifo");
-            ReloadTests.Mkfifo(fifo);
-            var linkToFifo = Path.Combine(dir, "link");
-            File.CreateSymbolicLink(linkToFifo, fifo);
+        using var temp = new TempDirectory();
+        var dir = temp.Path;
+        var fifo = Path.Combine(dir, "fifo");
+        EndToEndFixture.Mkfifo(fifo);
+        var linkToFifo = Path.Combine(dir, "link");
+        File.CreateSymbolicLink(linkToFifo, fifo);
 
-            Assert.That(RegularFile.NotRegular(fifo), Is.EqualTo("a FIFO (named pipe)"));
-            Assert.That(RegularFile.NotRegular(linkToFifo), Is.EqualTo("a FIFO (named pipe)"));
-            Assert.That(RegularFile.NotRegular("/dev/null"), Is.EqualTo("a character device"));
-            Assert.That(RegularFile.NotRegular(dir), Is.EqualTo("a directory"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.That(RegularFile.NotRegular(fifo), Is.EqualTo("a FIFO (named pipe)"));
+        Assert.That(RegularFile.NotRegular(linkToFifo), Is.EqualTo("a FIFO (named pipe)"));
+        Assert.That(RegularFile.NotRegular("/dev/null"), Is.EqualTo("a character device"));
+        Assert.That(RegularFile.NotRegular(dir), Is.EqualTo("a directory"));
     }
 }

@@ -2,17 +2,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using CkafkaSimulator;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
 /// <summary>The command line of the real binary: flag spellings, exit codes 0/1/2, one-line errors (exporter.md "Command line").</summary>
-[TestFixture]
-[NonParallelizable]
-public class CliTests
+public class CliTests : EndToEndFixture
 {
-    private const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
-    private const string ResourcesPath = "/api/v1/ckafka/connect_resources/metrics";
     private string _dir = null!;
 
     [SetUp]
@@ -277,7 +272,7 @@ public class CliTests
 
     private static async Task<string> GetAsync(Uri baseAddress, string path)
     {
-        using var http = EndToEndFixture.Http();
+        using var http = Http();
         return await EndToEndFixture.GetAsync(http, baseAddress, path);
     }
 }

@@ -1,5 +1,4 @@
 using CkafkaSimulator;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -8,9 +7,7 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// exit 2 and one line naming the file (and line and key); good oddities (BOM, CRLF) pass; environment overrides
 /// work without a file; a group-readable file is warned about (exporter.md "Configuration file").
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class ConfigFileTests
+public class ConfigFileTests : EndToEndFixture
 {
     private static readonly string CorpusDir = Path.Combine(AppContext.BaseDirectory, "testdata", "e2e", "config");
     private string _dir = null!;
@@ -80,7 +77,7 @@ public class ConfigFileTests
     {
         // Issue 8 row 8: without a writer, opening a FIFO never returns; RunAsync gives up after 30 s.
         var conf = Path.Combine(_dir, "fifo.conf");
-        ReloadTests.Mkfifo(conf);
+        Mkfifo(conf);
         var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, mode], timeout: TimeSpan.FromSeconds(30));
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(CliTests.AssertOneLine(stderr, "fifo config"),
@@ -93,12 +90,12 @@ public class ConfigFileTests
     [TestCase("server.key", "tls_server_config.key_file: {1} is a FIFO (named pipe), not a regular file")]
     public async Task A_fifo_as_web_config_certificate_or_key_is_a_clear_error_not_a_hang(string fifo, string expected)
     {
-        WebSecurityEndToEndTests.WriteSelfSignedPem(_dir, "server");
+        TestPki.WriteSelfSignedServer(_dir, "server");
         var web = Path.Combine(_dir, "web.yml");
         await File.WriteAllTextAsync(web, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n");
         var path = Path.Combine(_dir, fifo);
         File.Delete(path);
-        ReloadTests.Mkfifo(path);
+        Mkfifo(path);
 
         var (code, _, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", web],
             timeout: TimeSpan.FromSeconds(30));

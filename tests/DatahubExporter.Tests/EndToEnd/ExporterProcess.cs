@@ -1,24 +1,22 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
+using DatahubExporter.Tests.Support;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
 /// <summary>
 /// The real <c>datahub_exporter</c> binary (copied next to the tests by the project reference) as a child
-/// process: arguments and environment given, stdout and stderr captured whole (so tests can search them
-/// for secrets), always killed on dispose. Every wait is bounded.
+/// process (<see cref="ChildProcess"/>): arguments and environment given, stdout and stderr captured whole (so
+/// tests can search them for secrets), always killed on dispose. Every wait is bounded.
 /// </summary>
 public sealed partial class ExporterProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _stdout = new();
-    private readonly StringBuilder _stderr = new();
-    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChildProcess _process;
+    private readonly TaskCompletionSource<Uri> _listening;
 
-    private ExporterProcess(Process process)
+    private ExporterProcess(ChildProcess process, TaskCompletionSource<Uri> listening)
     {
         _process = process;
+        _listening = listening;
     }
 
     /// <summary>Names another build of the exporter for every test that starts one: CI sets it to the NativeAOT
@@ -33,29 +31,11 @@ public sealed partial class ExporterProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
-    public int Pid => _process.Id;
+    public int Pid => _process.Pid;
 
-    public string Stdout
-    {
-        get
-        {
-            lock (_stdout)
-            {
-                return _stdout.ToString();
-            }
-        }
-    }
+    public string Stdout => _process.Stdout;
 
-    public string Stderr
-    {
-        get
-        {
-            lock (_stderr)
-            {
-                return _stderr.ToString();
-            }
-        }
-    }
+    public string Stderr => _process.Stderr;
 
     public bool HasExited => _process.HasExited;
 
@@ -65,21 +45,7 @@ public sealed partial class ExporterProcess : IAsyncDisposable
     public static ExporterProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, string? binary = null,
         string? workingDirectory = null)
     {
-        var info = new ProcessStartInfo(binary ?? BinaryPath)
-        {
-            WorkingDirectory = workingDirectory ?? "",
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
+        var info = ChildProcess.Info(binary ?? BinaryPath, args, workingDirectory);
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("TENCENTCLOUD_", StringComparison.Ordinal)).ToList())
         {
             info.Environment.Remove(key);
@@ -90,42 +56,13 @@ public sealed partial class ExporterProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var exporter = new ExporterProcess(process);
-        process.Start();
-        process.StandardInput.Close();
-        // Read whole chunks, not lines: hostile names hold a raw carriage return, which the text format leaves
-        // unescaped and a line reader would split.
-        exporter._readers =
-        [
-            PumpAsync(process.StandardOutput, exporter._stdout, null),
-            PumpAsync(process.StandardError, exporter._stderr, exporter.NoticeListening),
-        ];
-        return exporter;
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return new ExporterProcess(ChildProcess.Start(info, child => NoticeListening(child.Stderr, listening)), listening);
     }
 
-    private Task[] _readers = [];
-
-    private static async Task PumpAsync(StreamReader reader, StringBuilder into, Action<string>? onText)
+    private static void NoticeListening(string stderr, TaskCompletionSource<Uri> listening)
     {
-        var buffer = new char[8192];
-        int n;
-        while ((n = await reader.ReadAsync(buffer)) > 0)
-        {
-            string text;
-            lock (into)
-            {
-                into.Append(buffer, 0, n);
-                text = onText is null ? "" : into.ToString();
-            }
-
-            onText?.Invoke(text);
-        }
-    }
-
-    private void NoticeListening(string stderr)
-    {
-        if (_listening.Task.IsCompleted)
+        if (listening.Task.IsCompleted)
         {
             return;
         }
@@ -134,7 +71,7 @@ public sealed partial class ExporterProcess : IAsyncDisposable
         if (m.Success)
         {
             var first = m.Groups[1].Value.Split(',')[0].Replace("://[::]:", "://127.0.0.1:").Replace("://0.0.0.0:", "://127.0.0.1:");
-            _listening.TrySetResult(new Uri(first));
+            listening.TrySetResult(new Uri(first));
         }
     }
 
@@ -162,61 +99,15 @@ public sealed partial class ExporterProcess : IAsyncDisposable
         TimeSpan? timeout = null)
     {
         await using var exporter = Start(args, env);
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        await exporter._process.WaitForExitAsync(cts.Token);
-        await Task.WhenAll(exporter._readers).WaitAsync(cts.Token);
+        await exporter._process.WaitForExitAndOutputAsync(timeout ?? TimeSpan.FromSeconds(60));
         return (exporter._process.ExitCode, exporter.Stdout, exporter.Stderr);
     }
 
-    public void Signal(int signal)
-    {
-        if (!OperatingSystem.IsWindows())
-        {
-            _ = kill(_process.Id, signal);
-        }
-    }
+    public void Signal(int signal) => _process.Signal(signal);
 
-    public async Task<int> StopAsync(TimeSpan timeout)
-    {
-        if (!_process.HasExited)
-        {
-            Signal(15); // SIGTERM: a graceful stop, like systemd and Kubernetes do
-            using var cts = new CancellationTokenSource(timeout);
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
+    public Task<int> StopAsync(TimeSpan timeout) => _process.StopAsync(timeout);
 
-        _process.WaitForExit();
-        return _process.ExitCode;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // never started or already reaped
-        }
-
-        _process.Dispose();
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     [GeneratedRegex(@"msg=listening address=(\S+)")]
     private static partial Regex ListeningLine();

@@ -7,7 +7,6 @@ using System.Text;
 using CkafkaSimulator;
 using DatahubExporter.Http;
 using DatahubExporter.WebConfig;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -16,19 +15,14 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// basic auth at debug level, attacked the way the issue describes: an emptied web config, 1,100 silent sockets,
 /// 400 concurrent wrong passwords, a FIFO in place of the web config, PSK-only TLS clients.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class HardenedServerTests
+public class HardenedServerTests : EndToEndFixture
 {
-    private const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
     private const string User = "prometheus";
     private const string Password = "e2eHardenedPasswordNeverLogged";
-    private string _dir = null!;
     private string _webConfig = null!;
     private string _goodWebConfig = null!;
     private string _thumbprint = null!;
-    private SimulatorServer _simulator = null!;
-    private ExporterProcess _exporter = null!;
+    private ExporterStack _stack = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -38,50 +32,42 @@ public class HardenedServerTests
             Assert.Ignore("needs Linux (openssl, FIFOs, /proc)");
         }
 
-        _dir = NewTempDir();
-        var crt = WebSecurityEndToEndTests.WriteSelfSignedPem(_dir, "server");
+        _stack = await ExporterStack.StartAsync(SimulatorOptions(tasks: 50, resources: 5), startExporter: false);
+        var crt = TestPki.WriteSelfSignedServer(_stack.Dir, "server");
         using (var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(crt)))
         {
             _thumbprint = certificate.Thumbprint;
         }
 
-        _webConfig = Path.Combine(_dir, "web.yml");
+        _webConfig = Path.Combine(_stack.Dir, "web.yml");
         _goodWebConfig = $"tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  {User}: {Bcrypt.Hash(Password, 10)}\n";
         await File.WriteAllTextAsync(_webConfig, _goodWebConfig);
-        _simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 50, resources: 5));
-        var conf = WriteConfig(_dir, _simulator.BaseAddress);
-        _exporter = await ExporterProcess.StartServerAsync(
-            ["--conf", conf, "--web.listen-address=127.0.0.1:0", "--web.config.file", _webConfig, "--log.level=debug"]);
+        await _stack.StartExporterAsync("--web.config.file", _webConfig, "--log.level=debug");
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        if (_exporter is null)
+        if (_stack is null)
         {
             return;
         }
 
-        var stderr = _exporter.Stderr;
-        await _exporter.DisposeAsync();
-        await _simulator.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-        AssertNoSecrets(stderr, "hardened server logs");
+        var stderr = await _stack.StopAsync("hardened server logs");
         Assert.That(stderr, Does.Not.Contain(Password), "basic auth password in the logs");
         Assert.That(stderr, Does.Not.Contain("wrong-" + Password));
-        CliTests.AssertNoStackTrace(stderr, "hardened server logs");
     }
 
     [TearDown]
     public async Task StillServingAsync()
     {
-        if (_exporter is null)
+        if (_stack.Exporter is null)
         {
             return;
         }
 
         await RestoreWebConfigAsync();
-        Assert.That(_exporter.HasExited, Is.False, "the exporter died");
+        Assert.That(_stack.Exporter.HasExited, Is.False, "the exporter died");
     }
 
     // ---- row 3: web security fails closed -------------------------------------------------------------------
@@ -95,14 +81,14 @@ public class HardenedServerTests
         await File.WriteAllTextAsync(_webConfig, content);
 
         // The watcher looks at the file on requests, at most once a second.
-        await PollAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             using var http = Client();
             using var _ = await http.GetAsync(Url("/-/healthy"));
             return Count("web config reload failed") > failures;
         }, "the refused reload was logged");
 
-        var line = _exporter.Stderr.Split('\n').Last(l => l.Contains("web config reload failed", StringComparison.Ordinal));
+        var line = _stack.Exporter.Stderr.Split('\n').Last(l => l.Contains("web config reload failed", StringComparison.Ordinal));
         Assert.That(line, Does.Contain("level=error"));
         using var anonymous = Client();
         using (var response = await anonymous.GetAsync(Url(TasksPath)))
@@ -119,10 +105,10 @@ public class HardenedServerTests
     {
         var failures = Count("web config reload failed");
         await File.WriteAllTextAsync(_webConfig, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users: {}\n");
-        _exporter.Signal(1);
+        _stack.Exporter.Signal(1);
         // No request in between: the signal alone re-reads the file.
-        await PollAsync(() => Task.FromResult(Count("web config reload failed") > failures), "SIGHUP re-read the web config");
-        Assert.That(_exporter.Stderr, Does.Contain("basic_auth_users: the new file has no users, which would switch basic auth off; that needs a restart"));
+        await Eventually.HoldsAsync(() => Count("web config reload failed") > failures, "SIGHUP re-read the web config");
+        Assert.That(_stack.Exporter.Stderr, Does.Contain("basic_auth_users: the new file has no users, which would switch basic auth off; that needs a restart"));
     }
 
     [Test]
@@ -130,10 +116,10 @@ public class HardenedServerTests
     {
         var failures = Count("web config reload failed");
         File.Delete(_webConfig);
-        ReloadTests.Mkfifo(_webConfig);
-        _exporter.Signal(1);
-        await PollAsync(() => Task.FromResult(Count("web config reload failed") > failures), "the FIFO was refused");
-        Assert.That(_exporter.Stderr, Does.Contain($"web config {_webConfig}: is a FIFO (named pipe), not a regular file"));
+        Mkfifo(_webConfig);
+        _stack.Exporter.Signal(1);
+        await Eventually.HoldsAsync(() => Count("web config reload failed") > failures, "the FIFO was refused");
+        Assert.That(_stack.Exporter.Stderr, Does.Contain($"web config {_webConfig}: is a FIFO (named pipe), not a regular file"));
 
         using var http = Client();
         using var response = await http.GetAsync(Url("/-/healthy"));
@@ -151,7 +137,7 @@ public class HardenedServerTests
             for (var i = 0; i < 1100; i++)
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(IPAddress.Loopback, _exporter.BaseAddress.Port).WaitAsync(TimeSpan.FromSeconds(10));
+                await socket.ConnectAsync(IPAddress.Loopback, _stack.Exporter.BaseAddress.Port).WaitAsync(TimeSpan.FromSeconds(10));
                 sockets.Add(socket);
             }
 
@@ -181,7 +167,7 @@ public class HardenedServerTests
             }
         }
 
-        var lines = _exporter.Stderr.Split('\n');
+        var lines = _stack.Exporter.Stderr.Split('\n');
         Assert.That(lines.Count(l => l.Contains("connections refused", StringComparison.Ordinal)), Is.LessThanOrEqualTo(1), "at most one line a minute");
         Assert.That(lines.Count(l => l.Contains("rejected because the maximum", StringComparison.Ordinal)), Is.EqualTo(0), "no line per refused connection");
     }
@@ -225,7 +211,7 @@ public class HardenedServerTests
         var busy = answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests) + (first == HttpStatusCode.TooManyRequests ? 1 : 0);
         Assert.That(after["wrong_password"] - before["wrong_password"], Is.EqualTo(answers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized)));
         Assert.That(after["busy"] - before["busy"], Is.EqualTo(busy));
-        Assert.That(_exporter.Stderr, Does.Contain("msg=\"basic auth refused\" reason=wrong_password user=prometheus remote=127.0.0.1"));
+        Assert.That(_stack.Exporter.Stderr, Does.Contain("msg=\"basic auth refused\" reason=wrong_password user=prometheus remote=127.0.0.1"));
     }
 
     [Test]
@@ -253,7 +239,7 @@ public class HardenedServerTests
         Assert.That(after["missing"] - before["missing"], Is.EqualTo(1));
         Assert.That(after["malformed"] - before["malformed"], Is.EqualTo(1));
         Assert.That(after["unknown_user"] - before["unknown_user"], Is.EqualTo(1));
-        Assert.That(_exporter.Stderr, Does.Contain("reason=unknown_user user=\"\""), "an unknown user name is not logged: it may be a password");
+        Assert.That(_stack.Exporter.Stderr, Does.Contain("reason=unknown_user user=\"\""), "an unknown user name is not logged: it may be a password");
     }
 
     // ---- row 10: TLS handshake failures ---------------------------------------------------------------------
@@ -272,11 +258,11 @@ public class HardenedServerTests
             await OpensslAsync("-cipher", "PSK-AES128-CBC-SHA", "-tls1_2");
         }
 
-        await PollAsync(() => Task.FromResult(Count("TLS handshake failed") >= before + 3), "three debug lines");
-        var lines = _exporter.Stderr.Split('\n');
+        await Eventually.HoldsAsync(() => Count("TLS handshake failed") >= before + 3, "three debug lines");
+        var lines = _stack.Exporter.Stderr.Split('\n');
         Assert.That(lines.Where(l => l.Contains("TLS handshake failed", StringComparison.Ordinal)), Is.All.Contains("level=debug").And.All.Contains("reason="));
         Assert.That(lines.Where(l => l.Contains("level=error", StringComparison.Ordinal) && !l.Contains("web config reload failed", StringComparison.Ordinal)), Is.Empty);
-        Assert.That(_exporter.Stderr, Does.Not.Contain("Unhandled exception"));
+        Assert.That(_stack.Exporter.Stderr, Does.Not.Contain("Unhandled exception"));
     }
 
     // ---- row 9: HTTP/2 bounded ----------------------------------------------------------------------------------
@@ -290,16 +276,7 @@ public class HardenedServerTests
             Assert.Ignore("needs nghttp (Debian: nghttp2-client)");
         }
 
-        var info = new ProcessStartInfo("nghttp") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-nv", Url("/-/healthy") })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var nghttp = Process.Start(info)!;
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        var output = await nghttp.StandardOutput.ReadToEndAsync(cts.Token);
-        await nghttp.WaitForExitAsync(cts.Token);
+        var output = (await ChildProcess.RunAsync("nghttp", ["-nv", Url("/-/healthy")], timeout: TimeSpan.FromSeconds(15))).StdOut;
         var serverSettings = output.Split('\n').SkipWhile(l => !l.Contains("recv SETTINGS frame", StringComparison.Ordinal)).Take(6);
         Assert.That(serverSettings, Has.Some.Contains($"[SETTINGS_MAX_CONCURRENT_STREAMS(0x03):{ExporterHost.MaxHttp2Streams}]"), output);
         Assert.That(ExporterHost.MaxHttp2Streams, Is.EqualTo(4));
@@ -307,9 +284,9 @@ public class HardenedServerTests
 
     // ---- helpers --------------------------------------------------------------------------------------------
 
-    private string Url(string path) => new Uri(_exporter.BaseAddress, path).ToString();
+    private string Url(string path) => new Uri(_stack.Exporter.BaseAddress, path).ToString();
 
-    private int Count(string text) => _exporter.Stderr.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
+    private int Count(string text) => _stack.Exporter.Stderr.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
 
     private static AuthenticationHeaderValue Basic(string user, string password) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
@@ -328,7 +305,7 @@ public class HardenedServerTests
     private async Task<TimeSpan> FirstAnswerAsync(string path, bool authorize)
     {
         var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(15))
+        await Eventually.HoldsAsync(async () =>
         {
             using var http = Client();
             http.Timeout = TimeSpan.FromSeconds(5);
@@ -341,20 +318,14 @@ public class HardenedServerTests
             try
             {
                 using var response = await http.SendAsync(request);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return watch.Elapsed;
-                }
+                return response.StatusCode == HttpStatusCode.OK;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
             {
                 // Refused while the silent sockets hold every slot: try again on a new connection.
+                return false;
             }
-
-            await Task.Delay(250);
-        }
-
-        Assert.Fail($"{path}: no 200 within 15 s");
+        }, $"{path} answers 200", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(250));
         return watch.Elapsed;
     }
 
@@ -387,40 +358,10 @@ public class HardenedServerTests
     {
         File.Delete(_webConfig);
         await File.WriteAllTextAsync(_webConfig, _goodWebConfig);
-        _exporter.Signal(1);
-        await PollAsync(async () => await ReloadGaugeAsync("web_config") == 1, "the good web config is back in force");
+        _stack.Exporter.Signal(1);
+        await Eventually.HoldsAsync(async () => await ReloadGaugeAsync("web_config") == 1, "the good web config is back in force");
     }
 
-    private static async Task PollAsync(Func<Task<bool>> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"timed out waiting until {what}");
-    }
-
-    private async Task OpensslAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in new[] { "s_client", "-connect", $"127.0.0.1:{_exporter.BaseAddress.Port}" }.Concat(args))
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var openssl = Process.Start(info)!;
-        openssl.StandardInput.Close();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        var output = openssl.StandardOutput.ReadToEndAsync(cts.Token);
-        var error = openssl.StandardError.ReadToEndAsync(cts.Token);
-        await openssl.WaitForExitAsync(cts.Token);
-        await Task.WhenAll(output, error);
-    }
+    private async Task OpensslAsync(params string[] args) =>
+        await ChildProcess.RunAsync("openssl", ["s_client", "-connect", $"127.0.0.1:{_stack.Exporter.BaseAddress.Port}", .. args], timeout: TimeSpan.FromSeconds(15));
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -10,11 +9,8 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// burst of connections. Each must be refused cleanly and the server must keep answering everyone else
 /// (exporter.md "No failure, however malformed the input, takes the process down").
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class HttpHardeningTests
+public class HttpHardeningTests : EndToEndFixture
 {
-    private const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
     private ExporterProcess _exporter = null!;
     private HttpClient _http = null!;
 
@@ -22,7 +18,7 @@ public class HttpHardeningTests
     public async Task StartAsync()
     {
         _exporter = await ExporterProcess.StartServerAsync(["--demo", "--web.listen-address=127.0.0.1:0"]);
-        _http = EndToEndFixture.Http();
+        _http = Http();
     }
 
     [OneTimeTearDown]

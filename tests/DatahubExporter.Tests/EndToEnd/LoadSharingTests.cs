@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using CkafkaSimulator;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -10,44 +9,19 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// <c>--cache.ttl</c> serves a second wave without API calls, a 2,000-task sweep stays inside Tencent's 20 req/s
 /// and a hanging API never makes a scrape outlive its <c>X-Prometheus-Scrape-Timeout-Seconds</c>.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class LoadSharingTests
+public class LoadSharingTests : EndToEndFixture
 {
-    private const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
     private const string Action = "DescribeDatahubTasks";
-    private string _dir = null!;
-    private SimulatorServer? _simulator;
-    private ExporterProcess? _exporter;
-    private HttpClient _http = null!;
-
-    [SetUp]
-    public void MakeDir()
-    {
-        _dir = NewTempDir();
-        _http = EndToEndFixture.Http();
-    }
+    private ExporterStack _stack = null!;
 
     [TearDown]
     public async Task StopAsync()
     {
-        _http.Dispose();
-        if (_exporter is not null)
+        if (_stack is not null)
         {
-            var stderr = _exporter.Stderr;
-            await _exporter.DisposeAsync();
-            AssertNoSecrets(stderr, "exporter logs under load");
-            CliTests.AssertNoStackTrace(stderr, "exporter logs under load");
+            await _stack.StopAsync("exporter logs under load");
+            _stack = null!;
         }
-
-        if (_simulator is not null)
-        {
-            await _simulator.DisposeAsync();
-        }
-
-        Directory.Delete(_dir, recursive: true);
-        _exporter = null;
-        _simulator = null;
     }
 
     [Test]
@@ -55,14 +29,14 @@ public class LoadSharingTests
     {
         var exporter = await StartAsync(SimulatorOptions(tasks: 250, resources: 5));
         // 2 s per page and 3 pages per region: a 6 s sweep that the burst below lands inside.
-        _simulator!.State.SetFault(Fault.Latency(TimeSpan.FromSeconds(2)), Action);
+        _stack.Simulator.State.SetFault(Fault.Latency(TimeSpan.FromSeconds(2)), Action);
 
         var first = ScrapeAsync(exporter, 20);
-        await WaitUntilAsync(() => _simulator.State.RequestCount(Action) > 0, "the first scrape reached the API");
+        await Eventually.HoldsAsync(() => _stack.Simulator.State.RequestCount(Action) > 0, "the first scrape reached the API");
         var rest = Enumerable.Range(0, 99).Select(_ => ScrapeAsync(exporter, 20)).ToList();
         var answers = await Task.WhenAll(rest.Prepend(first));
 
-        foreach (var samples in answers.Select(ExpositionParser.Parse))
+        foreach (var samples in answers.Select(text => ExpositionParser.Parse(text)))
         {
             Assert.That(samples.Where(s => s.Name == "datahub_exporter_collect_success").Select(s => s.Value), Is.All.EqualTo(1));
             Assert.That(samples.Count(s => s.Name == "datahub_task_status"), Is.EqualTo(2 * 250));
@@ -70,10 +44,10 @@ public class LoadSharingTests
 
         foreach (var region in Regions)
         {
-            Assert.That(_simulator.State.RequestCount(Action, region), Is.EqualTo(3), $"one sweep of 3 pages in {region} for 100 scrapes");
+            Assert.That(_stack.Simulator.State.RequestCount(Action, region), Is.EqualTo(3), $"one sweep of 3 pages in {region} for 100 scrapes");
         }
 
-        var metrics = ExpositionParser.Parse(await GetAsync(_http, exporter.BaseAddress, "/metrics"));
+        var metrics = ExpositionParser.Parse(await GetAsync(_stack.Http, exporter.BaseAddress, "/metrics"));
         double Scrapes(string how) => metrics.Single(s => s.Name == "datahub_exporter_scrapes_total" && s["collector"] == "datahub_tasks" && s["answer"] == how).Value;
         Assert.That((Scrapes("collected"), Scrapes("joined")), Is.EqualTo((1.0, 99.0)));
     }
@@ -83,32 +57,32 @@ public class LoadSharingTests
     {
         var exporter = await StartAsync(SimulatorOptions(tasks: 250, resources: 5), "--cache.ttl", "30");
         var firstWave = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => ScrapeAsync(exporter, 20)));
-        var afterFirst = _simulator!.State.RequestCount(Action);
+        var afterFirst = _stack.Simulator.State.RequestCount(Action);
         Assert.That(afterFirst, Is.EqualTo(2 * 3), "3 pages per region, once");
         Assert.That(ExpositionParser.Parse(firstWave[0]).Count(s => s.Name == "datahub_task_status"), Is.EqualTo(500));
 
         var secondWave = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => ScrapeAsync(exporter, 20)));
-        Assert.That(_simulator.State.RequestCount(Action), Is.EqualTo(afterFirst), "the second wave was served from the cache");
-        foreach (var samples in secondWave.Select(ExpositionParser.Parse))
+        Assert.That(_stack.Simulator.State.RequestCount(Action), Is.EqualTo(afterFirst), "the second wave was served from the cache");
+        foreach (var samples in secondWave.Select(text => ExpositionParser.Parse(text)))
         {
             Assert.That(samples.Count(s => s.Name == "datahub_task_status"), Is.EqualTo(500));
             Assert.That(samples.Single(s => s.Name == "datahub_exporter_cache_age_seconds").Value, Is.GreaterThan(0), "a cached answer says how old it is");
         }
 
         // The cache is per path: the resources path still collects.
-        await ScrapeAsync(exporter, 20, "/api/v1/ckafka/connect_resources/metrics");
-        Assert.That(_simulator.State.RequestCount("DescribeConnectResources"), Is.EqualTo(2));
+        await ScrapeAsync(exporter, 20, ResourcesPath);
+        Assert.That(_stack.Simulator.State.RequestCount("DescribeConnectResources"), Is.EqualTo(2));
     }
 
     [Test]
     public async Task A_sweep_of_2000_tasks_under_a_20_per_second_api_limit_never_fails()
     {
         var exporter = await StartAsync(SimulatorOptions(tasks: 2000, resources: 5));
-        _simulator!.State.SetFault(Fault.RateLimit(20));
+        _stack.Simulator.State.SetFault(Fault.RateLimit(20));
         for (var sweep = 0; sweep < 2; sweep++)
         {
             var samples = ExpositionParser.Parse(await ScrapeAsync(exporter, 20));
-            var rejected = _simulator.State.ErrorCount("RequestLimitExceeded");
+            var rejected = _stack.Simulator.State.ErrorCount("RequestLimitExceeded");
             Assert.That(samples.Where(s => s.Name == "datahub_exporter_collect_success").Select(s => s.Value), Is.All.EqualTo(1),
                 $"sweep {sweep}; the simulator rejected {rejected} requests");
             Assert.That(samples.Where(s => s.Name == "datahub_task_error_count").Select(s => s.Value), Is.All.EqualTo(0));
@@ -118,10 +92,10 @@ public class LoadSharingTests
             }
         }
 
-        Assert.That(_simulator.State.RequestCount(Action, "ap-guangzhou"), Is.GreaterThanOrEqualTo(2 * 20), "20 pages of 100 per sweep");
+        Assert.That(_stack.Simulator.State.RequestCount(Action, "ap-guangzhou"), Is.GreaterThanOrEqualTo(2 * 20), "20 pages of 100 per sweep");
         // Pages of one region go one after another and the limiter spaces them 1/15 s apart, so the server's
         // window of 20 is never reached: the etiquette is kept, not merely survived by retrying.
-        Assert.That(_simulator.State.ErrorCount("RequestLimitExceeded"), Is.EqualTo(0));
+        Assert.That(_stack.Simulator.State.ErrorCount("RequestLimitExceeded"), Is.EqualTo(0));
     }
 
     [Test]
@@ -130,7 +104,7 @@ public class LoadSharingTests
         // An offset of 2 s (not the default 0.5) leaves the answer 2 s of room on a loaded machine; it is still
         // the header's timeout that bounds the scrape, which is what this test is about.
         var exporter = await StartAsync(SimulatorOptions(tasks: 50, resources: 5), GenerousOffset);
-        _simulator!.State.SetFault(Fault.Hang(), Action, "ap-shanghai");
+        _stack.Simulator.State.SetFault(Fault.Hang(), Action, "ap-shanghai");
 
         var samples = ExpositionParser.Parse(await ScrapeAsync(exporter, 5));
         Assert.That(samples.Single(s => s.Name == "datahub_exporter_collect_success" && s["region"] == "ap-shanghai").Value, Is.EqualTo(0));
@@ -141,10 +115,10 @@ public class LoadSharingTests
     public async Task A_scrape_joining_a_hung_collection_answers_within_its_own_shorter_timeout()
     {
         var exporter = await StartAsync(SimulatorOptions(tasks: 50, resources: 5), GenerousOffset);
-        _simulator!.State.SetFault(Fault.Hang(), Action, "ap-shanghai");
+        _stack.Simulator.State.SetFault(Fault.Hang(), Action, "ap-shanghai");
 
         var patient = ScrapeAsync(exporter, 12, clientSlack: 10);
-        await WaitUntilAsync(() => _simulator.State.RequestCount(Action, "ap-shanghai") > 0, "the patient scrape reached the hanging API");
+        await Eventually.HoldsAsync(() => _stack.Simulator.State.RequestCount(Action, "ap-shanghai") > 0, "the patient scrape reached the hanging API");
         var hasty = ExpositionParser.Parse(await ScrapeAsync(exporter, 4));
         Assert.That(hasty.Single(s => s.Name == "datahub_exporter_collect_success" && s["region"] == "ap-shanghai").Value, Is.EqualTo(0));
         Assert.That(patient.IsCompleted, Is.False, "the hasty scrape did not wait for the patient one");
@@ -159,23 +133,21 @@ public class LoadSharingTests
 
     private async Task<ExporterProcess> StartAsync(SimulatorOptions options, params string[] extra)
     {
-        _simulator = await SimulatorServer.StartAsync(options);
-        var conf = WriteConfig(_dir, _simulator.BaseAddress);
-        _exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0", .. extra]);
-        return _exporter;
+        _stack = await ExporterStack.StartAsync(options, flags: extra);
+        return _stack.Exporter;
     }
 
     /// <summary>One scrape as Prometheus makes it: the timeout header, and a client that gives up at that timeout.</summary>
     /// <param name="clientSlack">Extra patience for scrapes whose punctuality is not under test.</param>
-    private async Task<string> ScrapeAsync(ExporterProcess exporter, double timeoutSeconds, string path = TasksPath, double clientSlack = 0)
+    private async Task<string> ScrapeAsync(ExporterProcess exporter, double timeoutSeconds, string? path = null, double clientSlack = 0)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(exporter.BaseAddress, path));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(exporter.BaseAddress, path ?? TasksPath));
         request.Headers.Add("X-Prometheus-Scrape-Timeout-Seconds", timeoutSeconds.ToString(CultureInfo.InvariantCulture));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds + clientSlack));
         var watch = Stopwatch.StartNew();
         try
         {
-            using var response = await _http.SendAsync(request, cts.Token);
+            using var response = await _stack.Http.SendAsync(request, cts.Token);
             Assert.That((int)response.StatusCode, Is.EqualTo(200));
             return await response.Content.ReadAsStringAsync(cts.Token);
         }
@@ -184,16 +156,5 @@ public class LoadSharingTests
             Assert.Fail($"no answer within the {timeoutSeconds} s scrape timeout (gave up after {watch.Elapsed.TotalSeconds:F1} s)");
             throw;
         }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition() && watch.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.That(condition(), Is.True, $"timed out waiting until {what}");
     }
 }

@@ -1,37 +1,28 @@
 using CkafkaSimulator;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
 /// <summary>Issue 8 row 11: <c>--once</c> collects both paths at the same time, so a hanging API costs one
 /// timeout, not one per path.</summary>
-[TestFixture]
-[NonParallelizable]
-public class OnceTests
+public class OnceTests : EndToEndFixture
 {
     [Test]
     public async Task Once_collects_both_paths_concurrently_against_a_hanging_api()
     {
-        var dir = NewTempDir();
-        try
-        {
-            await using var simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 10, resources: 10));
-            simulator.State.SetFault(Fault.Hang());
-            var conf = WriteConfig(dir, simulator.BaseAddress, regions: "ap-guangzhou");
+        using var temp = new TempDirectory();
+        var dir = temp.Path;
+        await using var simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 10, resources: 10));
+        simulator.State.SetFault(Fault.Hang());
+        var conf = WriteConfig(dir, simulator.BaseAddress, regions: "ap-guangzhou");
 
-            var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--once", "--scrape.default-timeout", "3"]);
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--once", "--scrape.default-timeout", "3"]);
 
-            Assert.That(code, Is.EqualTo(1), stderr);
-            // Each hanging call lasts until the deadline; one after the other, the two would never overlap.
-            Assert.That(simulator.State.PeakInFlight, Is.EqualTo(2), "both list actions were hanging in the simulator at once");
-            var samples = ExpositionParser.Parse(stdout);
-            Assert.That(samples.Where(s => s.Name == "datahub_exporter_collect_success").Select(s => (s["collector"], s.Value)),
-                Is.EquivalentTo(new[] { ("datahub_tasks", 0.0), ("connect_resources", 0.0) }));
-            Assert.That(stderr, Does.Contain("DescribeDatahubTasks in ap-guangzhou failed after 0 of 1 pages").And.Contain("deadline exceeded"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.That(code, Is.EqualTo(1), stderr);
+        // Each hanging call lasts until the deadline; one after the other, the two would never overlap.
+        Assert.That(simulator.State.PeakInFlight, Is.EqualTo(2), "both list actions were hanging in the simulator at once");
+        var samples = ExpositionParser.Parse(stdout);
+        Assert.That(samples.Where(s => s.Name == "datahub_exporter_collect_success").Select(s => (s["collector"], s.Value)),
+            Is.EquivalentTo(new[] { ("datahub_tasks", 0.0), ("connect_resources", 0.0) }));
+        Assert.That(stderr, Does.Contain("DescribeDatahubTasks in ap-guangzhou failed after 0 of 1 pages").And.Contain("deadline exceeded"));
     }
 }

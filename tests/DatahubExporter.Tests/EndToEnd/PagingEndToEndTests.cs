@@ -1,34 +1,15 @@
 using CkafkaSimulator;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
 /// <summary>Issue 7 Build 3 through the real binary: concurrent pages, and the resources' Limit 1000 against
 /// an API that honours it, caps it, or refuses it.</summary>
-[TestFixture]
-[NonParallelizable]
-public class PagingEndToEndTests
+public class PagingEndToEndTests : EndToEndFixture
 {
-    private const string ResourcesPath = "/api/v1/ckafka/connect_resources/metrics";
     private const string ResourcesAction = "DescribeConnectResources";
 
-    private static async Task<(SimulatorServer Simulator, ExporterProcess Exporter, string Dir)> StartAsync(SimulatorOptions options, params string[] extra)
-    {
-        var dir = NewTempDir();
-        var simulator = await SimulatorServer.StartAsync(options);
-        var exporter = await ExporterProcess.StartServerAsync(
-            ["--conf", WriteConfig(dir, simulator.BaseAddress, regions: "ap-guangzhou"), "--web.listen-address=127.0.0.1:0", .. extra]);
-        return (simulator, exporter, dir);
-    }
-
-    private static async Task StopAsync(SimulatorServer simulator, ExporterProcess exporter, string dir)
-    {
-        var stderr = exporter.Stderr;
-        await exporter.DisposeAsync();
-        await simulator.DisposeAsync();
-        Directory.Delete(dir, recursive: true);
-        CliTests.AssertNoStackTrace(stderr, "exporter logs");
-    }
+    private static Task<ExporterStack> StartAsync(SimulatorOptions options) =>
+        ExporterStack.StartAsync(options, regions: "ap-guangzhou");
 
     [TestCase(1000, null, 1, 1, TestName = "An_api_that_honours_limit_1000_answers_250_resources_in_one_page")]
     [TestCase(100, null, 3, 3, TestName = "An_api_that_caps_the_limit_is_paged_at_100_without_skipping")]
@@ -38,8 +19,8 @@ public class PagingEndToEndTests
         var options = SimulatorOptions(tasks: 10, resources: 250);
         options.MaxResourcesLimit = maxLimit;
         options.RefuseLimitAbove = refuseAbove;
-        var (simulator, exporter, dir) = await StartAsync(options);
-        using var http = EndToEndFixture.Http();
+        var stack = await StartAsync(options);
+        var (simulator, exporter, http) = (stack.Simulator, stack.Exporter, stack.Http);
         try
         {
             for (var scrape = 0; scrape < 2; scrape++)
@@ -56,7 +37,7 @@ public class PagingEndToEndTests
         }
         finally
         {
-            await StopAsync(simulator, exporter, dir);
+            await stack.StopAsync("exporter logs while paging");
         }
 
         static double ErrorCount(string body) =>
@@ -66,14 +47,14 @@ public class PagingEndToEndTests
     [Test]
     public async Task Pages_of_a_sweep_are_in_flight_at_the_same_time()
     {
-        var (simulator, exporter, dir) = await StartAsync(SimulatorOptions(tasks: 1000, resources: 5));
-        using var http = EndToEndFixture.Http();
+        var stack = await StartAsync(SimulatorOptions(tasks: 1000, resources: 5));
+        var (simulator, exporter, http) = (stack.Simulator, stack.Exporter, stack.Http);
         try
         {
             simulator.State.SetFault(Fault.Latency(TimeSpan.FromMilliseconds(300)), "DescribeDatahubTasks");
             simulator.State.ResetPeakInFlight();
 
-            var samples = ExpositionParser.Parse(await GetAsync(http, exporter.BaseAddress, "/api/v1/ckafka/datahub_tasks/metrics", 20));
+            var samples = ExpositionParser.Parse(await GetAsync(http, exporter.BaseAddress, TasksPath, 20));
 
             Assert.That(samples.Count(s => s.Name == "datahub_task_status"), Is.EqualTo(1000));
             // One page at a time would never have two in the simulator at once; 300 ms a page and 19 admitted
@@ -83,7 +64,7 @@ public class PagingEndToEndTests
         }
         finally
         {
-            await StopAsync(simulator, exporter, dir);
+            await stack.StopAsync("exporter logs while paging");
         }
     }
 }

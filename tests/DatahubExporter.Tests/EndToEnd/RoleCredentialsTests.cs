@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using CkafkaSimulator;
-using DatahubExporter.Tests.Support;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -9,41 +7,31 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// The real binary with role credentials (issue 10): no keys in the file or environment, temporary keys from
 /// loopback fakes of the CVM metadata service and STS, issued and checked by the simulator.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class RoleCredentialsTests
+public class RoleCredentialsTests : EndToEndFixture
 {
-    private const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
-    private const string ResourcesPath = "/api/v1/ckafka/connect_resources/metrics";
-    private string _dir = null!;
+    private ExporterStack _stack = null!;
     private string _home = null!;
-    private string _conf = null!;
-    private SimulatorServer _simulator = null!;
     private FakeMetadataService _metadata = null!;
     private FakeStsService _sts = null!;
-    private HttpClient _http = null!;
     private TimeSpan _lifetime = TimeSpan.FromMinutes(10);
     private readonly List<ExporterProcess> _exporters = [];
 
     [SetUp]
     public async Task StartAsync()
     {
-        _dir = NewTempDir();
-        _home = Path.Combine(_dir, "home");
+        _stack = await ExporterStack.StartAsync(SimulatorOptions(tasks: 40, resources: 10), startExporter: false);
+        _home = Path.Combine(_stack.Dir, "home");
         Directory.CreateDirectory(_home);
-        _simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 40, resources: 10));
-        _metadata = await FakeMetadataService.StartAsync(() => _simulator.State.IssueTemporaryKey(_lifetime));
-        _sts = await FakeStsService.StartAsync(() => _simulator.State.IssueTemporaryKey(_lifetime));
-        _conf = Path.Combine(_dir, "datahub_exporter.conf");
+        _metadata = await FakeMetadataService.StartAsync(() => _stack.Simulator.State.IssueTemporaryKey(_lifetime));
+        _sts = await FakeStsService.StartAsync(() => _stack.Simulator.State.IssueTemporaryKey(_lifetime));
         // The original's keys are simply absent: region and endpoint only.
-        File.WriteAllText(_conf, $"[common]\nregion = ap-guangzhou, ap-shanghai\nendpoint = {_simulator.BaseAddress.GetLeftPart(UriPartial.Authority)}\n");
-        _http = EndToEndFixture.Http();
+        File.WriteAllText(_stack.ConfigPath,
+            $"[common]\nregion = ap-guangzhou, ap-shanghai\nendpoint = {_stack.Simulator.BaseAddress.GetLeftPart(UriPartial.Authority)}\n");
     }
 
     [TearDown]
     public async Task StopAsync()
     {
-        _http.Dispose();
         var output = string.Concat(_exporters.Select(e => e.Stdout + e.Stderr));
         foreach (var exporter in _exporters)
         {
@@ -52,8 +40,7 @@ public class RoleCredentialsTests
 
         await _metadata.DisposeAsync();
         await _sts.DisposeAsync();
-        await _simulator.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        await _stack.StopAsync("no exporter of the stack's own");
 
         foreach (var key in _metadata.Issued)
         {
@@ -82,20 +69,20 @@ public class RoleCredentialsTests
 
     private async Task<ExporterProcess> StartServerAsync(Dictionary<string, string> env)
     {
-        var exporter = await ExporterProcess.StartServerAsync(["--conf", _conf, "--web.listen-address=127.0.0.1:0"], env);
+        var exporter = await ExporterProcess.StartServerAsync(["--conf", _stack.ConfigPath, "--web.listen-address=127.0.0.1:0"], env);
         _exporters.Add(exporter);
         return exporter;
     }
 
     private async Task<IReadOnlyList<ExpositionParser.ParsedSample>> ScrapeAsync(ExporterProcess exporter, string path) =>
-        ExpositionParser.Parse(await GetAsync(_http, exporter.BaseAddress, path, scrapeTimeout: 15));
+        ExpositionParser.Parse(await GetAsync(_stack.Http, exporter.BaseAddress, path, scrapeTimeout: 15));
 
     private static double[] Successes(IReadOnlyList<ExpositionParser.ParsedSample> samples) =>
         samples.Where(s => s.Name == "datahub_exporter_collect_success").Select(s => s.Value).ToArray();
 
     private string WriteToken(string token)
     {
-        var path = Path.Combine(_dir, "web-identity-token");
+        var path = Path.Combine(_stack.Dir, "web-identity-token");
         File.WriteAllText(path + ".tmp", token);
         File.Move(path + ".tmp", path, overwrite: true);
         return path;
@@ -121,10 +108,10 @@ public class RoleCredentialsTests
             await Task.Delay(TimeSpan.FromSeconds(3));
         }
 
-        TestContext.Out.WriteLine($"{scrapes} scrapes in {watch.Elapsed.TotalSeconds:0} s, {_metadata.Issued.Count} keys issued, {_simulator.State.ErrorCount()} rejected");
+        TestContext.Out.WriteLine($"{scrapes} scrapes in {watch.Elapsed.TotalSeconds:0} s, {_metadata.Issued.Count} keys issued, {_stack.Simulator.State.ErrorCount()} rejected");
         Assert.That(scrapes, Is.GreaterThanOrEqualTo(10));
         Assert.That(_metadata.Issued, Has.Count.GreaterThanOrEqualTo(3), "keys were refreshed as they aged");
-        Assert.That(_simulator.State.ErrorCount(), Is.EqualTo(0), "refreshed ahead of expiry: no request was ever rejected");
+        Assert.That(_stack.Simulator.State.ErrorCount(), Is.EqualTo(0), "refreshed ahead of expiry: no request was ever rejected");
 
         var metrics = await ScrapeAsync(exporter, "/metrics");
         var refreshes = metrics.Single(s => s.Name == "datahub_exporter_credentials_refresh_total" && s["source"] == "cvm_role" && s["result"] == "success");
@@ -140,7 +127,7 @@ public class RoleCredentialsTests
         var exporter = await StartServerAsync(CvmEnv());
         Assert.That(Successes(await ScrapeAsync(exporter, TasksPath)), Is.EqualTo(new[] { 1.0, 1.0 }));
 
-        Assert.That(_simulator.State.RevokeTemporaryKey(_metadata.Issued[^1].SecretId), Is.True);
+        Assert.That(_stack.Simulator.State.RevokeTemporaryKey(_metadata.Issued[^1].SecretId), Is.True);
 
         Assert.That(Successes(await ScrapeAsync(exporter, TasksPath)), Is.EqualTo(new[] { 1.0, 1.0 }));
         Assert.That(_metadata.Issued, Has.Count.EqualTo(2), "both regions shared one refresh");
@@ -170,7 +157,7 @@ public class RoleCredentialsTests
         }
 
         var exporter = await StartServerAsync(CvmEnv());
-        var text = await GetAsync(_http, exporter.BaseAddress, "/metrics");
+        var text = await GetAsync(_stack.Http, exporter.BaseAddress, "/metrics");
 
         Assert.That(text, Does.Contain("# TYPE datahub_exporter_credentials_expiry_timestamp_seconds gauge"));
         Assert.That(text, Does.Contain("datahub_exporter_credentials_refresh_total{source=\"cvm_role\",result=\"failure\"} 0"));
@@ -188,12 +175,7 @@ public class RoleCredentialsTests
         _sts.ExpectedToken = "projected-sa-token-2";
         WriteToken("projected-sa-token-2");
         exporter.Signal(1);
-        var watch = Stopwatch.StartNew();
-        while (!exporter.Stderr.Contains("configuration reloaded") && watch.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            await Task.Delay(50);
-        }
-
+        await Eventually.HoldsAsync(() => exporter.Stderr.Contains("configuration reloaded"), "the reload is logged");
         Assert.That(exporter.Stderr, Does.Contain("msg=\"configuration reloaded\""));
         Assert.That(_sts.TokensSeen, Is.EqualTo(new[] { "projected-sa-token-1", "projected-sa-token-2" }));
         Assert.That(Successes(await ScrapeAsync(exporter, TasksPath)), Is.EqualTo(new[] { 1.0, 1.0 }));
@@ -207,7 +189,7 @@ public class RoleCredentialsTests
         _sts.ExpectedToken = "projected-sa-token-1";
         var env = OidcEnv(WriteToken("projected-sa-token-1"));
 
-        var check = await ExporterProcess.RunAsync(["--conf", _conf, "--config.check"], env);
+        var check = await ExporterProcess.RunAsync(["--conf", _stack.ConfigPath, "--config.check"], env);
         var exporter = await StartServerAsync(env);
         var samples = await ScrapeAsync(exporter, TasksPath);
 
@@ -226,23 +208,11 @@ public class RoleCredentialsTests
 
         Assert.That(Successes(await ScrapeAsync(exporter, TasksPath)), Is.EqualTo(new[] { 0.0, 0.0 }));
         Assert.That(exporter.Stderr, Does.Contain("msg=\"no credentials yet, collections fail until the source answers\""));
-        Assert.That(_simulator.State.RequestCount(), Is.EqualTo(0), "nothing unsigned was sent");
+        Assert.That(_stack.Simulator.State.RequestCount(), Is.EqualTo(0), "nothing unsigned was sent");
 
         _metadata.Answer = FakeMetadataService.Behaviour.Healthy;
-        var watch = Stopwatch.StartNew();
-        double[] successes = [];
-        while (watch.Elapsed < TimeSpan.FromSeconds(45))
-        {
-            successes = Successes(await ScrapeAsync(exporter, TasksPath));
-            if (successes.All(v => v == 1))
-            {
-                break;
-            }
-
-            await Task.Delay(500);
-        }
-
-        Assert.That(successes, Is.EqualTo(new[] { 1.0, 1.0 }), "the background retry picked the role up");
+        await Eventually.HoldsAsync(async () => Successes(await ScrapeAsync(exporter, TasksPath)).SequenceEqual([1.0, 1.0]),
+            "the background retry picked the role up", TimeSpan.FromSeconds(45), TimeSpan.FromMilliseconds(500));
         var failures = (await ScrapeAsync(exporter, "/metrics"))
             .Single(s => s.Name == "datahub_exporter_credentials_refresh_total" && s["result"] == "failure");
         Assert.That(failures.Value, Is.GreaterThanOrEqualTo(1));
@@ -251,13 +221,13 @@ public class RoleCredentialsTests
     [Test]
     public async Task Config_check_fetches_role_credentials_and_names_the_source()
     {
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _conf, "--config.check"], CvmEnv());
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _stack.ConfigPath, "--config.check"], CvmEnv());
 
         Assert.That(code, Is.EqualTo(0), stderr);
-        Assert.That(stdout, Does.Match($"^configuration OK: file={System.Text.RegularExpressions.Regex.Escape(_conf)} regions=ap-guangzhou,ap-shanghai " +
+        Assert.That(stdout, Does.Match($"^configuration OK: file={System.Text.RegularExpressions.Regex.Escape(_stack.ConfigPath)} regions=ap-guangzhou,ap-shanghai " +
             $"credential_source=cvm_role role=\\(discovered\\) metadata={System.Text.RegularExpressions.Regex.Escape(_metadata.BaseAddress.ToString())} " +
             "secret_id=AKID…[0-9a-f]{4} expires=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ endpoint="));
-        Assert.That(_simulator.State.RequestCount(), Is.EqualTo(0), "--config.check never calls the CKafka API");
+        Assert.That(_stack.Simulator.State.RequestCount(), Is.EqualTo(0), "--config.check never calls the CKafka API");
     }
 
     [TestCase("--config.check")]
@@ -266,7 +236,7 @@ public class RoleCredentialsTests
     {
         _metadata.Answer = FakeMetadataService.Behaviour.NoRole;
 
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _conf, mode], CvmEnv());
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _stack.ConfigPath, mode], CvmEnv());
 
         Assert.That(code, Is.EqualTo(2));
         Assert.That(stdout, Is.Empty);
@@ -281,12 +251,12 @@ public class RoleCredentialsTests
     [Test]
     public async Task A_bad_filter_is_exit_2_naming_the_key()
     {
-        File.AppendAllText(_conf, "task_name_exclude = (unclosed\n");
+        File.AppendAllText(_stack.ConfigPath, "task_name_exclude = (unclosed\n");
 
-        var (code, _, stderr) = await ExporterProcess.RunAsync(["--conf", _conf, "--config.check"], CvmEnv());
+        var (code, _, stderr) = await ExporterProcess.RunAsync(["--conf", _stack.ConfigPath, "--config.check"], CvmEnv());
 
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr, Is.EqualTo($"datahub_exporter: {_conf}:4: key \"task_name_exclude\" in [common]: \"(unclosed\" is not a valid regular expression: Not enough )'s at offset 9\n"));
+        Assert.That(stderr, Is.EqualTo($"datahub_exporter: {_stack.ConfigPath}:4: key \"task_name_exclude\" in [common]: \"(unclosed\" is not a valid regular expression: Not enough )'s at offset 9\n"));
         Assert.That(_metadata.Requests, Is.EqualTo(0), "a bad file stops before any source is asked");
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using CkafkaSimulator;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -8,21 +7,15 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// Issue 7's first "Done when", with real processes on loopback: a client looping a tiny timeout header and
 /// another that sends a huge one against a hanging API and then disconnects spoil no normal scrape.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class ScrapeIsolationTests
+public class ScrapeIsolationTests : EndToEndFixture
 {
-    private const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
     private const string Action = "DescribeDatahubTasks";
 
     [Test]
     public async Task Tiny_and_huge_timeout_headers_spoil_no_normal_scrape()
     {
-        var dir = NewTempDir();
-        await using var simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 250, resources: 5));
-        await using var exporter = await ExporterProcess.StartServerAsync(
-            ["--conf", WriteConfig(dir, simulator.BaseAddress), "--web.listen-address=127.0.0.1:0"]);
-        using var http = EndToEndFixture.Http();
+        var stack = await ExporterStack.StartAsync(SimulatorOptions(tasks: 250, resources: 5));
+        var (simulator, exporter, http) = (stack.Simulator, stack.Exporter, stack.Http);
         try
         {
             // The huge header against a hanging API, then the client goes away.
@@ -30,13 +23,13 @@ public class ScrapeIsolationTests
             using (var huge = new CancellationTokenSource())
             {
                 var request = Scrape(http, exporter, 86_400, huge.Token);
-                await WaitUntilAsync(() => simulator.State.RequestCount(Action) >= 2, "the huge scrape's collection reached the hanging API");
+                await Eventually.HoldsAsync(() => simulator.State.RequestCount(Action) >= 2, "the huge scrape's collection reached the hanging API");
                 await huge.CancelAsync();
                 Assert.That(async () => await request, Throws.InstanceOf<OperationCanceledException>());
             }
 
             // Nobody waits any more, so the exporter cancels the hanging calls (counted as Timeout on /metrics).
-            await WaitUntilAsync(async () => (await GetAsync(http, exporter.BaseAddress, "/metrics"))
+            await Eventually.HoldsAsync(async () => (await GetAsync(http, exporter.BaseAddress, "/metrics"))
                 .Contains("action=\"DescribeDatahubTasks\",region=\"ap-guangzhou\",code=\"Timeout\"", StringComparison.Ordinal),
                 "the abandoned collection was cancelled");
             simulator.State.ClearFaults();
@@ -73,7 +66,7 @@ public class ScrapeIsolationTests
         }
         finally
         {
-            Directory.Delete(dir, recursive: true);
+            await stack.StopAsync("exporter logs after hostile timeout headers");
         }
     }
 
@@ -84,18 +77,5 @@ public class ScrapeIsolationTests
         using var response = await http.SendAsync(request, cancellationToken);
         Assert.That((int)response.StatusCode, Is.EqualTo(200));
         return await response.Content.ReadAsStringAsync(cancellationToken);
-    }
-
-    private static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (!await condition() && watch.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.That(await condition(), Is.True, $"timed out waiting until {what}");
     }
 }

@@ -1,5 +1,4 @@
 using CkafkaSimulator;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -8,9 +7,7 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// enforces 2 or 3 requests per second; with default flags a sweep of 6 pages must still finish inside a 25 s scrape
 /// timeout, no refused page may be retried inside the API's one-second window, and <c>/metrics</c> shows the lowered rate.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class SharedKeyRateLimitTests
+public class SharedKeyRateLimitTests : EndToEndFixture
 {
     private const string Action = "DescribeDatahubTasks";
 
@@ -18,14 +15,12 @@ public class SharedKeyRateLimitTests
     [TestCase(2)]
     public async Task A_600_task_sweep_under_a_low_api_limit_completes_and_lowers_the_client_rate(int apiLimit)
     {
-        var dir = NewTempDir();
-        await using var simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 600, resources: 5));
+        await using var stack = await ExporterStack.StartAsync(SimulatorOptions(tasks: 600, resources: 5), startExporter: false, regions: "ap-guangzhou");
+        var (simulator, http) = (stack.Simulator, stack.Http);
         simulator.State.SetFault(Fault.RateLimit(apiLimit), Action);
-        var conf = WriteConfig(dir, simulator.BaseAddress, regions: "ap-guangzhou");
-        await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"]);
-        using var http = EndToEndFixture.Http();
+        var exporter = await stack.StartExporterAsync();
 
-        var samples = ExpositionParser.Parse(await GetAsync(http, exporter.BaseAddress, "/api/v1/ckafka/datahub_tasks/metrics", scrapeTimeout: 25));
+        var samples = ExpositionParser.Parse(await GetAsync(http, exporter.BaseAddress, TasksPath, scrapeTimeout: 25));
         var metrics = ExpositionParser.Parse(await GetAsync(http, exporter.BaseAddress, "/metrics"));
 
         var requests = simulator.State.Requests.Where(r => r.Action == Action).ToList();
@@ -44,9 +39,6 @@ public class SharedKeyRateLimitTests
         Assert.That(rate["host"], Is.EqualTo(simulator.BaseAddress.Authority));
         Assert.That(rate.Value, Is.LessThan(15), "the refusals lowered the configured 15/s");
         Assert.That(rate.Value, Is.GreaterThanOrEqualTo(1));
-        var stderr = exporter.Stderr;
-        AssertNoSecrets(stderr, "exporter logs under a rate limit");
-        CliTests.AssertNoStackTrace(stderr, "exporter logs under a rate limit");
-        Directory.Delete(dir, recursive: true);
+        await stack.StopAsync("exporter logs under a rate limit");
     }
 }

@@ -1,11 +1,8 @@
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
 /// <summary>What the running binary holds besides the scrape: nothing it does not need.</summary>
-[TestFixture]
-[NonParallelizable]
-public class StartupTests
+public class StartupTests : EndToEndFixture
 {
     [Test]
     public async Task The_server_watches_no_files_and_serves_no_simulator_admin_api_without_demo()
@@ -15,74 +12,62 @@ public class StartupTests
             Assert.Ignore("reads /proc");
         }
 
-        var dir = NewTempDir();
-        try
-        {
-            await using var simulator = await CkafkaSimulator.SimulatorServer.StartAsync(SimulatorOptions(tasks: 10, resources: 5));
-            var conf = WriteConfig(dir, simulator.BaseAddress);
-            await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"]);
-            using var http = EndToEndFixture.Http();
-            await GetAsync(http, exporter.BaseAddress, "/api/v1/ckafka/datahub_tasks/metrics");
+        using var temp = new TempDirectory();
+        var dir = temp.Path;
+        await using var simulator = await CkafkaSimulator.SimulatorServer.StartAsync(SimulatorOptions(tasks: 10, resources: 5));
+        var conf = WriteConfig(dir, simulator.BaseAddress);
+        await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"]);
+        using var http = Http();
+        await GetAsync(http, exporter.BaseAddress, TasksPath);
 
-            // The host's default appsettings.json watcher is a recursive inotify watch of the working directory
-            // (one watch per directory below it; thousands when started from /). Nothing else watches files.
-            var descriptors = Directory.GetFiles($"/proc/{exporter.Pid}/fd").Select(fd => new FileInfo(fd).LinkTarget ?? "").ToList();
-            Assert.That(descriptors, Has.None.Contains("inotify"));
+        // The host's default appsettings.json watcher is a recursive inotify watch of the working directory
+        // (one watch per directory below it; thousands when started from /). Nothing else watches files.
+        var descriptors = Directory.GetFiles($"/proc/{exporter.Pid}/fd").Select(fd => new FileInfo(fd).LinkTarget ?? "").ToList();
+        Assert.That(descriptors, Has.None.Contains("inotify"));
 
-            using var admin = await http.GetAsync(new Uri(exporter.BaseAddress, "/_sim/state"));
-            Assert.That((int)admin.StatusCode, Is.EqualTo(404));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var admin = await http.GetAsync(new Uri(exporter.BaseAddress, "/_sim/state"));
+        Assert.That((int)admin.StatusCode, Is.EqualTo(404));
     }
     [Test]
     public async Task Appsettings_files_and_host_variables_reconfigure_neither_kestrel_nor_logging()
     {
-        var dir = NewTempDir();
-        try
-        {
-            await using var simulator = await CkafkaSimulator.SimulatorServer.StartAsync(SimulatorOptions(tasks: 10, resources: 5));
-            var conf = WriteConfig(dir, simulator.BaseAddress);
-            int[] stray = [FreePort(), FreePort(), FreePort(), FreePort()];
-            // What the default ASP.NET Core host reads on its own: appsettings*.json in the working directory and
-            // configuration from the environment. Each asks for an extra endpoint and trace logging.
-            var settings = $$"""
-                {
-                  "Kestrel": { "Endpoints": { "Stray": { "Url": "http://127.0.0.1:{{stray[0]}}" } } },
-                  "Logging": { "LogLevel": { "Default": "Trace", "Microsoft": "Trace", "DatahubExporter": "Trace" } },
-                  "AllowedHosts": "example.invalid"
-                }
-                """;
-            await File.WriteAllTextAsync(Path.Combine(dir, "appsettings.json"), settings);
-            await File.WriteAllTextAsync(Path.Combine(dir, "appsettings.Production.json"), settings.Replace($"{stray[0]}", $"{stray[1]}"));
-            var env = new Dictionary<string, string>
+        using var temp = new TempDirectory();
+        var dir = temp.Path;
+        await using var simulator = await CkafkaSimulator.SimulatorServer.StartAsync(SimulatorOptions(tasks: 10, resources: 5));
+        var conf = WriteConfig(dir, simulator.BaseAddress);
+        int[] stray = [FreePort(), FreePort(), FreePort(), FreePort()];
+        // What the default ASP.NET Core host reads on its own: appsettings*.json in the working directory and
+        // configuration from the environment. Each asks for an extra endpoint and trace logging.
+        var settings = $$"""
             {
-                ["Kestrel__Endpoints__FromEnv__Url"] = $"http://127.0.0.1:{stray[2]}",
-                ["ASPNETCORE_Kestrel__Endpoints__FromPrefixedEnv__Url"] = $"http://127.0.0.1:{stray[3]}",
-                ["Logging__LogLevel__Default"] = "Trace",
-                ["DOTNET_Logging__LogLevel__Default"] = "Trace",
-            };
-
-            await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"], env,
-                workingDirectory: dir);
-            using var http = EndToEndFixture.Http();
-            await GetAsync(http, exporter.BaseAddress, "/api/v1/ckafka/datahub_tasks/metrics");
-
-            Assert.That(ExporterHostAddresses(exporter.Stderr), Is.EqualTo(new[] { $"http://{exporter.BaseAddress.Authority}" }));
-            foreach (var port in stray)
-            {
-                using var probe = new System.Net.Sockets.TcpClient();
-                Assert.That(() => probe.Connect(System.Net.IPAddress.Loopback, port), Throws.InstanceOf<System.Net.Sockets.SocketException>(),
-                    $"something listens on stray port {port}");
+              "Kestrel": { "Endpoints": { "Stray": { "Url": "http://127.0.0.1:{{stray[0]}}" } } },
+              "Logging": { "LogLevel": { "Default": "Trace", "Microsoft": "Trace", "DatahubExporter": "Trace" } },
+              "AllowedHosts": "example.invalid"
             }
-            Assert.That(exporter.Stderr, Does.Not.Contain("level=debug").And.Not.Contain("level=trace"));
-        }
-        finally
+            """;
+        await File.WriteAllTextAsync(Path.Combine(dir, "appsettings.json"), settings);
+        await File.WriteAllTextAsync(Path.Combine(dir, "appsettings.Production.json"), settings.Replace($"{stray[0]}", $"{stray[1]}"));
+        var env = new Dictionary<string, string>
         {
-            Directory.Delete(dir, recursive: true);
+            ["Kestrel__Endpoints__FromEnv__Url"] = $"http://127.0.0.1:{stray[2]}",
+            ["ASPNETCORE_Kestrel__Endpoints__FromPrefixedEnv__Url"] = $"http://127.0.0.1:{stray[3]}",
+            ["Logging__LogLevel__Default"] = "Trace",
+            ["DOTNET_Logging__LogLevel__Default"] = "Trace",
+        };
+
+        await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"], env,
+            workingDirectory: dir);
+        using var http = Http();
+        await GetAsync(http, exporter.BaseAddress, TasksPath);
+
+        Assert.That(ExporterHostAddresses(exporter.Stderr), Is.EqualTo(new[] { $"http://{exporter.BaseAddress.Authority}" }));
+        foreach (var port in stray)
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            Assert.That(() => probe.Connect(System.Net.IPAddress.Loopback, port), Throws.InstanceOf<System.Net.Sockets.SocketException>(),
+                $"something listens on stray port {port}");
         }
+        Assert.That(exporter.Stderr, Does.Not.Contain("level=debug").And.Not.Contain("level=trace"));
     }
 
     private static int FreePort()

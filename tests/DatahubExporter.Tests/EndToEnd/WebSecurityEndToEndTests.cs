@@ -1,11 +1,5 @@
-using System.Diagnostics;
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using CkafkaSimulator;
 using DatahubExporter.Http;
 using DatahubExporter.WebConfig;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.EndToEnd;
 
@@ -14,17 +8,12 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// with real curl as an operator would: 401 + challenge without credentials, 200 with them over verified TLS,
 /// plain HTTP refused, <c>/-/healthy</c> open, and a bad web config is exit 2 with one line.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public class WebSecurityEndToEndTests
+public class WebSecurityEndToEndTests : EndToEndFixture
 {
-    private const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
     private const string User = "prometheus";
     private const string Password = "e2eBasicAuthPasswordNeverLogged";
-    private string _dir = null!;
     private string _caFile = null!;
-    private SimulatorServer _simulator = null!;
-    private ExporterProcess _exporter = null!;
+    private ExporterStack _stack = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -34,9 +23,9 @@ public class WebSecurityEndToEndTests
             Assert.Ignore("needs curl");
         }
 
-        _dir = NewTempDir();
-        _caFile = WriteSelfSignedPem(_dir, "server");
-        await File.WriteAllTextAsync(Path.Combine(_dir, "web.yml"), $"""
+        _stack = await ExporterStack.StartAsync(token: Token, startExporter: false);
+        _caFile = TestPki.WriteSelfSignedServer(_stack.Dir, "server");
+        await File.WriteAllTextAsync(Path.Combine(_stack.Dir, "web.yml"), $"""
             tls_server_config:
               cert_file: server.crt
               key_file: server.key
@@ -44,33 +33,22 @@ public class WebSecurityEndToEndTests
               {User}: {Bcrypt.Hash(Password, 10)}
 
             """);
-        _simulator = await SimulatorServer.StartAsync(SimulatorOptions(token: Token));
-        var conf = WriteConfig(_dir, _simulator.BaseAddress, token: Token);
-        _exporter = await ExporterProcess.StartServerAsync(
-            ["--conf", conf, "--web.listen-address=127.0.0.1:0", "--web.config.file", Path.Combine(_dir, "web.yml"), "--log.level=debug"]);
+        await _stack.StartExporterAsync("--web.config.file", Path.Combine(_stack.Dir, "web.yml"), "--log.level=debug");
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        if (_exporter is null)
+        if (_stack is not null)
         {
-            return;
+            Assert.That(await _stack.StopAsync("exporter logs with basic auth"), Does.Not.Contain(Password), "basic auth password in the logs");
         }
-
-        var stderr = _exporter.Stderr;
-        await _exporter.DisposeAsync();
-        await _simulator.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-        AssertNoSecrets(stderr, "exporter logs with basic auth");
-        Assert.That(stderr, Does.Not.Contain(Password), "basic auth password in the logs");
-        CliTests.AssertNoStackTrace(stderr, "exporter logs with basic auth");
     }
 
     [Test]
     public void The_exporter_listens_on_https()
     {
-        Assert.That(_exporter.BaseAddress.Scheme, Is.EqualTo("https"));
+        Assert.That(_stack.Exporter.BaseAddress.Scheme, Is.EqualTo("https"));
     }
 
     [Test]
@@ -120,7 +98,7 @@ public class WebSecurityEndToEndTests
         var (_, right, _) = await CurlAsync("--cacert", _caFile, "-u", $"{User}:{Password}", Url("/metrics"));
         Assert.That((StatusOf(wrong), StatusOf(right)), Is.EqualTo((401, 200)));
 
-        var maps = await File.ReadAllTextAsync($"/proc/{_exporter.Pid}/maps");
+        var maps = await File.ReadAllTextAsync($"/proc/{_stack.Exporter.Pid}/maps");
         // "libcrypt.so", not "libcrypt": OpenSSL's libcrypto is loaded for TLS and is fine.
         Assert.That(maps, Does.Not.Contain("libcrypt.so"), $"{ExporterProcess.BinaryPath} mapped libcrypt");
     }
@@ -146,11 +124,11 @@ public class WebSecurityEndToEndTests
     [Test]
     public async Task Plain_http_to_the_tls_port_gets_no_metrics()
     {
-        var plain = $"http://127.0.0.1:{_exporter.BaseAddress.Port}{TasksPath}";
+        var plain = $"http://127.0.0.1:{_stack.Exporter.BaseAddress.Port}{TasksPath}";
         var (exit, headers, body) = await CurlAsync("-u", $"{User}:{Password}", plain);
         Assert.That(exit != 0 || StatusOf(headers) == 400, Is.True, $"curl exit {exit}, headers:\n{headers}");
         Assert.That(body, Does.Not.Contain("datahub_task_status"));
-        Assert.That(_exporter.HasExited, Is.False);
+        Assert.That(_stack.Exporter.HasExited, Is.False);
         var (after, headersAfter, _) = await CurlAsync("--cacert", _caFile, Url("/-/healthy"));
         Assert.That((after, StatusOf(headersAfter)), Is.EqualTo((0, 200)), "still serving TLS afterwards");
     }
@@ -162,53 +140,28 @@ public class WebSecurityEndToEndTests
     [TestCase("binary", "\u0001\u0002\u0003")]
     public async Task A_bad_web_config_exits_2_with_one_line_naming_the_file(string name, string content)
     {
-        var dir = NewTempDir();
-        try
-        {
-            WriteSelfSignedPem(dir, "server");
-            var path = Path.Combine(dir, name + ".yml");
-            await File.WriteAllTextAsync(path, content);
-            var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", path]);
-            Assert.That(code, Is.EqualTo(2), stderr);
-            Assert.That(CliTests.AssertOneLine(stderr, name), Does.Contain(path));
-            Assert.That(stderr, Does.Not.Contain("plaintext-password"), "a bad hash is not echoed");
-            Assert.That(stdout, Is.Empty);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var temp = new TempDirectory();
+        var dir = temp.Path;
+        TestPki.WriteSelfSignedServer(dir, "server");
+        var path = Path.Combine(dir, name + ".yml");
+        await File.WriteAllTextAsync(path, content);
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", path]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(CliTests.AssertOneLine(stderr, name), Does.Contain(path));
+        Assert.That(stderr, Does.Not.Contain("plaintext-password"), "a bad hash is not echoed");
+        Assert.That(stdout, Is.Empty);
     }
 
     [Test]
     public async Task A_missing_web_config_file_exits_2()
     {
-        var path = Path.Combine(_dir, "absent.yml");
+        var path = Path.Combine(_stack.Dir, "absent.yml");
         var (code, _, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", path]);
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(CliTests.AssertOneLine(stderr, "absent web config"), Does.Contain(path));
     }
 
-    /// <summary>A self-signed P-256 certificate for 127.0.0.1 and localhost as NAME.crt / NAME.key (PEM); returns the .crt path.</summary>
-    internal static string WriteSelfSignedPem(string dir, string name)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyCertSign, critical: true));
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, 0, critical: true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
-        var crt = Path.Combine(dir, name + ".crt");
-        File.WriteAllText(crt, certificate.ExportCertificatePem());
-        File.WriteAllText(Path.Combine(dir, name + ".key"), key.ExportPkcs8PrivateKeyPem());
-        return crt;
-    }
-
-    private string Url(string path) => new Uri(_exporter.BaseAddress, path).ToString();
+    private string Url(string path) => new Uri(_stack.Exporter.BaseAddress, path).ToString();
 
     private static int StatusOf(string headers)
     {
@@ -216,26 +169,10 @@ public class WebSecurityEndToEndTests
         return statusLine is null ? 0 : int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Runs curl (bounded) and returns its exit code, the response headers and the body.</summary>
-    private async Task<(int Exit, string Headers, string Body)> CurlAsync(params string[] args)
+    /// <summary>Runs curl (bounded) and returns its exit code, the response headers (with curl's stderr) and the body.</summary>
+    private static async Task<(int Exit, string Headers, string Body)> CurlAsync(params string[] args)
     {
-        var headersFile = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".h");
-        var bodyFile = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".b");
-        var info = new ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-sS", "--max-time", "30", "--noproxy", "*", "-D", headersFile, "-o", bodyFile }.Concat(args))
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var curl = Process.Start(info)!;
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
-        var stderr = curl.StandardError.ReadToEndAsync(cts.Token);
-        await curl.StandardOutput.ReadToEndAsync(cts.Token);
-        await curl.WaitForExitAsync(cts.Token);
-        var headers = File.Exists(headersFile) ? await File.ReadAllTextAsync(headersFile) : "";
-        var body = File.Exists(bodyFile) ? await File.ReadAllTextAsync(bodyFile) : "";
-        File.Delete(headersFile);
-        File.Delete(bodyFile);
-        return (curl.ExitCode, headers.Replace("\r", "", StringComparison.Ordinal) + await stderr, body);
+        var result = await Curl.RunAsync(args);
+        return (result.ExitCode, result.Headers + result.Error, result.Body);
     }
 }

@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using CkafkaSimulator;
 using DatahubExporter.Tests.EndToEnd;
 using YamlDotNet.RepresentationModel;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.Prometheus;
 
@@ -15,9 +14,7 @@ namespace DatahubExporter.Tests.Prometheus;
 /// exactly one firing alert with the task's own labels, and go away again when the task recovers.
 /// Only the intervals, the targets and the rules' <c>for:</c> durations are shortened for the test.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public partial class AlertEndToEndTests
+public partial class AlertEndToEndTests : EndToEndFixture
 {
     private const string ExampleConfig = "examples/prometheus.yml";
     private const string ShippedRules = "rules/datahub_exporter.rules.yml";

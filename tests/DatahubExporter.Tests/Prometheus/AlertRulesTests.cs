@@ -43,23 +43,17 @@ public class AlertRulesTests
     public async Task Breaking_a_rule_makes_the_rule_tests_fail(string original, string broken)
     {
         // Proves the unit tests have teeth: the same tests against a damaged copy of the rules must fail.
-        var dir = Directory.CreateTempSubdirectory("rules-teeth-").FullName;
-        try
-        {
-            var rules = await File.ReadAllTextAsync(PrometheusTools.RepoPath(RulesFile));
-            Assert.That(rules, Does.Contain(original), "the text to break is not in the rules any more");
-            await File.WriteAllTextAsync(Path.Combine(dir, Path.GetFileName(RulesFile)), rules.Replace(original, broken));
-            File.Copy(PrometheusTools.RepoPath(RulesTestFile), Path.Combine(dir, Path.GetFileName(RulesTestFile)));
+        using var temp = new TempDirectory("rules-teeth-");
+        var dir = temp.Path;
+        var rules = await File.ReadAllTextAsync(PrometheusTools.RepoPath(RulesFile));
+        Assert.That(rules, Does.Contain(original), "the text to break is not in the rules any more");
+        await File.WriteAllTextAsync(Path.Combine(dir, Path.GetFileName(RulesFile)), rules.Replace(original, broken));
+        File.Copy(PrometheusTools.RepoPath(RulesTestFile), Path.Combine(dir, Path.GetFileName(RulesTestFile)));
 
-            var result = await PrometheusTools.RunPromtoolAsync(["test", "rules", Path.GetFileName(RulesTestFile)], workingDirectory: dir);
+        var result = await PrometheusTools.RunPromtoolAsync(["test", "rules", Path.GetFileName(RulesTestFile)], workingDirectory: dir);
 
-            Assert.That(result.ExitCode, Is.Not.EqualTo(0), result.Output);
-            Assert.That(result.Output, Does.Contain("FAILED"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.That(result.ExitCode, Is.Not.EqualTo(0), result.Output);
+        Assert.That(result.Output, Does.Contain("FAILED"));
     }
 
     [Test]

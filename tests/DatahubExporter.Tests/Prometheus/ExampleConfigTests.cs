@@ -58,21 +58,15 @@ public class ExampleConfigTests
     public async Task Config_check_of_the_binary_rejects_a_broken_copy_of_the_example()
     {
         // Without this the test above could pass against a --config.check that accepts anything.
-        var dir = Directory.CreateTempSubdirectory("example-conf-").FullName;
-        try
-        {
-            var path = Path.Combine(dir, "datahub_exporter.conf");
-            var text = await File.ReadAllTextAsync(PrometheusTools.RepoPath(ConfigFile));
-            await File.WriteAllTextAsync(path, text.Replace(";endpoint =", "endpoitn =", StringComparison.Ordinal));
+        using var temp = new TempDirectory("example-conf-");
+        var dir = temp.Path;
+        var path = Path.Combine(dir, "datahub_exporter.conf");
+        var text = await File.ReadAllTextAsync(PrometheusTools.RepoPath(ConfigFile));
+        await File.WriteAllTextAsync(path, text.Replace(";endpoint =", "endpoitn =", StringComparison.Ordinal));
 
-            var (exitCode, stdout, stderr) = await ExporterProcess.RunAsync(["--config.check", "--conf", path], timeout: TimeSpan.FromSeconds(30));
+        var (exitCode, stdout, stderr) = await ExporterProcess.RunAsync(["--config.check", "--conf", path], timeout: TimeSpan.FromSeconds(30));
 
-            Assert.That(exitCode, Is.EqualTo(2), stdout + stderr);
-            Assert.That(stdout + stderr, Does.Contain("endpoitn"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.That(exitCode, Is.EqualTo(2), stdout + stderr);
+        Assert.That(stdout + stderr, Does.Contain("endpoitn"));
     }
 }

@@ -13,27 +13,21 @@ public class ExampleRoleSettingsTests
     [Test]
     public void Uncommenting_the_new_keys_of_the_example_config_gives_a_working_file()
     {
-        var dir = Directory.CreateTempSubdirectory("example-role-").FullName;
-        try
-        {
-            var lines = File.ReadAllLines(PrometheusTools.RepoPath("examples/datahub_exporter.conf"))
-                .Select(l => NewKeys.Any(k => l.StartsWith(";" + k + " =", StringComparison.Ordinal)) ? l[1..] : l)
-                // Keys out, as a role user would have them: the chain is pinned to the CVM role instead.
-                .Where(l => !l.StartsWith("secret_", StringComparison.Ordinal));
-            var path = Path.Combine(dir, "datahub_exporter.conf");
-            File.WriteAllLines(path, lines);
+        using var temp = new TempDirectory("example-role-");
+        var dir = temp.Path;
+        var lines = File.ReadAllLines(PrometheusTools.RepoPath("examples/datahub_exporter.conf"))
+            .Select(l => NewKeys.Any(k => l.StartsWith(";" + k + " =", StringComparison.Ordinal)) ? l[1..] : l)
+            // Keys out, as a role user would have them: the chain is pinned to the CVM role instead.
+            .Where(l => !l.StartsWith("secret_", StringComparison.Ordinal));
+        var path = Path.Combine(dir, "datahub_exporter.conf");
+        File.WriteAllLines(path, lines);
 
-            var config = ConfigLoader.Load(path, _ => null);
+        var config = ConfigLoader.Load(path, _ => null);
 
-            Assert.That(config.Credentials.Source, Is.EqualTo("cvm_role"));
-            Assert.That(config.Credentials.Detail, Does.StartWith("role=datahub-exporter-reader "));
-            Assert.That(new[] { "prod-orders", "prod-orders-canary", "dev-orders" }.Where(config.TaskFilter.Keeps), Is.EqualTo(new[] { "prod-orders" }));
-            Assert.That(new[] { "mysql-main", "es-logs-tmp", "cos-archive" }.Where(config.ResourceFilter.Keeps), Is.EqualTo(new[] { "mysql-main" }));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.That(config.Credentials.Source, Is.EqualTo("cvm_role"));
+        Assert.That(config.Credentials.Detail, Does.StartWith("role=datahub-exporter-reader "));
+        Assert.That(new[] { "prod-orders", "prod-orders-canary", "dev-orders" }.Where(config.TaskFilter.Keeps), Is.EqualTo(new[] { "prod-orders" }));
+        Assert.That(new[] { "mysql-main", "es-logs-tmp", "cos-archive" }.Where(config.ResourceFilter.Keeps), Is.EqualTo(new[] { "mysql-main" }));
     }
 
     [Test]

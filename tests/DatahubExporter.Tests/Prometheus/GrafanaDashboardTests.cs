@@ -127,25 +127,19 @@ public class GrafanaDashboardTests
 
     private static async Task<ProcessResult> CheckAsRulesAsync(IEnumerable<string> exprs)
     {
-        var dir = Directory.CreateTempSubdirectory("dashboard-rules-").FullName;
-        try
+        using var temp = new TempDirectory("dashboard-rules-");
+        var dir = temp.Path;
+        // JSON string literals are valid YAML double-quoted scalars, so no YAML escaping of our own.
+        var yaml = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+        var i = 0;
+        foreach (var expr in exprs)
         {
-            // JSON string literals are valid YAML double-quoted scalars, so no YAML escaping of our own.
-            var yaml = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
-            var i = 0;
-            foreach (var expr in exprs)
-            {
-                yaml.Append("      - record: dashboard:expr_").Append(i++).Append('\n')
-                    .Append("        expr: ").Append(JsonSerializer.Serialize(expr)).Append('\n');
-            }
+            yaml.Append("      - record: dashboard:expr_").Append(i++).Append('\n')
+                .Append("        expr: ").Append(JsonSerializer.Serialize(expr)).Append('\n');
+        }
 
-            var path = Path.Combine(dir, "dashboard.rules.yml");
-            await File.WriteAllTextAsync(path, yaml.ToString());
-            return await PrometheusTools.RunPromtoolAsync(["check", "rules", path]);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var path = Path.Combine(dir, "dashboard.rules.yml");
+        await File.WriteAllTextAsync(path, yaml.ToString());
+        return await PrometheusTools.RunPromtoolAsync(["check", "rules", path]);
     }
 }

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using CkafkaSimulator;
 using DatahubExporter.Tests.EndToEnd;
-using static DatahubExporter.Tests.EndToEnd.EndToEndFixture;
 
 namespace DatahubExporter.Tests.Prometheus;
 
@@ -12,12 +11,8 @@ namespace DatahubExporter.Tests.Prometheus;
 /// serves its hostile names (quotes, backslashes, newlines, CJK, emoji, 2000-character names), so the
 /// escaping is linted by Prometheus' own parser, not only by ours.
 /// </summary>
-[TestFixture]
-[NonParallelizable]
-public partial class MetricsLintTests
+public partial class MetricsLintTests : EndToEndFixture
 {
-    private const string TasksPath = "/api/v1/ckafka/datahub_tasks/metrics";
-    private const string ResourcesPath = "/api/v1/ckafka/connect_resources/metrics";
     private const string Format004 = "text/plain; version=0.0.4; charset=utf-8";
 
     // promtool's exit code when linting found problems (1 is a parse or usage error).
@@ -48,53 +43,36 @@ public partial class MetricsLintTests
         "datahub_task_error_count", "connect_resource_error_count",
     };
 
-    private SimulatorServer _simulator = null!;
-    private ExporterProcess _exporter = null!;
-    private HttpClient _http = null!;
-    private string _dir = null!;
+    private ExporterStack _stack = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         // Fail fast (or skip) before starting anything when promtool is missing.
         _ = PrometheusTools.PromtoolPath;
-        _dir = NewTempDir();
         // 120 tasks and 110 resources: every hostile name, every status code, and more than one page.
-        _simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 120, resources: 110));
-        var conf = WriteConfig(_dir, _simulator.BaseAddress);
-        _exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"]);
-        _http = EndToEndFixture.Http();
+        _stack = await ExporterStack.StartAsync(SimulatorOptions(tasks: 120, resources: 110));
     }
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        _http?.Dispose();
-        if (_exporter is not null)
+        if (_stack is not null)
         {
-            await _exporter.DisposeAsync();
-        }
-
-        if (_simulator is not null)
-        {
-            await _simulator.DisposeAsync();
-        }
-
-        if (_dir is not null)
-        {
-            Directory.Delete(_dir, recursive: true);
+            await _stack.StopAsync("exporter logs while linted");
         }
     }
 
-    [TestCase(TasksPath, "datahub_task_status", LintProblemsExitCode)]
-    [TestCase(ResourcesPath, "connect_resource_status", LintProblemsExitCode)]
-    [TestCase("/metrics", "datahub_exporter_build_info", 0)]
+    [TestCase("datahub_tasks", "datahub_task_status", LintProblemsExitCode)]
+    [TestCase("connect_resources", "connect_resource_status", LintProblemsExitCode)]
+    [TestCase(null, "datahub_exporter_build_info", 0)]
     public async Task Served_exposition_passes_promtool_apart_from_the_documented_compatibility_findings(
-        string path, string family, int expectedExitCode)
+        string? collector, string family, int expectedExitCode)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_exporter.BaseAddress, path));
+        var path = collector is null ? "/metrics" : PathOf(collector);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_stack.Exporter.BaseAddress, path));
         request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse("text/plain; version=0.0.4"));
-        using var response = await _http.SendAsync(request);
+        using var response = await _stack.Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Assert.That((int)response.StatusCode, Is.EqualTo(200), path);
         Assert.That(response.Content.Headers.ContentType!.ToString(), Is.EqualTo(Format004));
@@ -126,7 +104,7 @@ public partial class MetricsLintTests
         var output = "";
         foreach (var path in new[] { TasksPath, ResourcesPath })
         {
-            var result = await PrometheusTools.RunPromtoolAsync(["check", "metrics"], stdin: await GetAsync(_http, _exporter.BaseAddress, path));
+            var result = await PrometheusTools.RunPromtoolAsync(["check", "metrics"], stdin: await _stack.GetAsync(path));
             output += result.Output + "\n";
         }
 

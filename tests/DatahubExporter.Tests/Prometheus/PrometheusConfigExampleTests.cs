@@ -36,28 +36,22 @@ public class PrometheusConfigExampleTests
     {
         // The original README put `labels:` inside the targets list; promtool must catch such a file, or
         // the check above proves nothing.
-        var dir = Directory.CreateTempSubdirectory("promcfg-").FullName;
-        try
-        {
-            var path = Path.Combine(dir, "prometheus.yml");
-            await File.WriteAllTextAsync(path, """
-                scrape_configs:
-                  - job_name: datahub-exporter-connect-resources
-                    metrics_path: /api/v1/ckafka/connect_resources/metrics
-                    static_configs:
-                    - targets:
-                    - localhost:48080
-                    labels:
-                        instance: datahub-exporter-connect-resources
-                """);
+        using var temp = new TempDirectory("promcfg-");
+        var dir = temp.Path;
+        var path = Path.Combine(dir, "prometheus.yml");
+        await File.WriteAllTextAsync(path, """
+            scrape_configs:
+              - job_name: datahub-exporter-connect-resources
+                metrics_path: /api/v1/ckafka/connect_resources/metrics
+                static_configs:
+                - targets:
+                - localhost:48080
+                labels:
+                    instance: datahub-exporter-connect-resources
+            """);
 
-            var result = await PrometheusTools.RunPromtoolAsync(["check", "config", path]);
+        var result = await PrometheusTools.RunPromtoolAsync(["check", "config", path]);
 
-            Assert.That(result.ExitCode, Is.Not.EqualTo(0), result.Output);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.That(result.ExitCode, Is.Not.EqualTo(0), result.Output);
     }
 }

@@ -45,7 +45,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
         {
             foreach (var server in Live.Keys)
             {
-                PrometheusTools.KillQuietly(server._process);
+                ChildProcess.KillQuietly(server._process);
             }
         };
     }
@@ -267,7 +267,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
 
         Live.TryRemove(this, out _);
         _http.Dispose();
-        PrometheusTools.KillQuietly(_process);
+        ChildProcess.KillQuietly(_process);
         using (var stop = new CancellationTokenSource(StopTimeout))
         {
             try
@@ -294,18 +294,14 @@ internal sealed class PrometheusServer : IAsyncDisposable
 
     private static PrometheusServer Launch(string binary, string directory, int port)
     {
-        var info = new ProcessStartInfo(binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = directory,
-        };
-        info.ArgumentList.Add("--config.file=" + Path.Combine(directory, "prometheus.yml"));
-        info.ArgumentList.Add("--storage.tsdb.path=" + Path.Combine(directory, "data"));
-        info.ArgumentList.Add($"--web.listen-address=127.0.0.1:{port}");
-        info.ArgumentList.Add("--web.enable-lifecycle");
+        var info = ChildProcess.Info(binary,
+        [
+            "--config.file=" + Path.Combine(directory, "prometheus.yml"),
+            "--storage.tsdb.path=" + Path.Combine(directory, "data"),
+            $"--web.listen-address=127.0.0.1:{port}",
+            "--web.enable-lifecycle",
+        ], directory);
+        info.RedirectStandardInput = false;
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var server = new PrometheusServer(process, directory, port);

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
-using System.Text;
 
 namespace DatahubExporter.Tests.Prometheus;
 
@@ -70,81 +68,7 @@ internal static class PrometheusTools
         string? workingDirectory = null,
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default) =>
-        RunProcessAsync(PromtoolPath, args, stdin, workingDirectory, timeout ?? DefaultToolTimeout, cancellationToken);
-
-    /// <summary>
-    /// Runs a program to completion and captures both streams. On timeout or cancellation the whole
-    /// process tree is killed and <see cref="TimeoutException"/> (or the cancellation) is thrown, so no
-    /// test can hang on a stuck tool.
-    /// </summary>
-    public static async Task<ProcessResult> RunProcessAsync(
-        string fileName,
-        IEnumerable<string> args,
-        string? stdin,
-        string? workingDirectory,
-        TimeSpan timeout,
-        CancellationToken cancellationToken)
-    {
-        var info = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            WorkingDirectory = workingDirectory ?? RepoRoot,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)
-            ?? throw new InvalidOperationException($"could not start {fileName}");
-        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeoutCts.CancelAfter(timeout);
-
-        var stdoutTask = process.StandardOutput.ReadToEndAsync(timeoutCts.Token);
-        var stderrTask = process.StandardError.ReadToEndAsync(timeoutCts.Token);
-        try
-        {
-            if (stdin is not null)
-            {
-                await process.StandardInput.WriteAsync(stdin.AsMemory(), timeoutCts.Token);
-            }
-
-            process.StandardInput.Close();
-            await process.WaitForExitAsync(timeoutCts.Token);
-            return new ProcessResult(process.ExitCode, await stdoutTask, await stderrTask);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            KillQuietly(process);
-            throw new TimeoutException(
-                $"{Path.GetFileName(fileName)} {string.Join(' ', info.ArgumentList)} did not finish within {timeout}");
-        }
-        catch (OperationCanceledException)
-        {
-            KillQuietly(process);
-            throw;
-        }
-    }
-
-    internal static void KillQuietly(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited between the check and the kill: nothing left to stop.
-        }
-    }
+        ChildProcess.RunAsync(PromtoolPath, args, stdin, workingDirectory ?? RepoRoot, timeout ?? DefaultToolTimeout, cancellationToken);
 
     private static string FindRepoRoot()
     {
@@ -179,8 +103,7 @@ internal static class PrometheusTools
         ProcessResult result;
         try
         {
-            result = RunProcessAsync("/bin/bash", [script], null, RepoRoot, InstallTimeout, CancellationToken.None)
-                .GetAwaiter().GetResult();
+            result = ChildProcess.RunAsync("/bin/bash", [script], workingDirectory: RepoRoot, timeout: InstallTimeout).GetAwaiter().GetResult();
         }
         catch (TimeoutException e)
         {

@@ -18,32 +18,25 @@ public class SystemdUnitTests
             Assert.Ignore("systemd-analyze is not installed; the structural tests still run");
         }
 
-        var dir = Directory.CreateTempSubdirectory("unit-").FullName;
-        try
+        using var temp = new TempDirectory("unit-");
+        var dir = temp.Path;
+        // verify insists the ExecStart binary exists; point it at a stand-in executable.
+        var binary = Path.Combine(dir, "datahub_exporter");
+        await File.WriteAllTextAsync(binary, "#!/bin/sh\n");
+        if (!OperatingSystem.IsWindows())
         {
-            // verify insists the ExecStart binary exists; point it at a stand-in executable.
-            var binary = Path.Combine(dir, "datahub_exporter");
-            await File.WriteAllTextAsync(binary, "#!/bin/sh\n");
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(binary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-            var unitText = await File.ReadAllTextAsync(PrometheusTools.RepoPath(UnitFile));
-            Assert.That(unitText, Does.Contain(InstalledBinary));
-            var unit = Path.Combine(dir, "datahub_exporter.service");
-            await File.WriteAllTextAsync(unit, unitText.Replace(InstalledBinary, binary));
-
-            var result = await PrometheusTools.RunProcessAsync(
-                SystemdAnalyze, ["verify", unit], null, dir, PrometheusTools.DefaultToolTimeout, CancellationToken.None);
-
-            // verify exits 0 even for settings it ignores as unparsable; any output is a finding.
-            Assert.That(result.ExitCode, Is.EqualTo(0), result.Output);
-            Assert.That(result.Output.Trim(), Is.Empty);
+            File.SetUnixFileMode(binary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var unitText = await File.ReadAllTextAsync(PrometheusTools.RepoPath(UnitFile));
+        Assert.That(unitText, Does.Contain(InstalledBinary));
+        var unit = Path.Combine(dir, "datahub_exporter.service");
+        await File.WriteAllTextAsync(unit, unitText.Replace(InstalledBinary, binary));
+
+        var result = await ChildProcess.RunAsync(SystemdAnalyze, ["verify", unit], workingDirectory: dir);
+
+        // verify exits 0 even for settings it ignores as unparsable; any output is a finding.
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Output);
+        Assert.That(result.Output.Trim(), Is.Empty);
     }
 
     [TestCase("Service", "Restart", "on-failure")]

@@ -10,17 +10,15 @@ namespace DatahubExporter.Tests.Support;
 /// the simulator's <see cref="SimulatorState.IssueTemporaryKey"/>) at <c>…/&lt;role&gt;</c>. Set
 /// <see cref="Answer"/> to make it fail. Counts what it was asked. Thread-safe.
 /// </summary>
-public sealed class FakeMetadataService : IAsyncDisposable
+public sealed class FakeMetadataService : LoopbackFake
 {
     public const string ListPath = "/latest/meta-data/cam/security-credentials/";
 
-    private readonly LoopbackHttpServer _server;
     private int _roleRequests;
     private int _credentialRequests;
 
-    private FakeMetadataService(LoopbackHttpServer server, Func<TemporaryKey> issue)
+    private FakeMetadataService(Func<TemporaryKey> issue)
     {
-        _server = server;
         Issue = issue;
     }
 
@@ -30,9 +28,6 @@ public sealed class FakeMetadataService : IAsyncDisposable
         ServerError,
         NoRole,
     }
-
-    /// <summary>Use as <c>DATAHUB_EXPORTER_METADATA_URL</c>.</summary>
-    public Uri BaseAddress => _server.BaseAddress;
 
     public string RoleName { get; set; } = "datahub-reader";
 
@@ -46,20 +41,12 @@ public sealed class FakeMetadataService : IAsyncDisposable
 
     public int Requests => RoleRequests + CredentialRequests;
 
-    public IReadOnlyList<string> Surprises => _server.Surprises;
-
     /// <summary>The keys handed out so far, newest last.</summary>
     public List<TemporaryKey> Issued { get; } = [];
 
-    public static async Task<FakeMetadataService> StartAsync(Func<TemporaryKey> issue)
-    {
-        FakeMetadataService? fake = null;
-        var server = await LoopbackHttpServer.StartAsync((context, s) => fake!.HandleAsync(context, s));
-        fake = new FakeMetadataService(server, issue);
-        return fake;
-    }
+    public static Task<FakeMetadataService> StartAsync(Func<TemporaryKey> issue) => ListenAsync(new FakeMetadataService(issue));
 
-    private async Task HandleAsync(HttpContext context, LoopbackHttpServer server)
+    protected override async Task HandleAsync(HttpContext context, LoopbackHttpServer server)
     {
         var path = context.Request.Path.Value ?? "";
         if (context.Request.Method != "GET" || !path.StartsWith(ListPath, StringComparison.Ordinal))
@@ -109,6 +96,4 @@ public sealed class FakeMetadataService : IAsyncDisposable
             ["Code"] = "Success",
         }));
     }
-
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

@@ -10,18 +10,14 @@ namespace DatahubExporter.Tests.Support;
 /// <see cref="ExpectedToken"/>; answers with keys from <see cref="Issue"/>, or an error envelope. Anything else
 /// about the request is a surprise. Thread-safe.
 /// </summary>
-public sealed class FakeStsService : IAsyncDisposable
+public sealed class FakeStsService : LoopbackFake
 {
-    private readonly LoopbackHttpServer _server;
     private readonly List<string> _tokensSeen = [];
 
-    private FakeStsService(LoopbackHttpServer server, Func<TemporaryKey> issue)
+    private FakeStsService(Func<TemporaryKey> issue)
     {
-        _server = server;
         Issue = issue;
     }
-
-    public Uri BaseAddress => _server.BaseAddress;
 
     public Func<TemporaryKey> Issue { get; set; }
 
@@ -36,8 +32,6 @@ public sealed class FakeStsService : IAsyncDisposable
     /// <summary>When set, every call answers this error code.</summary>
     public volatile string? ErrorCode;
 
-    public IReadOnlyList<string> Surprises => _server.Surprises;
-
     public IReadOnlyList<string> TokensSeen
     {
         get
@@ -51,15 +45,9 @@ public sealed class FakeStsService : IAsyncDisposable
 
     public int Requests => TokensSeen.Count;
 
-    public static async Task<FakeStsService> StartAsync(Func<TemporaryKey> issue)
-    {
-        FakeStsService? fake = null;
-        var server = await LoopbackHttpServer.StartAsync((context, s) => fake!.HandleAsync(context, s));
-        fake = new FakeStsService(server, issue);
-        return fake;
-    }
+    public static Task<FakeStsService> StartAsync(Func<TemporaryKey> issue) => ListenAsync(new FakeStsService(issue));
 
-    private async Task HandleAsync(HttpContext context, LoopbackHttpServer server)
+    protected override async Task HandleAsync(HttpContext context, LoopbackHttpServer server)
     {
         var request = context.Request;
         var headers = request.Headers;
@@ -121,6 +109,4 @@ public sealed class FakeStsService : IAsyncDisposable
             },
         }));
     }
-
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

@@ -69,3 +69,27 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 }
+
+/// <summary>The base of the loopback fakes of Tencent's services: one <see cref="LoopbackHttpServer"/> whose every
+/// request goes to <see cref="HandleAsync"/>.</summary>
+public abstract class LoopbackFake : IAsyncDisposable
+{
+    private LoopbackHttpServer _server = null!;
+
+    /// <summary>Where the fake listens, like <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseAddress => _server.BaseAddress;
+
+    /// <summary>Requests the fake did not expect (each answered 400).</summary>
+    public IReadOnlyList<string> Surprises => _server.Surprises;
+
+    protected static async Task<T> ListenAsync<T>(T fake)
+        where T : LoopbackFake
+    {
+        fake._server = await LoopbackHttpServer.StartAsync(fake.HandleAsync);
+        return fake;
+    }
+
+    protected abstract Task HandleAsync(HttpContext context, LoopbackHttpServer server);
+
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+}

@@ -17,7 +17,7 @@ public class IdleMemoryTrimmerTests
     [Test]
     public void Checks_every_period_from_start()
     {
-        var time = new DatahubExporter.Tests.TencentCloud.ManualTimeProvider();
+        var time = new TimerRecordingTime();
 
         using var trimmer = new IdleMemoryTrimmer(time);
 

@@ -142,7 +142,7 @@ public class ApiMetricsTests
     public async Task Client_reports_into_api_metrics()
     {
         var metrics = new ApiMetrics();
-        var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
+        var time = new TimerRecordingTime { AutoFireWithin = TimeSpan.FromSeconds(10) };
         var handler = new FakeHandler((n, _) => n == 0 ? FakeHandler.ApiError("InternalError") : FakeHandler.Ok(), time);
         var client = new DatahubExporter.TencentCloud.TencentCloudClient(new HttpClient(handler),
             new DatahubExporter.TencentCloud.TencentCloudClientOptions { RateLimitPerSecond = 0 }, metrics, time);

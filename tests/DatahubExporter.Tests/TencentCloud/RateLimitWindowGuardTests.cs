@@ -8,7 +8,7 @@ public class RateLimitWindowGuardTests
     [Test]
     public async Task A_window_guard_makes_the_next_burst_wait_the_window_plus_the_guard()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(2, time, TimeSpan.FromMilliseconds(50));
         Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
         Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));

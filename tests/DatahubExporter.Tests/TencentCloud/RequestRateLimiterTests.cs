@@ -9,7 +9,7 @@ public class RequestRateLimiterTests
     [Test]
     public async Task First_request_goes_at_once()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(2, time);
 
         Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
@@ -19,23 +19,19 @@ public class RequestRateLimiterTests
     [Test]
     public async Task A_full_window_makes_the_next_request_wait_until_the_oldest_leaves_it()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(2, time);
         Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
         Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero), "two per second may go together");
 
         var third = limiter.WaitAsync("A", "r", CancellationToken.None).AsTask();
-        time.Advance(TimeSpan.FromMilliseconds(999));
-        Assert.That(third.IsCompleted, Is.False);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-
-        Assert.That(await third.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(await WaitsExactlyAsync(time, third, TimeSpan.FromMilliseconds(1000)), Is.EqualTo(TimeSpan.FromSeconds(1)));
     }
 
     [Test]
     public async Task Time_already_passed_counts_toward_the_window()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(2, time);
         await limiter.WaitAsync("A", "r", CancellationToken.None);
         await limiter.WaitAsync("A", "r", CancellationToken.None);
@@ -50,7 +46,7 @@ public class RequestRateLimiterTests
     [Test]
     public async Task Fractional_rates_keep_their_average()
     {
-        var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
+        var time = new TimerRecordingTime { AutoFireWithin = TimeSpan.FromSeconds(10) };
         var limiter = new RequestRateLimiter(0.5, time);
 
         Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
@@ -60,7 +56,7 @@ public class RequestRateLimiterTests
     [Test]
     public async Task Concurrent_requests_fill_one_window_then_the_next()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(10, time);
 
         var pending = Enumerable.Range(0, 25).Select(_ => limiter.WaitAsync("A", "r", CancellationToken.None).AsTask()).ToList();
@@ -75,7 +71,7 @@ public class RequestRateLimiterTests
     public async Task Concurrent_requests_from_many_threads_never_overfill_a_window()
     {
         // The clock stands still while 40 threads reserve, so each wait is exactly its window's offset.
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(20, time);
 
         var tasks = new Task<TimeSpan>[40];
@@ -92,7 +88,7 @@ public class RequestRateLimiterTests
     public async Task No_second_ever_holds_more_starts_than_the_rate()
     {
         // Irregular arrivals: some bunched, some spread; every 15 consecutive starts must span a full second.
-        var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
+        var time = new TimerRecordingTime { AutoFireWithin = TimeSpan.FromSeconds(10) };
         var limiter = new RequestRateLimiter(15, time);
         var random = new Random(7);
         var starts = new List<DateTimeOffset>();
@@ -112,7 +108,7 @@ public class RequestRateLimiterTests
     [Test]
     public async Task Actions_and_regions_have_their_own_buckets()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(1, time);
         await limiter.WaitAsync("A", "r1", CancellationToken.None);
 
@@ -126,7 +122,7 @@ public class RequestRateLimiterTests
     [TestCase(double.PositiveInfinity)]
     public async Task Zero_negative_or_odd_rates_disable_the_limiter(double rate)
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(rate, time);
 
         for (var i = 0; i < 5; i++)
@@ -140,7 +136,7 @@ public class RequestRateLimiterTests
     [Test]
     public async Task Cancelled_wait_throws_and_hands_its_slot_back()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(1, time);
         await limiter.WaitAsync("A", "r", CancellationToken.None);
         using var cts = new CancellationTokenSource();
@@ -157,7 +153,7 @@ public class RequestRateLimiterTests
     [Test]
     public async Task Client_keeps_sequential_calls_under_the_rate_and_reports_the_waits()
     {
-        var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
+        var time = new TimerRecordingTime { AutoFireWithin = TimeSpan.FromSeconds(10) };
         var handler = new FakeHandler((_, _) => FakeHandler.Ok(), time);
         var observer = new RecordingObserver();
         var client = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 2 }, observer, time);
@@ -179,7 +175,7 @@ public class RequestRateLimiterTests
     [Test]
     public void Client_limiter_wait_is_cut_short_by_the_caller()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var handler = new FakeHandler((_, _) => FakeHandler.Ok(), time);
         var client = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 0.001 }, new RecordingObserver(), time);
         var target = new ApiTarget("ap-beijing", new Uri("https://ckafka.ap-beijing.tencentcloudapi.com"), new Credentials("AKIDexample0001", "key", null));
@@ -196,7 +192,7 @@ public class RequestRateLimiterTests
     [Test]
     public void A_refusal_halves_the_rate_and_quiet_seconds_add_one_back_each_up_to_the_configured_rate()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(15, time);
 
         Assert.That(limiter.Rate("A", "h"), Is.EqualTo(15));
@@ -216,7 +212,7 @@ public class RequestRateLimiterTests
     public void Refusals_within_one_window_count_once()
     {
         // Pages fetched concurrently are refused together; that is one signal, not five.
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(16, time);
 
         var rates = Enumerable.Range(0, 5).Select(_ => limiter.Refused("A", "h")).ToList();
@@ -229,7 +225,7 @@ public class RequestRateLimiterTests
     [Test]
     public void The_rate_never_drops_below_one_per_second_nor_above_a_configured_rate_under_one()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(1.5, time);
         var slow = new RequestRateLimiter(0.5, time);
 
@@ -242,7 +238,7 @@ public class RequestRateLimiterTests
     [Test]
     public async Task After_a_refusal_nothing_of_that_key_starts_within_the_api_window()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(15, time);
         await limiter.WaitAsync("A", "h", CancellationToken.None);
         time.Advance(TimeSpan.FromMilliseconds(100));
@@ -250,11 +246,7 @@ public class RequestRateLimiterTests
 
         var retry = limiter.WaitAsync("A", "h", CancellationToken.None).AsTask();
         Assert.That(await limiter.WaitAsync("A", "other", CancellationToken.None), Is.EqualTo(TimeSpan.Zero), "another host is free");
-        time.Advance(TimeSpan.FromMilliseconds(999));
-        Assert.That(retry.IsCompleted, Is.False);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-
-        Assert.That(await retry.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(await WaitsExactlyAsync(time, retry, TimeSpan.FromMilliseconds(1000)), Is.EqualTo(TimeSpan.FromSeconds(1)));
     }
 
     [Test]
@@ -262,22 +254,18 @@ public class RequestRateLimiterTests
     {
         // The exporter runs with a 50 ms guard: a retry must not reach the API a hair under one second after the
         // refused request did (seen in CI: 0.99997 s), or it is refused again.
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(15, time, TimeSpan.FromMilliseconds(50));
         limiter.Refused("A", "h");
 
         var retry = limiter.WaitAsync("A", "h", CancellationToken.None).AsTask();
-        time.Advance(TimeSpan.FromMilliseconds(1049));
-        Assert.That(retry.IsCompleted, Is.False);
-        time.Advance(TimeSpan.FromMilliseconds(1));
-
-        Assert.That(await retry.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromMilliseconds(1050)));
+        Assert.That(await WaitsExactlyAsync(time, retry, TimeSpan.FromMilliseconds(1050)), Is.EqualTo(TimeSpan.FromMilliseconds(1050)));
     }
 
     [Test]
     public async Task A_lowered_rate_spaces_starts_by_its_own_window()
     {
-        var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
+        var time = new TimerRecordingTime { AutoFireWithin = TimeSpan.FromSeconds(10) };
         var limiter = new RequestRateLimiter(8, time);
         limiter.Refused("A", "h"); // 4/s from now, recovering 1/s per quiet second
         time.Advance(TimeSpan.FromSeconds(1)); // the refusal window has passed: 5/s
@@ -318,7 +306,7 @@ public class RequestRateLimiterTests
     /// <summary>One call through a client whose API refuses the first <paramref name="refusals"/> attempts with <paramref name="code"/>.</summary>
     private static async Task<(TencentCloudClient Client, FakeHandler Handler)> CallRefusedAsync(int refusals, double rate, string code)
     {
-        var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
+        var time = new TimerRecordingTime { AutoFireWithin = TimeSpan.FromSeconds(10) };
         var handler = new FakeHandler((n, _) => n < refusals ? FakeHandler.ApiError(code) : FakeHandler.Ok(), time);
         var client = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = rate }, new RecordingObserver(), time);
         var target = new ApiTarget("ap-beijing", new Uri("https://ckafka.ap-beijing.tencentcloudapi.com"), new Credentials("AKIDexample0001", "key", null));
@@ -327,5 +315,15 @@ public class RequestRateLimiterTests
         }
 
         return (client, handler);
+    }
+
+    /// <summary>Moves the clock to a millisecond before <paramref name="due"/>, where <paramref name="wait"/> must still
+    /// be pending, then onto it; returns the wait the limiter reported.</summary>
+    private static async Task<TimeSpan> WaitsExactlyAsync(FakeTimeProvider time, Task<TimeSpan> wait, TimeSpan due)
+    {
+        time.Advance(due - TimeSpan.FromMilliseconds(1));
+        Assert.That(wait.IsCompleted, Is.False, "released before its time");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        return await wait.WaitAsync(TimeSpan.FromSeconds(30));
     }
 }

@@ -13,10 +13,10 @@ public class TencentCloudClientRetryTests
     private static readonly byte[] Body = "{\"Limit\":100,\"Offset\":0}"u8.ToArray();
     private static readonly ApiTarget Target = new("ap-shanghai", new Uri("https://ckafka.ap-shanghai.tencentcloudapi.com"), new Credentials("AKIDexample0001", "key-0001", null));
 
-    private static (TencentCloudClient Client, FakeHandler Handler, RecordingObserver Observer, ManualTimeProvider Time) Create(
+    private static (TencentCloudClient Client, FakeHandler Handler, RecordingObserver Observer, TimerRecordingTime Time) Create(
         Func<int, RecordedRequest, HttpResponseMessage> respond, int maxAttempts = 4)
     {
-        var time = new ManualTimeProvider { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
+        var time = new TimerRecordingTime { AutoFireWithin = TimeSpan.FromSeconds(10) };
         var handler = new FakeHandler(respond, time);
         var observer = new RecordingObserver();
         var options = new TencentCloudClientOptions { RateLimitPerSecond = 0, MaxAttempts = maxAttempts };
@@ -100,7 +100,7 @@ public class TencentCloudClientRetryTests
     [Test]
     public async Task Signature_expiry_is_retried_once_immediately_with_a_fresh_timestamp()
     {
-        ManualTimeProvider? clock = null;
+        TimerRecordingTime? clock = null;
         var c = Create((n, _) =>
         {
             if (n == 0)

@@ -18,11 +18,11 @@ public class TencentCloudClientTests
     private static ApiTarget Target(string endpoint = "https://ckafka.ap-guangzhou.tencentcloudapi.com", string? token = null) =>
         new("ap-guangzhou", new Uri(endpoint), new Credentials(SecretId, SecretKey, token));
 
-    private sealed record Setup(TencentCloudClient Client, FakeHandler Handler, RecordingObserver Observer, ManualTimeProvider Time);
+    private sealed record Setup(TencentCloudClient Client, FakeHandler Handler, RecordingObserver Observer, TimerRecordingTime Time);
 
     private static Setup Create(Func<int, RecordedRequest, HttpResponseMessage> respond, TencentCloudClientOptions? options = null, DateTimeOffset? start = null)
     {
-        var time = new ManualTimeProvider(start) { AutoAdvanceUpTo = TimeSpan.FromSeconds(10) };
+        var time = new TimerRecordingTime(start ?? TimerRecordingTime.DefaultStart) { AutoFireWithin = TimeSpan.FromSeconds(10) };
         var handler = new FakeHandler(respond, time);
         var observer = new RecordingObserver();
         var client = new TencentCloudClient(new HttpClient(handler), options ?? new TencentCloudClientOptions { RateLimitPerSecond = 0 }, observer, time);
@@ -31,7 +31,7 @@ public class TencentCloudClientTests
 
     private static Setup CreateAsync(Func<int, RecordedRequest, CancellationToken, Task<HttpResponseMessage>> respond, TencentCloudClientOptions options, TimeProvider? realTime = null)
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerRecordingTime();
         var handler = new FakeHandler(respond, time);
         var observer = new RecordingObserver();
         var client = new TencentCloudClient(new HttpClient(handler), options, observer, realTime ?? time);
@@ -536,7 +536,7 @@ public class TencentCloudClientTests
         Assert.That(http.Timeout, Is.EqualTo(Timeout.InfiniteTimeSpan));
     }
 
-    private sealed class EndlessStream : Stream
+    private sealed class EndlessStream : ReadOnlyStream
     {
         public long BytesServed;
 
@@ -546,19 +546,9 @@ public class TencentCloudClientTests
             BytesServed += count;
             return count;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    private sealed class FailingStream(Exception failure) : Stream
+    private sealed class FailingStream(Exception failure) : ReadOnlyStream
     {
         private bool _servedPrefix;
 
@@ -573,7 +563,11 @@ public class TencentCloudClientTests
             }
             throw failure;
         }
+    }
 
+    /// <summary>A forward-only stream whose subclasses say what a read returns.</summary>
+    private abstract class ReadOnlyStream : Stream
+    {
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;

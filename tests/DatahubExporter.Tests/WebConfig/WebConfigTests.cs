@@ -16,8 +16,7 @@ public sealed class WebConfigTests
         using var server = TestPki.Issue(ca, "server", server: true);
         using var other = TestPki.Issue(ca, "other", server: true);
         _pki.WriteCertificate(ca, "ca.crt");
-        _pki.WriteCertificate(server, "server.crt");
-        _pki.WriteKey(server, "server.key");
+        _pki.WritePair(server, "server");
         _pki.WriteKey(other, "other.key");
         foreach (var file in Directory.GetFiles(Path.Combine(TestContext.CurrentContext.TestDirectory, "testdata", "webconfig")))
         {

@@ -29,7 +29,7 @@ public sealed class WebConfigWatcherTests
     {
         WriteUsers("first");
         var watcher = WebConfigWatcher.Load(_file, new CollectingLogger());
-        await using var host = await TestHost.StartAsync(watcher);
+        await using var host = await InProcessExporter.StartAsync(watcher);
         using var client = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(10) };
 
         var before = await StatusAsync(client, "first");
@@ -56,7 +56,7 @@ public sealed class WebConfigWatcherTests
     public void Current_looks_at_the_file_at_most_once_per_interval()
     {
         WriteUsers("first");
-        var time = new ManualTime();
+        var time = new FakeTimeProvider();
         var watcher = new WebConfigWatcher(WebConfigFile.Load(_file), new CollectingLogger(), time);
         var first = watcher.Current;
 
@@ -127,8 +127,7 @@ public sealed class WebConfigWatcherTests
         var watcher = WebConfigWatcher.Load(_file, logger);
         using var ca = TestPki.CreateCa("ca");
         using var server = TestPki.Issue(ca, "server", server: true);
-        _pki.WriteCertificate(server, "server.crt");
-        _pki.WriteKey(server, "server.key");
+        _pki.WritePair(server, "server");
 
         File.WriteAllText(_file, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n");
         var reloaded = watcher.ReloadIfChanged();

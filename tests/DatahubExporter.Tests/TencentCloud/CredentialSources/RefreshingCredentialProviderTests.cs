@@ -9,9 +9,9 @@ public class RefreshingCredentialProviderTests
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
 
-    private static (RefreshingCredentialProvider Provider, ScriptedFetcher Fetcher, ManualTimeProvider Time, CredentialMetrics Metrics) Create(string? triedBefore = null)
+    private static (RefreshingCredentialProvider Provider, ScriptedFetcher Fetcher, TimerRecordingTime Time, CredentialMetrics Metrics) Create(string? triedBefore = null)
     {
-        var time = new ManualTimeProvider(Start);
+        var time = new TimerRecordingTime(Start);
         var fetcher = new ScriptedFetcher(time);
         var metrics = new CredentialMetrics();
         return (new RefreshingCredentialProvider(fetcher, time, NullLogger.Instance, metrics, triedBefore), fetcher, time, metrics);

@@ -1,6 +1,5 @@
 using CkafkaSimulator;
 using DatahubExporter.TencentCloud.CredentialSources;
-using DatahubExporter.Tests.Support;
 
 namespace DatahubExporter.Tests.TencentCloud.CredentialSources;
 

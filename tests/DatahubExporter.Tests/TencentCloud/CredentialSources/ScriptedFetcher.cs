@@ -47,12 +47,7 @@ internal sealed class ScriptedFetcher(TimeProvider time) : ITemporaryCredentialF
     /// <summary>Waits (bounded) until <paramref name="count"/> fetches have finished.</summary>
     public async Task WaitForCompletedAsync(int count)
     {
-        for (var i = 0; i < 500 && Completed < count; i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.That(Completed, Is.GreaterThanOrEqualTo(count), "fetches finished");
+        await Eventually.HoldsAsync(() => Completed >= count, $"{count} fetches finished");
         await Task.Delay(20); // let the provider store the result after the fetcher returned
     }
 }

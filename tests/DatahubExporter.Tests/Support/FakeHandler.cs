@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 
-namespace DatahubExporter.Tests.TencentCloud;
+namespace DatahubExporter.Tests.Support;
 
 /// <summary>What the fake saw of one request, copied before the client disposes the message.</summary>
 internal sealed record RecordedRequest(

@@ -1,9 +1,16 @@
 using CkafkaSimulator;
+using DatahubExporter.Collectors;
 
-namespace DatahubExporter.Tests.EndToEnd;
+namespace DatahubExporter.Tests.Support;
 
-/// <summary>Shared pieces of the end-to-end tests: a config file in a private temp folder and HTTP helpers.</summary>
-public static class EndToEndFixture
+/// <summary>
+/// The base of every end-to-end fixture (they derive from it, so its pieces need no qualifier): the fake credentials,
+/// the scrape paths, a config file in a private temp folder and HTTP helpers; <see cref="ExporterStack"/> starts the
+/// simulator and the exporter. The fixtures start real processes on loopback, so none runs in parallel with another.
+/// Other tests use the pieces through <c>using static</c>.
+/// </summary>
+[NonParallelizable]
+public abstract class EndToEndFixture
 {
     /// <summary>A fake key that must never appear in any output; tests search for it.</summary>
     public const string SecretKey = "e2eSecretKeyMustNeverLeak0123456789";
@@ -11,6 +18,14 @@ public static class EndToEndFixture
     public const string Token = "e2eTokenMustNeverLeakEither";
 
     public static readonly string[] Regions = ["ap-guangzhou", "ap-shanghai"];
+
+    /// <summary>The scrape paths as the product defines them, so a renamed path breaks no test by a stale literal.</summary>
+    public static readonly string TasksPath = DatahubTasksPath.Path.HttpPath;
+
+    public static readonly string ResourcesPath = ConnectResourcesPath.Path.HttpPath;
+
+    /// <summary>The HTTP path of the collector named <paramref name="collector"/> (for test cases, which need constants).</summary>
+    public static string PathOf(string collector) => ExporterServices.AllPaths.Single(p => p.Name == collector).HttpPath;
 
     public static SimulatorOptions SimulatorOptions(int tasks = 250, int resources = 120, string? token = null) => new()
     {
@@ -63,6 +78,13 @@ public static class EndToEndFixture
         using var response = await http.SendAsync(request);
         Assert.That((int)response.StatusCode, Is.EqualTo(200), $"GET {path}");
         return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>Makes a named pipe with mkfifo(1), bounded.</summary>
+    public static void Mkfifo(string path)
+    {
+        var result = ChildProcess.RunAsync("mkfifo", [path], timeout: TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+        Assert.That(result.ExitCode, Is.EqualTo(0), $"mkfifo {path}: {result.Output}");
     }
 
     public static void AssertNoSecrets(string text, string where)

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using DatahubExporter.TencentCloud;
 
-namespace DatahubExporter.Tests.TencentCloud;
+namespace DatahubExporter.Tests.Support;
 
 /// <summary>Keeps every observer call, in order, for assertions.</summary>
 internal sealed class RecordingObserver : IApiObserver

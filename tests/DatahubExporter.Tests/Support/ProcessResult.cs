@@ -1,4 +1,4 @@
-namespace DatahubExporter.Tests.Prometheus;
+namespace DatahubExporter.Tests.Support;
 
 /// <summary>What a finished child process left behind: exit code and both output streams, whole.</summary>
 internal sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)

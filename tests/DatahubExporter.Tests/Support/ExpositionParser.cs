@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
 
-namespace DatahubExporter.Tests.EndToEnd;
+namespace DatahubExporter.Tests.Support;
 
 /// <summary>
 /// A deliberately independent reader of the text format 0.0.4 for the tests: it unescapes label values by the
 /// spec's rules, so a writer bug cannot hide behind the same bug in reading. Fails loudly on anything malformed.
+/// The one exposition reader of the tests and of the soak (which links this file).
 /// </summary>
 public static class ExpositionParser
 {
@@ -14,12 +15,14 @@ public static class ExpositionParser
         public string this[string label] => Labels[label];
     }
 
-    public static IReadOnlyList<ParsedSample> Parse(string text)
+    /// <summary>Every sample of <paramref name="text"/>, or with <paramref name="only"/> the samples of that exact
+    /// name alone (the other lines are skipped unread, which keeps a soak's big pages cheap).</summary>
+    public static IReadOnlyList<ParsedSample> Parse(string text, string? only = null)
     {
         var samples = new List<ParsedSample>();
         foreach (var line in text.Split('\n'))
         {
-            if (line.Length == 0 || line[0] == '#')
+            if (line.Length == 0 || line[0] == '#' || (only is not null && !IsSampleOf(line, only)))
             {
                 continue;
             }
@@ -93,4 +96,7 @@ public static class ExpositionParser
 
         return samples;
     }
+
+    private static bool IsSampleOf(string line, string name) =>
+        line.Length > name.Length && line.StartsWith(name, StringComparison.Ordinal) && line[name.Length] is '{' or ' ';
 }

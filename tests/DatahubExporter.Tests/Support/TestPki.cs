@@ -2,10 +2,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace DatahubExporter.Tests.WebConfig;
+namespace DatahubExporter.Tests.Support;
 
-/// <summary>Certificates made at test time (ECDSA P-256, valid from yesterday to tomorrow) and a temporary
-/// directory to write them to as PEM. Deletes the directory on dispose.</summary>
+/// <summary>The one certificate factory of the tests: certificates made at test time (ECDSA P-256, valid from
+/// yesterday to tomorrow) and a temporary directory to write them to as PEM. Deletes the directory on dispose.</summary>
 internal sealed class TestPki : IDisposable
 {
     public TestPki()
@@ -42,10 +42,7 @@ internal sealed class TestPki : IDisposable
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
         if (server)
         {
-            var san = new SubjectAlternativeNameBuilder();
-            san.AddIpAddress(IPAddress.Loopback);
-            san.AddDnsName("localhost");
-            request.CertificateExtensions.Add(san.Build());
+            request.CertificateExtensions.Add(LoopbackNames());
         }
 
         var now = DateTimeOffset.UtcNow;
@@ -53,11 +50,43 @@ internal sealed class TestPki : IDisposable
         return issued.CopyWithPrivateKey(key);
     }
 
+    /// <summary>A self-signed P-256 server certificate for 127.0.0.1 and localhost, its own CA (so curl's --cacert can
+    /// trust it), written as NAME.crt / NAME.key (PEM) into <paramref name="dir"/>; returns the .crt path.</summary>
+    public static string WriteSelfSignedServer(string dir, string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(LoopbackNames());
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyCertSign, critical: true));
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, 0, critical: true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
+        var crt = Path.Combine(dir, name + ".crt");
+        File.WriteAllText(crt, certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(dir, name + ".key"), key.ExportPkcs8PrivateKeyPem());
+        return crt;
+    }
+
+    /// <summary>Writes <paramref name="certificate"/> as NAME.crt and its private key as NAME.key.</summary>
+    public void WritePair(X509Certificate2 certificate, string name)
+    {
+        WriteCertificate(certificate, name + ".crt");
+        WriteKey(certificate, name + ".key");
+    }
+
     public void WriteCertificate(X509Certificate2 certificate, string name) =>
         File.WriteAllText(PathOf(name), certificate.ExportCertificatePem());
 
     public void WriteKey(X509Certificate2 certificate, string name) =>
         File.WriteAllText(PathOf(name), certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+
+    private static X509Extension LoopbackNames()
+    {
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        return names.Build();
+    }
 
     public void Dispose()
     {
