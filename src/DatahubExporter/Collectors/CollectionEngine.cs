@@ -241,8 +241,8 @@ internal sealed class CollectionEngine
             {
                 items = await _ckafka.ListAsync(target, path.Action, path.ListField, limit, path.Read, static i => i.Id, progress, token).ConfigureAwait(false);
             }
-            catch (TencentCloudApiException e) when (limit > CkafkaClient.PageSize && progress.PagesDone == 0 &&
-                                                     e.Code.StartsWith("InvalidParameter", StringComparison.Ordinal))
+            catch (TencentCloudException e) when (e.IsApiError && limit > CkafkaClient.PageSize && progress.PagesDone == 0 &&
+                                                  e.Code.StartsWith("InvalidParameter", StringComparison.Ordinal))
             {
                 // An API from before the larger documented maximum: ask 100 from now on.
                 _logger.LogInformation("the API refused a page size, using {Fallback} from now on collector={Collector} region={Region} limit={Limit} code={Code}",

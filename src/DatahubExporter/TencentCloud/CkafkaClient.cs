@@ -78,7 +78,7 @@ internal sealed class CkafkaClient(TencentCloudClient api)
     /// repeated once if <see cref="ListProgress.Remaining"/> leaves as much time as the first sweep took.
     /// <paramref name="progress"/> is updated as pages arrive, so a failure can say how far the sweep got.
     /// </summary>
-    /// <exception cref="TencentCloudInvalidResponseException">An answer lost its list: <c>Result</c> missing,
+    /// <exception cref="TencentCloudException">Code <c>InvalidResponse</c>, not retryable, when an answer lost its list: <c>Result</c> missing,
     /// or the list null or absent while <c>TotalCount</c> is above zero. An empty account is
     /// <c>TotalCount</c> 0 with an empty or null list.</exception>
     public async Task<IReadOnlyList<T>> ListAsync<T>(ApiTarget target, string action, string listName, int limit,
@@ -210,14 +210,14 @@ internal sealed class CkafkaClient(TencentCloudClient api)
         }
     }
 
-    private static TencentCloudInvalidResponseException LostList(
+    private static TencentCloudException LostList(
         ApiTarget target, string action, string listName, int page, JsonElement result, long? total, JsonElement response)
     {
         var requestId = CkafkaJson.String(response, "RequestId");
         var what = result.ValueKind != JsonValueKind.Object
             ? $"page {page + 1} has no Result"
             : $"page {page + 1} lost its list: TotalCount {total} but {listName} is {(CkafkaJson.Property(result, listName).ValueKind == JsonValueKind.Undefined ? "absent" : "not a list")}";
-        return new TencentCloudInvalidResponseException(action, target.Region, target.Endpoint.Authority,
+        return TencentCloudException.InvalidResponse(action, target.Region, target.Endpoint.Authority,
             $"{what} (RequestId {(requestId.Length == 0 ? "none" : requestId)})", isRetryable: false);
     }
 }

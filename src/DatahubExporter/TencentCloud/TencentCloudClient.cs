@@ -27,7 +27,7 @@ namespace DatahubExporter.TencentCloud;
 /// Each attempt signs with the keys the target's credential provider holds at that moment; temporary keys
 /// the API rejects (<c>AuthFailure.TokenFailure</c>, <c>SecretIdNotFound</c>, <c>InvalidSecretId</c>) get one
 /// shared refresh and one immediate retry, outside the attempt count. No keys at all is a
-/// <see cref="TencentCloudCredentialException"/> before any request.
+/// <see cref="TencentCloudException"/> with code <c>CredentialError</c> before any request.
 /// Create one instance per process: the rate limiter lives in it.
 /// The <see cref="HttpClient"/> passed in must decode gzip itself (see <see cref="CreateHttpClient"/>);
 /// this class only ever sees decoded bytes.
@@ -112,7 +112,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                 last = e;
                 var retry = e.IsRetryable;
                 var backOff = true;
-                if (e is TencentCloudApiException { Code: "AuthFailure.TokenFailure" or "AuthFailure.SecretIdNotFound" or "AuthFailure.InvalidSecretId" }
+                if (e is { IsApiError: true, Code: "AuthFailure.TokenFailure" or "AuthFailure.SecretIdNotFound" or "AuthFailure.InvalidSecretId" }
                     && !renewedCredentials && call.Credentials.Token is not null)
                 {
                     // Temporary keys revoked or expired early (§4.4): one shared refresh, then one immediate retry
@@ -135,14 +135,14 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                         continue;
                     }
                 }
-                if (e is TencentCloudApiException { IsSignatureExpired: true })
+                if (e.IsSignatureExpired)
                 {
                     // A fresh timestamp is the only fix a client can try (§4.4); a second expiry means the clock is off.
                     retry = !resigned;
                     resigned = true;
                     backOff = false;
                 }
-                var refused = e is TencentCloudApiException api && api.IsRateLimited;
+                var refused = e.IsRateLimited;
                 if (refused)
                 {
                     // Someone else shares the key (a console, a script): slow this key down for a while, and let the
@@ -200,7 +200,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         }
         catch (CredentialException e)
         {
-            throw new TencentCloudCredentialException(call.Action, call.Region, call.Host, e);
+            throw TencentCloudException.Credential(call.Action, call.Region, call.Host, e);
         }
         RequireHeaderValue(credentials.SecretId, "target", "SecretId", showValue: false);
         if (!string.IsNullOrEmpty(credentials.Token))
@@ -224,7 +224,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                throw new TencentCloudHttpStatusException(call.Action, call.Region, call.Host, response.StatusCode);
+                throw TencentCloudException.HttpStatus(call.Action, call.Region, call.Host, response.StatusCode);
             }
             var (buffer, length) = await ReadBoundedAsync(call, response.Content, linked.Token).ConfigureAwait(false);
             ApiResponse? answer = null;
@@ -251,31 +251,31 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The caller's deadline, not ours: counted as a timeout of this attempt, surfaced as cancellation.
-            code = "Timeout";
+            code = TencentCloudException.TimeoutCode;
             throw;
         }
         catch (OperationCanceledException e)
         {
             // Our attempt timer, or an HttpClient.Timeout set by whoever built the HttpClient.
-            code = "Timeout";
-            throw new TencentCloudTimeoutException(call.Action, call.Region, call.Host, options.AttemptTimeout, e);
+            code = TencentCloudException.TimeoutCode;
+            throw TencentCloudException.Timeout(call.Action, call.Region, call.Host, options.AttemptTimeout, e);
         }
         catch (HttpRequestException e)
         {
-            code = "NetworkError";
-            throw new TencentCloudNetworkException(call.Action, call.Region, call.Host, e);
+            code = TencentCloudException.NetworkErrorCode;
+            throw TencentCloudException.Network(call.Action, call.Region, call.Host, e);
         }
         catch (IOException e)
         {
             // The connection failed while the body was streaming (HttpIOException is an IOException).
-            code = "NetworkError";
-            throw new TencentCloudNetworkException(call.Action, call.Region, call.Host, e);
+            code = TencentCloudException.NetworkErrorCode;
+            throw TencentCloudException.Network(call.Action, call.Region, call.Host, e);
         }
         catch (InvalidDataException e)
         {
             // A corrupt gzip/deflate stream, reported by the decompressing handler.
-            code = "InvalidResponse";
-            throw new TencentCloudInvalidResponseException(call.Action, call.Region, call.Host, "body could not be decoded: " + e.Message, inner: e);
+            code = TencentCloudException.InvalidResponseCode;
+            throw Invalid(call, "body could not be decoded: " + e.Message, inner: e);
         }
         finally
         {
@@ -334,7 +334,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         var limit = (int)Math.Min(Math.Max(0, options.MaxResponseBytes), Array.MaxLength - 1);
         if (content.Headers.ContentLength is long declared && declared > limit)
         {
-            throw new TencentCloudResponseTooLargeException(call.Action, call.Region, call.Host, limit);
+            throw TencentCloudException.ResponseTooLarge(call.Action, call.Region, call.Host, limit);
         }
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
@@ -364,7 +364,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                     length += read;
                     if (length > limit)
                     {
-                        throw new TencentCloudResponseTooLargeException(call.Action, call.Region, call.Host, limit);
+                        throw TencentCloudException.ResponseTooLarge(call.Action, call.Region, call.Host, limit);
                     }
                 }
             }
@@ -476,13 +476,13 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
             {
                 throw Invalid(call, $"Response.Error without a usable Code (RequestId {(requestId.Length == 0 ? "none" : Clean(call, requestId))})");
             }
-            throw new TencentCloudApiException(call.Action, call.Region, call.Host, errorCode, Clean(call, message), Clean(call, requestId));
+            throw TencentCloudException.Api(call.Action, call.Region, call.Host, errorCode, Clean(call, message), Clean(call, requestId));
         }
         return new ApiResponse(response, buffer);
     }
 
-    private static TencentCloudInvalidResponseException Invalid(Call call, string what, bool retryable = true, Exception? inner = null) =>
-        new(call.Action, call.Region, call.Host, what, retryable, inner);
+    private static TencentCloudException Invalid(Call call, string what, bool retryable = true, Exception? inner = null) =>
+        TencentCloudException.InvalidResponse(call.Action, call.Region, call.Host, what, retryable, inner);
 
     // Error codes become label values and log fields: accept only what Tencent's codes look like
     // ("RequestLimitExceeded.UinLimitExceeded"), so a hostile or broken body cannot inject anything else.
