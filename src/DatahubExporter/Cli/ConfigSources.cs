@@ -50,7 +50,7 @@ internal static class ConfigSources
         $"credential_source={credentials.Source} {credentials.Detail} secret_id={credentials.Current?.MaskedSecretId ?? "none"}" +
         (credentials.Expiry is { } expiry ? $" expires={expiry.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)}" : "");
 
-    public static ConfigHolder DemoConfig(SimulatorServer demo) => new(new ExporterConfig
+    public static ConfigHolder DemoConfig(CkafkaApiServer demo) => new(new ExporterConfig
     {
         Credentials = new Credentials(SimulatorOptions.DemoSecretId, SimulatorOptions.DemoSecretKey, null),
         Regions = DemoRegions,
