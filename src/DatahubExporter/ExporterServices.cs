@@ -79,7 +79,7 @@ internal sealed class ExporterServices : IDisposable
         }
 
         yield return new MetricFamily("datahub_exporter_config_last_reload_successful",
-            "Whether the last reload of a file succeeded (1) or failed and the previous version is still in force (0); file is config (the INI file, re-read on SIGHUP) or web_config (--web.config.file, re-read when it changes and on SIGHUP).",
+            "Whether the last reload of a file succeeded (1) or failed and the previous version is still in force (0); file is config (the INI file) or web_config (--web.config.file), each re-read on SIGHUP and when it changes.",
             MetricType.Gauge, files.Select(f => new Sample("datahub_exporter_config_last_reload_successful", [new Label("file", f.File)], f.Ok ? 1 : 0)).ToList());
         yield return new MetricFamily("datahub_exporter_config_last_reload_success_timestamp_seconds",
             "When the version of a file in force was loaded, as Unix seconds; file as for datahub_exporter_config_last_reload_successful.",

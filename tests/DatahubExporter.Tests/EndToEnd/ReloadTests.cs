@@ -172,7 +172,8 @@ public class ReloadTests
             await Task.Delay(50);
         }
 
-        Assert.That(Count(), Is.EqualTo(before + 1), $"no \"{logged}\" after SIGHUP; stderr:\n{_exporter.Stderr}");
+        // At least one: the once-a-second check may have taken the edited file just before the signal did.
+        Assert.That(Count(), Is.GreaterThan(before), $"no \"{logged}\" after SIGHUP; stderr:\n{_exporter.Stderr}");
     }
 
     private async Task<double> ReloadGaugeAsync()
