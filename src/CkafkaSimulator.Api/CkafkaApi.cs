@@ -88,7 +88,7 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
             }
             var (answer, errorCode) = Answer(action!, region!, parameters, plan, requestId);
             state.Record(log with { Faults = plan.Applied, ErrorCode = errorCode });
-            await DelayAsync(plan.Delay, linked.Token);
+            await DelayAsync(plan.Delay, options.Time, linked.Token);
             await WriteAsync(context, 200, "application/json", answer);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
@@ -166,8 +166,8 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
         await WriteAsync(context, 200, "application/json", ResponseJson.Error(code, message, requestId));
     }
 
-    internal static Task DelayAsync(TimeSpan delay, CancellationToken token) =>
-        delay > TimeSpan.Zero ? Task.Delay(delay, token) : Task.CompletedTask;
+    internal static Task DelayAsync(TimeSpan delay, TimeProvider time, CancellationToken token) =>
+        delay > TimeSpan.Zero ? Task.Delay(delay, time, token) : Task.CompletedTask;
 
     internal static async Task WriteAsync(HttpContext context, int status, string contentType, byte[] body)
     {

@@ -15,6 +15,9 @@ public sealed partial class SimulatorState
     private readonly Dictionary<string, TemporaryKey> _temporaryKeys = new(StringComparer.Ordinal);
     private long _temporaryKeysIssued; // numbers the ids, so a log shows which issue it was
 
+    /// <summary>The simulator's clock (<see cref="SimulatorOptions.Time"/>).</summary>
+    internal TimeProvider Time => _time;
+
     /// <summary>The full simulator's faults; null in the look-alike alone.</summary>
     internal IAnswerPlanner? Planner { get; init; }
 

@@ -17,18 +17,18 @@ internal static class FaultAnswers
                     ? (fault.Code, fault.Message)
                     : ("RequestLimitExceeded", "Your current request times exceeds the frequency limit.");
                 state.Record(log with { ErrorCode = code });
-                await CkafkaApi.DelayAsync(delay, token);
+                await CkafkaApi.DelayAsync(delay, state.Time, token);
                 await CkafkaApi.WriteAsync(context, 200, "application/json", ResponseJson.Error(code, message, requestId));
                 break;
             case FaultKind.HttpStatus:
                 state.Record(log with { HttpStatus = fault.Status });
-                await CkafkaApi.DelayAsync(delay, token);
+                await CkafkaApi.DelayAsync(delay, state.Time, token);
                 await CkafkaApi.WriteAsync(context, fault.Status, "text/html",
                     Encoding.UTF8.GetBytes($"<html><head><title>{fault.Status}</title></head><body>upstream error {fault.Status}</body></html>\n"));
                 break;
             case FaultKind.MalformedJson:
                 state.Record(log);
-                await CkafkaApi.DelayAsync(delay, token);
+                await CkafkaApi.DelayAsync(delay, state.Time, token);
                 await CkafkaApi.WriteAsync(context, 200, "application/json", "{\"Response\": {\"Result\": NaN, 'RequestId': undefined,"u8.ToArray());
                 break;
             case FaultKind.Hang:

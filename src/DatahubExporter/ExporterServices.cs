@@ -44,8 +44,6 @@ internal sealed class ExporterServices : IDisposable
         Engine = new CollectionEngine(new CkafkaClient(api), config, ScrapeMetrics,
             new EngineOptions { CacheTtl = options.CacheTtl, MaxTimeout = options.MaxScrapeTimeout },
             AllPaths, loggers.CreateLogger<CollectionEngine>(), time);
-        Tasks = new PathCollector(Engine, DatahubTasksPath.Path);
-        Resources = new PathCollector(Engine, ConnectResourcesPath.Path);
     }
 
     public ExporterOptions Options { get; }
@@ -59,10 +57,6 @@ internal sealed class ExporterServices : IDisposable
     public ScrapeMetrics ScrapeMetrics { get; } = new();
 
     public CollectionEngine Engine { get; }
-
-    public PathCollector Tasks { get; }
-
-    public PathCollector Resources { get; }
 
     /// <summary>The families of <c>/metrics</c>: build, configuration, scrapes, API calls, process and runtime.</summary>
     public IEnumerable<MetricFamily> ExporterFamilies()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace DatahubExporter.TencentCloud;
@@ -85,11 +84,10 @@ internal sealed class CkafkaClient(TencentCloudClient api)
         Func<JsonElement, T> read, Func<T, string> id, ListProgress progress, CancellationToken cancellationToken)
     {
         var page = new PageReader<T>(api, target, action, listName, read);
-        var started = Stopwatch.GetTimestamp();
+        var started = api.Time.GetTimestamp();
         var (items, changed) = await SweepAsync(page, limit, id, progress, cancellationToken).ConfigureAwait(false);
-        if (changed && (progress.Remaining is not { } remaining || remaining() > Stopwatch.GetElapsedTime(started)))
+        if (changed && (progress.Remaining is not { } remaining || remaining() > api.Time.GetElapsedTime(started)))
         {
-            progress.Repeated = true;
             (items, _) = await SweepAsync(page, limit, id, progress, cancellationToken).ConfigureAwait(false);
         }
 
@@ -240,9 +238,6 @@ internal sealed class ListProgress
         get => Volatile.Read(ref _pagesExpected);
         internal set => Volatile.Write(ref _pagesExpected, value);
     }
-
-    /// <summary>Whether the list changed during the first sweep and was swept again.</summary>
-    public bool Repeated { get; internal set; }
 
     internal void Start()
     {

@@ -33,6 +33,9 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
     public const string Service = "ckafka";
     public const string ApiVersion = "2019-08-19";
 
+    /// <summary>The clock of every wait, timeout and timestamp of this client and of the <see cref="CkafkaClient"/> over it.</summary>
+    internal TimeProvider Time => time;
+
     private readonly RequestRateLimiter _limiter = new(options.RateLimitPerSecond, time, options.RateLimitWindowGuard);
 
     /// <summary>
