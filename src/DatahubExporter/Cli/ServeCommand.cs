@@ -39,7 +39,7 @@ internal static class ServeCommand
     /// configuration's outcome is logged here, the web config's by its watcher.</summary>
     private static IDisposable? WatchFiles(ConfigHolder config, WebConfigWatcher webConfig, StructuredLoggerProvider secrets, ILogger log)
     {
-        if (!config.CanReload && webConfig.Current.Path is null)
+        if (!config.CanReload && !webConfig.CanReload)
         {
             // Nothing to re-read under --demo without a web config; SIGHUP keeps its default meaning there.
             return null;

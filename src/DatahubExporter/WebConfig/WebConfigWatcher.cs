@@ -15,45 +15,36 @@ namespace DatahubExporter.WebConfig;
 /// <para>Thread-safe. <see cref="Current"/> returns an immutable snapshot; callers should read it once per
 /// request or connection and use that snapshot throughout.</para>
 /// </remarks>
-internal sealed class WebConfigWatcher
+internal sealed class WebConfigWatcher : ReloadableHolder<WebConfigFile>
 {
-    /// <summary>Basic-auth refusals of the server this config protects, for <c>/metrics</c>.</summary>
-    public BasicAuthFailures AuthFailures { get; } = new();
-
     /// <summary>How often the files are looked at while serving.</summary>
     public static readonly TimeSpan CheckInterval = ReloadableFile<WebConfigFile>.CheckInterval;
-
-    private readonly ReloadableFile<WebConfigFile>? _file;
-    private readonly WebConfigFile _fixed;
 
     /// <summary>Starts from an already loaded <paramref name="initial"/> config. With
     /// <see cref="WebConfigFile.Empty"/> (no <c>--web.config.file</c>) nothing is ever re-read.</summary>
     public WebConfigWatcher(WebConfigFile initial, ILogger logger, TimeProvider? timeProvider = null)
+        : base(initial, Watch(initial, timeProvider ?? TimeProvider.System), timeProvider ?? TimeProvider.System)
     {
-        ArgumentNullException.ThrowIfNull(initial);
         ArgumentNullException.ThrowIfNull(logger);
-        var time = timeProvider ?? TimeProvider.System;
-        _fixed = initial;
-        LastSuccessfulLoad = time.GetUtcNow();
-        if (initial.Path is not { } path)
+        if (File is null)
         {
             return;
         }
 
-        var tlsAtStart = initial.Tls is not null;
-        _file = new ReloadableFile<WebConfigFile>(initial, static c => c.Files, previous => LoadNext(path, previous, tlsAtStart),
-            static e => e is WebConfigException ? e.Message : null, time);
-        _file.Replaced += (_, next) =>
+        File.Replaced += (_, next) =>
         {
             if (next.Http2 != initial.Http2)
             {
                 logger.LogWarning("web config http_server_config.http2 changed; it applies after a restart");
             }
 
-            logger.LogInformation("web config reloaded from {Path}", path);
+            logger.LogInformation("web config reloaded from {Path}", next.Path);
         };
-        _file.Refused += reason => logger.LogError("web config reload failed, keeping the previous one: {Error}", reason);
+        File.Refused += reason => logger.LogError("web config reload failed, keeping the previous one: {Error}", reason);
     }
+
+    /// <summary>Basic-auth refusals of the server this config protects, for <c>/metrics</c>.</summary>
+    public BasicAuthFailures AuthFailures { get; } = new();
 
     /// <summary>Loads <paramref name="path"/> (or uses <see cref="WebConfigFile.Empty"/> when it is null) and
     /// watches it.</summary>
@@ -61,27 +52,18 @@ internal sealed class WebConfigWatcher
     public static WebConfigWatcher Load(string? path, ILogger logger) =>
         new(path is null ? WebConfigFile.Empty : WebConfigFile.Load(path), logger);
 
-    /// <summary>The config in force.</summary>
-    public WebConfigFile Current => _file?.Current ?? _fixed;
-
-    /// <summary>False while the file on disk is refused (bad, or it would switch TLS or basic auth off) and the
-    /// previous config is still in force; true otherwise, and always without a web config file.</summary>
-    public bool LastReloadSuccessful => _file?.LastReloadSuccessful ?? true;
-
-    /// <summary>When the config in force was loaded.</summary>
-    public DateTimeOffset LastSuccessfulLoad
+    private static ReloadableFile<WebConfigFile>? Watch(WebConfigFile initial, TimeProvider time)
     {
-        get => _file?.LastSuccessfulLoad ?? field;
-        private init;
+        ArgumentNullException.ThrowIfNull(initial);
+        if (initial.Path is not { } path)
+        {
+            return null;
+        }
+
+        var tlsAtStart = initial.Tls is not null;
+        return new ReloadableFile<WebConfigFile>(initial, static c => c.Files, previous => LoadNext(path, previous, tlsAtStart),
+            static e => e is WebConfigException ? e.Message : null, time);
     }
-
-    /// <summary>Re-reads the files now (SIGHUP). Returns null when the new config is in force, else the one-line
-    /// reason it was refused. Waits for a reload already running on another thread.</summary>
-    public string? Reload() => _file?.ReloadNow();
-
-    /// <summary>Re-reads the files when they changed since the last attempt. Returns true when a new config was
-    /// taken; false at once if another thread is already reloading.</summary>
-    public bool ReloadIfChanged() => _file?.ReloadIfChanged() ?? false;
 
     private static WebConfigFile LoadNext(string path, WebConfigFile old, bool tlsAtStart)
     {
