@@ -100,24 +100,7 @@ public sealed partial class SimulatorState
     {
         ArgumentNullException.ThrowIfNull(change);
         return Update(region, data =>
-        {
-            var index = IndexOf(data.Tasks, t => t.TaskId == taskId);
-            if (index < 0)
-            {
-                return null;
-            }
-            var tasks = data.Tasks.ToList();
-            var changed = change(tasks[index]);
-            if (changed is null)
-            {
-                tasks.RemoveAt(index);
-            }
-            else
-            {
-                tasks[index] = changed;
-            }
-            return new SimulatorDataSet(tasks, data.Resources);
-        });
+            Changed(data.Tasks, t => t.TaskId == taskId, change) is { } tasks ? new SimulatorDataSet(tasks, data.Resources) : null);
     }
 
     /// <summary>Replaces a resource by <paramref name="change"/>'s result, or removes it when that is null.</summary>
@@ -125,24 +108,29 @@ public sealed partial class SimulatorState
     {
         ArgumentNullException.ThrowIfNull(change);
         return Update(region, data =>
+            Changed(data.Resources, r => r.ResourceId == resourceId, change) is { } resources ? new SimulatorDataSet(data.Tasks, resources) : null);
+    }
+
+    /// <summary>A copy of <paramref name="items"/> with the first match replaced by <paramref name="change"/>'s
+    /// result (removed when null); null when nothing matches.</summary>
+    private static List<T>? Changed<T>(IReadOnlyList<T> items, Func<T, bool> match, Func<T, T?> change)
+        where T : class
+    {
+        var index = IndexOf(items, match);
+        if (index < 0)
         {
-            var index = IndexOf(data.Resources, r => r.ResourceId == resourceId);
-            if (index < 0)
-            {
-                return null;
-            }
-            var resources = data.Resources.ToList();
-            var changed = change(resources[index]);
-            if (changed is null)
-            {
-                resources.RemoveAt(index);
-            }
-            else
-            {
-                resources[index] = changed;
-            }
-            return new SimulatorDataSet(data.Tasks, resources);
-        });
+            return null;
+        }
+        var copy = items.ToList();
+        if (change(copy[index]) is { } changed)
+        {
+            copy[index] = changed;
+        }
+        else
+        {
+            copy.RemoveAt(index);
+        }
+        return copy;
     }
 
     private bool Update(string? region, Func<SimulatorDataSet, SimulatorDataSet?> change)
