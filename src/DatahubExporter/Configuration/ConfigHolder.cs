@@ -12,7 +12,7 @@ internal sealed class ConfigHolder : ReloadableHolder<ExporterConfig>
     /// configuration was not read from a file (<c>--demo</c>).</param>
     public ConfigHolder(ExporterConfig initial, Func<ExporterConfig>? load, TimeProvider time)
         : base(initial, load is null ? null : new ReloadableFile<ExporterConfig>(initial, static c => [c.SourcePath], _ => load(),
-            static e => e is ConfigException ? e.Message : null, time), time)
+            e => Refusal(initial.SourcePath, e), time), time)
     {
         if (File is null)
         {
@@ -31,6 +31,13 @@ internal sealed class ConfigHolder : ReloadableHolder<ExporterConfig>
         };
         File.Refused += reason => Refused?.Invoke(reason);
     }
+
+    // Whatever a load throws, a bad new file must never take the process down (the poll runs on a timer): it is a
+    // refused reload. Only running out of memory goes through.
+    private static string? Refusal(string path, Exception e) =>
+        e is ConfigException ? e.Message
+        : e is OutOfMemoryException ? null
+        : $"{path}: cannot be loaded: {e.GetType().Name}: {e.Message}";
 
     /// <summary>A new configuration is in force (after SIGHUP or a change of the file).</summary>
     public event Action<ExporterConfig>? Reloaded;

@@ -30,12 +30,6 @@ internal sealed class CkafkaClient(TencentCloudClient api)
     /// 156 MiB against 127 MiB at 20/s) or an API slower than a second per page.</summary>
     public const int MaxConcurrentPages = 20;
 
-    public Task<IReadOnlyList<DatahubTask>> DescribeDatahubTasksAsync(ApiTarget target, CancellationToken cancellationToken) =>
-        ListAllAsync(target, "DescribeDatahubTasks", "TaskList", ReadTask, static t => t.TaskId, cancellationToken);
-
-    public Task<IReadOnlyList<ConnectResource>> DescribeConnectResourcesAsync(ApiTarget target, CancellationToken cancellationToken) =>
-        ListAllAsync(target, "DescribeConnectResources", "ConnectResourceList", ReadResource, static r => r.ResourceId, cancellationToken);
-
     /// <summary>The request body, byte for byte what the Go SDK sends: <c>{"Limit":100,"Offset":0}</c> (§7).</summary>
     internal static byte[] PageRequest(int limit, long offset)
     {
@@ -49,25 +43,6 @@ internal sealed class CkafkaClient(TencentCloudClient api)
         }
         return buffer.ToArray();
     }
-
-    internal static DatahubTask ReadTask(JsonElement item) => new(
-        TaskId: CkafkaJson.String(item, "TaskId"),
-        TaskName: CkafkaJson.String(item, "TaskName"),
-        Status: CkafkaJson.Integer(item, "Status"),
-        TaskType: CkafkaJson.String(item, "TaskType"),
-        SourceType: CkafkaJson.String(CkafkaJson.Property(item, "SourceResource"), "Type"),
-        TargetType: CkafkaJson.String(CkafkaJson.Property(item, "TargetResource"), "Type"),
-        DatahubId: CkafkaJson.String(item, "DatahubId"));
-
-    internal static ConnectResource ReadResource(JsonElement item) => new(
-        ResourceId: CkafkaJson.String(item, "ResourceId"),
-        ResourceName: CkafkaJson.String(item, "ResourceName"),
-        Status: CkafkaJson.Integer(item, "Status"),
-        Type: CkafkaJson.String(item, "Type"));
-
-    private Task<IReadOnlyList<T>> ListAllAsync<T>(
-        ApiTarget target, string action, string listName, Func<JsonElement, T> read, Func<T, string> id, CancellationToken cancellationToken) =>
-        ListAsync(target, action, listName, PageSize, read, id, new ListProgress(), cancellationToken);
 
     /// <summary>
     /// Every item of <paramref name="action"/>'s list in one region. The first page gives <c>TotalCount</c>

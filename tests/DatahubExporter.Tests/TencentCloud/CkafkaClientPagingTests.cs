@@ -132,7 +132,7 @@ public class CkafkaClientPagingTests
             return Tasks(n == 0 ? 1000 : 150, p.Offset, Math.Min(150, p.Offset + p.Limit));
         }, time);
         var progress = new ListProgress { Remaining = () => TimeSpan.FromSeconds(20) };
-        await client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 100, CkafkaClient.ReadTask, static t => t.TaskId, progress,
+        await client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 100, CkafkaListing.ReadTask, static t => t.TaskId, progress,
             CancellationToken.None);
 
         Assert.That(pages, Has.Count.EqualTo(10));
@@ -143,7 +143,7 @@ public class CkafkaClientPagingTests
     {
         var (client, pages) = Api((n, p) => Tasks(n == 0 ? 1000 : 150, p.Offset, Math.Min(150, p.Offset + p.Limit)));
         var progress = new ListProgress { Remaining = () => TimeSpan.Zero };
-        var tasks = await client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 100, CkafkaClient.ReadTask, static t => t.TaskId, progress,
+        var tasks = await client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 100, CkafkaListing.ReadTask, static t => t.TaskId, progress,
             CancellationToken.None);
 
         Assert.That(pages, Has.Count.EqualTo(10), "one sweep of ten pages, not a second one");
@@ -155,7 +155,7 @@ public class CkafkaClientPagingTests
     {
         // Asked for 1000, the API gives 100 a page: offsets must follow 100, or items 100..999 would be skipped.
         var (client, pages) = Api((_, p) => Tasks(250, p.Offset, Math.Min(250, p.Offset + Math.Min(100, p.Limit))));
-        var tasks = await client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 1000, CkafkaClient.ReadTask, static t => t.TaskId, new ListProgress(),
+        var tasks = await client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 1000, CkafkaListing.ReadTask, static t => t.TaskId, new ListProgress(),
             CancellationToken.None);
 
         Assert.That(tasks.Select(t => t.TaskId), Is.EqualTo(Enumerable.Range(0, 250).Select(i => "task-" + i)));
