@@ -18,7 +18,8 @@ internal sealed class AnswerPlan
     /// recording the request; null: the normal answer.</summary>
     public Func<ReplacedAnswer, Task>? Replace { get; set; }
 
-    /// <summary>Rewrites a finished answer before it is sent (truncation, a lost list, lone surrogates).</summary>
+    /// <summary>Rewrites a finished answer, error envelopes of the API included, before it is sent (truncation,
+    /// a lost list, lone surrogates).</summary>
     public Func<FinishedAnswer, byte[]>? Rewrite { get; set; }
 
     /// <summary>Added to TotalCount.</summary>

@@ -89,7 +89,7 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
             var (answer, errorCode) = Answer(action!, region!, parameters, plan, requestId);
             state.Record(log with { Faults = plan.Applied, ErrorCode = errorCode });
             await DelayAsync(plan.Delay, options.Time, linked.Token);
-            await WriteAsync(context, 200, "application/json", answer);
+            await WriteAsync(context, 200, "application/json", plan.Rewrite is { } rewrite ? rewrite(answer) : answer.Body);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
@@ -98,7 +98,7 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
         }
     }
 
-    private (byte[] Body, string? ErrorCode) Answer(string action, string region, ApiParameters parameters, AnswerPlan plan, string requestId)
+    private (FinishedAnswer Answer, string? ErrorCode) Answer(string action, string region, ApiParameters parameters, AnswerPlan plan, string requestId)
     {
         var data = state.Data(region);
         if (action == "DescribeConnectResource")
@@ -106,12 +106,13 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
             var id = parameters.String("ResourceId");
             if (string.IsNullOrEmpty(id))
             {
-                return (ResponseJson.Error("MissingParameter", "The request is missing a required parameter `ResourceId`.", requestId), "MissingParameter");
+                return (Single(ResponseJson.Error("MissingParameter", "The request is missing a required parameter `ResourceId`.", requestId), requestId),
+                    "MissingParameter");
             }
             var found = data.Resources.FirstOrDefault(r => r.ResourceId == id);
             return found is null
-                ? (ResponseJson.Error("ResourceNotFound", "The resource is not found.", requestId), "ResourceNotFound")
-                : (Rewrite(plan, null, null, 1, requestId, ResponseJson.Single(found, plan.PaddingBytes, requestId)), null);
+                ? (Single(ResponseJson.Error("ResourceNotFound", "The resource is not found.", requestId), requestId), "ResourceNotFound")
+                : (Single(ResponseJson.Single(found, plan.PaddingBytes, requestId), requestId), null);
         }
 
         var offset = (int)Math.Min(parameters.Integer("Offset") ?? 0, int.MaxValue);
@@ -122,19 +123,22 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
         {
             var tasks = data.Tasks.Where(t => MatchesTask(t, parameters)).ToList();
             var page = Page(tasks, offset, limit, plan.Overlap);
-            return (Rewrite(plan, "TaskList", "TaskName", DriftedCount(tasks.Count, plan), requestId,
-                ResponseJson.List("TaskList", DriftedCount(tasks.Count, plan), page, ResponseJson.WriteTask, plan.NullList, plan.NullItemFields,
-                    plan.PaddingBytes, requestId)), null);
+            var taskCount = DriftedCount(tasks.Count, plan);
+            return (new FinishedAnswer(
+                ResponseJson.List("TaskList", taskCount, page, ResponseJson.WriteTask, plan.NullList, plan.NullItemFields, plan.PaddingBytes, requestId),
+                "TaskList", "TaskName", taskCount, requestId), null);
         }
         var resources = data.Resources.Where(r => MatchesResource(r, parameters)).ToList();
         var resourcePage = Page(resources, offset, limit, plan.Overlap);
-        return (Rewrite(plan, "ConnectResourceList", "ResourceName", DriftedCount(resources.Count, plan), requestId,
-            ResponseJson.List("ConnectResourceList", DriftedCount(resources.Count, plan), resourcePage, ResponseJson.WriteResource,
-                plan.NullList, plan.NullItemFields, plan.PaddingBytes, requestId)), null);
+        var resourceCount = DriftedCount(resources.Count, plan);
+        return (new FinishedAnswer(
+            ResponseJson.List("ConnectResourceList", resourceCount, resourcePage, ResponseJson.WriteResource, plan.NullList, plan.NullItemFields,
+                plan.PaddingBytes, requestId),
+            "ConnectResourceList", "ResourceName", resourceCount, requestId), null);
     }
 
-    private static byte[] Rewrite(AnswerPlan plan, string? listField, string? nameField, long totalCount, string requestId, byte[] answer) =>
-        plan.Rewrite is { } rewrite ? rewrite(new FinishedAnswer(answer, listField, nameField, totalCount, requestId)) : answer;
+    /// <summary>An answer that is not a list: nothing for a list-damaging fault to touch.</summary>
+    private static FinishedAnswer Single(byte[] body, string requestId) => new(body, null, null, 0, requestId);
 
     private static long DriftedCount(int count, AnswerPlan plan) => Math.Max(0, count + plan.CountDrift);
 
