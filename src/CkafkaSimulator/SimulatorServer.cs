@@ -1,132 +1,35 @@
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-
 namespace CkafkaSimulator;
 
 /// <summary>
-/// A look-alike of Tencent Cloud's CKafka API (2019-08-19: DescribeDatahubTasks, DescribeConnectResources,
-/// DescribeConnectResource) on a loopback Kestrel port, for demo mode, end-to-end tests, alert tests and
-/// benchmarks. It verifies TC3 signatures, pages like Tencent, answers errors as HTTP 200 envelopes, and injects
-/// faults set through <see cref="State"/> or the unsigned test-only admin API under <c>/_sim/</c>
-/// (<c>GET /_sim/state</c>, <c>POST /_sim/tasks/{id}/status?value=N[&amp;region=R]</c>,
-/// <c>POST /_sim/resources/{id}/status?value=N</c>, <c>POST /_sim/faults</c>, <c>DELETE /_sim/faults</c>,
-/// <c>DELETE /_sim/counters</c>). Test-only: never expose it beyond loopback.
-/// Disposing stops it promptly, also while requests hang under a <see cref="FaultKind.Hang"/> fault
-/// (their connections are dropped).
+/// The full simulator for tests, benchmarks and ckafka_simulator: the API look-alike of
+/// <see cref="CkafkaApiServer"/> plus faults set through <see cref="State"/> (<see cref="SimulatorStateFaults"/>)
+/// or the unsigned test-only admin API under <c>/_sim/</c> (<c>GET /_sim/state</c>,
+/// <c>POST /_sim/tasks/{id}/status?value=N[&amp;region=R]</c>, <c>POST /_sim/resources/{id}/status?value=N</c>,
+/// <c>POST /_sim/faults</c>, <c>DELETE /_sim/faults</c>, <c>DELETE /_sim/counters</c>). Test-only: never expose
+/// it beyond loopback. Disposing stops it promptly, also while requests hang under a <see cref="FaultKind.Hang"/>
+/// fault (their connections are dropped).
 /// </summary>
 public sealed class SimulatorServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly CancellationTokenSource _stopping;
-    private int _disposed;
+    private readonly CkafkaApiServer _api;
 
-    private SimulatorServer(WebApplication app, CancellationTokenSource stopping, SimulatorState state, Uri baseAddress)
-    {
-        _app = app;
-        _stopping = stopping;
-        State = state;
-        BaseAddress = baseAddress;
-    }
+    private SimulatorServer(CkafkaApiServer api) => _api = api;
 
-    /// <summary>e.g. http://127.0.0.1:PORT/ — the API is POST to this address.</summary>
-    public Uri BaseAddress { get; }
+    /// <inheritdoc cref="CkafkaApiServer.BaseAddress"/>
+    public Uri BaseAddress => _api.BaseAddress;
 
     /// <summary>Data, faults and counters; thread-safe; changes take effect on the next request.</summary>
-    public SimulatorState State { get; }
+    public SimulatorState State => _api.State;
 
-    /// <summary>Starts listening; throws <see cref="ArgumentException"/> for a bad address and
-    /// <see cref="IOException"/> when the port is taken.</summary>
+    /// <inheritdoc cref="CkafkaApiServer.StartAsync(SimulatorOptions, CancellationToken)"/>
     public static async Task<SimulatorServer> StartAsync(SimulatorOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var address = ParseAddress(options.ListenAddress);
-        if (options.Port is < 0 or > 65535)
-        {
-            throw new ArgumentException($"port {options.Port} is out of range", nameof(options));
-        }
-
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Services.AddLogging(logging => logging.ClearProviders());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(address, options.Port);
-        });
-        var app = builder.Build();
-
-        var stopping = new CancellationTokenSource();
-        var state = new SimulatorState(options);
-        var api = new CkafkaApi(options, state, stopping.Token);
-        var admin = new AdminApi(state);
-        app.Run(context => DispatchAsync(context, api, admin));
-
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or System.Net.Sockets.SocketException)
-        {
-            await app.DisposeAsync();
-            stopping.Dispose();
-            throw;
-        }
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SimulatorServer(app, stopping, state, new Uri(bound.TrimEnd('/') + "/"));
+        var faults = new FaultStore(options.Time);
+        var api = await CkafkaApiServer.StartAsync(options, faults, state => new AdminApi(state).HandleAsync, ct);
+        return new SimulatorServer(api);
     }
 
     /// <summary>Stops listening and drops any hanging request; safe to call twice.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-        // Cancel hangs and latencies first so that the graceful stop has nothing left to wait for.
-        await _stopping.CancelAsync();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
-        {
-            await _app.StopAsync(timeout.Token);
-        }
-        await _app.DisposeAsync();
-        _stopping.Dispose();
-    }
-
-    private static Task DispatchAsync(HttpContext context, CkafkaApi api, AdminApi admin)
-    {
-        var path = context.Request.Path.Value ?? "";
-        if (path == "/")
-        {
-            // Only POST is simulated (spec §7: the SDKs POST; GET needs query-string signing).
-            if (context.Request.Method != HttpMethods.Post)
-            {
-                context.Response.StatusCode = 405;
-                context.Response.Headers.Allow = "POST";
-                return Task.CompletedTask;
-            }
-            return api.HandleAsync(context);
-        }
-        if (path.StartsWith(AdminApi.Prefix, StringComparison.Ordinal))
-        {
-            return admin.HandleAsync(context);
-        }
-        context.Response.StatusCode = 404;
-        return Task.CompletedTask;
-    }
-
-    private static IPAddress ParseAddress(string text)
-    {
-        if (string.Equals(text, "localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return IPAddress.Loopback;
-        }
-        return IPAddress.TryParse(text.Trim('[', ']'), out var address)
-            ? address
-            : throw new ArgumentException($"listen address '{text}' is not an IP address", nameof(text));
-    }
+    public ValueTask DisposeAsync() => _api.DisposeAsync();
 }

@@ -44,8 +44,6 @@ internal sealed class ExporterServices : IDisposable
         Engine = new CollectionEngine(new CkafkaClient(api), config, ScrapeMetrics,
             new EngineOptions { CacheTtl = options.CacheTtl, MaxTimeout = options.MaxScrapeTimeout },
             AllPaths, loggers.CreateLogger<CollectionEngine>(), time);
-        Tasks = new PathCollector(Engine, DatahubTasksPath.Path);
-        Resources = new PathCollector(Engine, ConnectResourcesPath.Path);
     }
 
     public ExporterOptions Options { get; }
@@ -59,10 +57,6 @@ internal sealed class ExporterServices : IDisposable
     public ScrapeMetrics ScrapeMetrics { get; } = new();
 
     public CollectionEngine Engine { get; }
-
-    public PathCollector Tasks { get; }
-
-    public PathCollector Resources { get; }
 
     /// <summary>The families of <c>/metrics</c>: build, configuration, scrapes, API calls, process and runtime.</summary>
     public IEnumerable<MetricFamily> ExporterFamilies()
@@ -79,7 +73,7 @@ internal sealed class ExporterServices : IDisposable
         }
 
         yield return new MetricFamily("datahub_exporter_config_last_reload_successful",
-            "Whether the last reload of a file succeeded (1) or failed and the previous version is still in force (0); file is config (the INI file, re-read on SIGHUP) or web_config (--web.config.file, re-read when it changes and on SIGHUP).",
+            "Whether the last reload of a file succeeded (1) or failed and the previous version is still in force (0); file is config (the INI file) or web_config (--web.config.file), each re-read on SIGHUP and when it changes.",
             MetricType.Gauge, files.Select(f => new Sample("datahub_exporter_config_last_reload_successful", [new Label("file", f.File)], f.Ok ? 1 : 0)).ToList());
         yield return new MetricFamily("datahub_exporter_config_last_reload_success_timestamp_seconds",
             "When the version of a file in force was loaded, as Unix seconds; file as for datahub_exporter_config_last_reload_successful.",

@@ -74,7 +74,7 @@ public class ScrapeBenchmarks
     [Benchmark(Description = "full tasks-path scrape via ExporterServices (20 pages + render)")]
     public async Task<long> ScrapeAsync()
     {
-        var answer = await _services.Tasks.ScrapeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        var answer = await _services.Engine.ScrapeAsync(DatahubTasksPath.Path, TimeSpan.FromSeconds(30), CancellationToken.None);
         if (!answer.AllSucceeded)
         {
             throw new InvalidOperationException("the collection failed");

@@ -4,8 +4,9 @@ using DatahubExporter.TencentCloud.CredentialSources;
 
 namespace DatahubExporter.Cli;
 
-/// <summary>Where the configuration comes from: the INI file and environment (re-read on SIGHUP, credentials
-/// included), or the built-in simulator under <c>--demo</c>; and how it is shown without a secret.</summary>
+/// <summary>Where the configuration comes from: the INI file and environment (re-read on SIGHUP and when the
+/// file changes, credentials included), or the built-in simulator under <c>--demo</c>; and how it is shown
+/// without a secret.</summary>
 internal static class ConfigSources
 {
     private static readonly string[] DemoRegions = ["ap-guangzhou", "ap-shanghai"];
@@ -26,7 +27,7 @@ internal static class ConfigSources
     }
 
     /// <summary>
-    /// SIGHUP re-reads everything, credential sources included: the new provider must produce keys before the
+    /// A reload re-reads everything, credential sources included: the new provider must produce keys before the
     /// new configuration replaces the old one, so a source that does not answer keeps the old keys in force.
     /// </summary>
     private static ExporterConfig ReloadConfig(string path, Func<string, string?> getEnv, CredentialChain chain)
@@ -50,7 +51,7 @@ internal static class ConfigSources
         $"credential_source={credentials.Source} {credentials.Detail} secret_id={credentials.Current?.MaskedSecretId ?? "none"}" +
         (credentials.Expiry is { } expiry ? $" expires={expiry.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)}" : "");
 
-    public static ConfigHolder DemoConfig(SimulatorServer demo) => new(new ExporterConfig
+    public static ConfigHolder DemoConfig(CkafkaApiServer demo) => new(new ExporterConfig
     {
         Credentials = new Credentials(SimulatorOptions.DemoSecretId, SimulatorOptions.DemoSecretKey, null),
         Regions = DemoRegions,

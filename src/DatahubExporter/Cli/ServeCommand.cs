@@ -5,8 +5,8 @@ using DatahubExporter.Telemetry;
 
 namespace DatahubExporter.Cli;
 
-/// <summary>Serving: the HTTP host until shutdown, SIGHUP re-reading the configuration and the web config, and
-/// the idle memory trimmer.</summary>
+/// <summary>Serving: the HTTP host until shutdown, the configuration and the web config re-read on SIGHUP and
+/// when they change, and the idle memory trimmer.</summary>
 internal static class ServeCommand
 {
     public static async Task<int> RunAsync(ExporterServices services, StructuredLoggerProvider loggerProvider, WebConfigWatcher webConfig, ILogger log,
@@ -24,7 +24,7 @@ internal static class ServeCommand
             return Program.ExitFailed;
         }
 
-        using var sighup = RegisterReload(services.Config, webConfig, loggerProvider, log);
+        using var reloads = WatchFiles(services.Config, webConfig, loggerProvider, log);
         using var trimmer = new IdleMemoryTrimmer(TimeProvider.System);
         var c = services.Config.Current;
         log.LogInformation("listening address={Address} version={Version} regions={Regions} credential_source={Source} secret_id={SecretId} endpoint={Endpoint}",
@@ -34,36 +34,47 @@ internal static class ServeCommand
         return Program.ExitOk;
     }
 
-    /// <summary>SIGHUP re-reads the configuration (credential rotation without a restart) and the web config; a bad
-    /// file keeps the old one. The web config is also re-read whenever it changes, so SIGHUP only makes that happen now.</summary>
-    private static PosixSignalRegistration? RegisterReload(ConfigHolder config, WebConfigWatcher webConfig, StructuredLoggerProvider secrets, ILogger log)
+    /// <summary>The INI file and the web config are re-read by the same rules (<see cref="ReloadableFile{T}"/>): on
+    /// SIGHUP, changed or not, and when they changed (checked every second). A bad file keeps the old one. The
+    /// configuration's outcome is logged here, the web config's by its watcher.</summary>
+    private static IDisposable? WatchFiles(ConfigHolder config, WebConfigWatcher webConfig, StructuredLoggerProvider secrets, ILogger log)
     {
-        if (OperatingSystem.IsWindows() || (!config.CanReload && webConfig.Current.Path is null))
+        if (!config.CanReload && !webConfig.CanReload)
         {
             // Nothing to re-read under --demo without a web config; SIGHUP keeps its default meaning there.
             return null;
         }
 
-        return PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        config.Reloaded += next =>
+        {
+            secrets.Protect(next.Credentials);
+            log.LogInformation("configuration reloaded regions={Regions} credential_source={Source}", string.Join(",", next.Regions),
+                next.Credentials.Source);
+        };
+        config.Refused += error => log.LogError("configuration reload failed, keeping the previous configuration err={Error}", error);
+        var poller = new ReloadPoller(TimeProvider.System, config.ReloadIfChanged, webConfig.ReloadIfChanged);
+        if (OperatingSystem.IsWindows())
+        {
+            return poller;
+        }
+
+        var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            if (config.CanReload)
-            {
-                var error = config.Reload();
-                if (error is null)
-                {
-                    secrets.Protect(config.Current.Credentials);
-                    log.LogInformation("configuration reloaded regions={Regions} credential_source={Source}", string.Join(",", config.Current.Regions),
-                        config.Current.Credentials.Source);
-                }
-                else
-                {
-                    log.LogError("configuration reload failed, keeping the previous configuration err={Error}", error);
-                }
-            }
-
-            // The watcher logs its own outcome (and a refusal only once per change).
+            config.Reload();
             webConfig.Reload();
         });
+        return new Registrations(poller, sighup);
+    }
+
+    private sealed class Registrations(params IDisposable[] all) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var one in all)
+            {
+                one.Dispose();
+            }
+        }
     }
 }

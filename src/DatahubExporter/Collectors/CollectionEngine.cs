@@ -5,28 +5,6 @@ using DatahubExporter.TencentCloud;
 
 namespace DatahubExporter.Collectors;
 
-/// <summary>The engine's settings that come from flags.</summary>
-internal sealed record EngineOptions
-{
-    /// <summary>How long a fully successful collection is served again (0: never).</summary>
-    public TimeSpan CacheTtl { get; init; }
-
-    /// <summary>No collection runs longer than this, whatever its scrapers ask for (<c>--scrape.max-timeout</c>).</summary>
-    public TimeSpan MaxTimeout { get; init; } = TimeSpan.FromSeconds(120);
-
-    /// <summary>A scrape with less time than this is answered at once as a failure and starts no API call.</summary>
-    public TimeSpan MinimumBudget { get; init; } = TimeSpan.FromSeconds(1);
-}
-
-/// <summary>What one region gave in one collection: its items when it succeeded, else the reason it failed.</summary>
-internal sealed record RegionOutcome(string Region, bool Success, double DurationSeconds, IReadOnlyList<ListedItem> Items, string? Error);
-
-/// <summary>One finished collection of a path: every configured region's outcome.</summary>
-internal sealed record PathResult(ScrapePath Path, IReadOnlyList<RegionOutcome> Regions, DateTimeOffset CompletedAt)
-{
-    public bool AllSucceeded => Regions.All(r => r.Success);
-}
-
 /// <summary>
 /// The one collection engine behind every scrape path (in the spirit of node_exporter's <c>execute()</c>):
 /// single-flight per path, the cache, deadlines, the fan-out over regions, error counts and the families
@@ -40,7 +18,7 @@ internal sealed record PathResult(ScrapePath Path, IReadOnlyList<RegionOutcome> 
 /// a budget under <see cref="EngineOptions.MinimumBudget"/> is refused at once. A failing region costs
 /// exactly one error-count increment per collection and never hides the other regions.
 /// </remarks>
-internal sealed class CollectionEngine
+internal sealed partial class CollectionEngine
 {
     /// <summary>The collection stops this much (at most) before its latest scraper's deadline, so that its own
     /// failure is recorded and answered before that scrape gives up waiting.</summary>
@@ -241,8 +219,8 @@ internal sealed class CollectionEngine
             {
                 items = await _ckafka.ListAsync(target, path.Action, path.ListField, limit, path.Read, static i => i.Id, progress, token).ConfigureAwait(false);
             }
-            catch (TencentCloudApiException e) when (limit > CkafkaClient.PageSize && progress.PagesDone == 0 &&
-                                                     e.Code.StartsWith("InvalidParameter", StringComparison.Ordinal))
+            catch (TencentCloudException e) when (e.IsApiError && limit > CkafkaClient.PageSize && progress.PagesDone == 0 &&
+                                                  e.Code.StartsWith("InvalidParameter", StringComparison.Ordinal))
             {
                 // An API from before the larger documented maximum: ask 100 from now on.
                 _logger.LogInformation("the API refused a page size, using {Fallback} from now on collector={Collector} region={Region} limit={Limit} code={Code}",
@@ -305,166 +283,4 @@ internal sealed class CollectionEngine
             }
         },
     };
-
-    /// <summary>The families of one answer: each path's own (error count, status, info, error info), then
-    /// the families every path shares, each rendered once with every path's samples.</summary>
-    private List<MetricFamily> Render(IReadOnlyList<(PathResult Result, TimeSpan? CacheAge)> parts)
-    {
-        var families = new List<MetricFamily>(8 * parts.Count);
-        foreach (var (result, _) in parts)
-        {
-            var path = result.Path;
-            var state = _states[path];
-            families.Add(new MetricFamily(path.ErrorCount.Name, path.ErrorCount.Help, MetricType.Gauge,
-                result.Regions.Select(r => new Sample(path.ErrorCount.Name, [new Label("region", r.Region)], state.ErrorCount(r.Region))).ToList()));
-            AddItemFamilies(path, result.Regions, families);
-        }
-
-        families.Add(new MetricFamily("datahub_exporter_collect_success",
-            "Whether the last collection of this collector for this region succeeded (1) or failed (0).",
-            MetricType.Gauge,
-            parts.SelectMany(p => p.Result.Regions.Select(r =>
-                new Sample("datahub_exporter_collect_success", RegionCollector(r.Region, p.Result.Path), r.Success ? 1 : 0))).ToList()));
-        families.Add(new MetricFamily("datahub_exporter_collect_duration_seconds",
-            "How long the last collection of this collector for this region took, all pages and retries included.",
-            MetricType.Gauge,
-            parts.SelectMany(p => p.Result.Regions.Select(r =>
-                new Sample("datahub_exporter_collect_duration_seconds", RegionCollector(r.Region, p.Result.Path), r.DurationSeconds))).ToList()));
-        if (_options.CacheTtl > TimeSpan.Zero)
-        {
-            families.Add(new MetricFamily("datahub_exporter_cache_age_seconds",
-                "Age of the data in this answer: 0 when collected for this scrape, more when served from the --cache.ttl cache.",
-                MetricType.Gauge,
-                parts.Select(p => new Sample("datahub_exporter_cache_age_seconds", [new Label("collector", p.Result.Path.Name)], p.CacheAge?.TotalSeconds ?? 0))
-                    .ToList()));
-        }
-
-        return families;
-    }
-
-    /// <summary>
-    /// <c>…_status</c> (region plus the item's identity labels, value the API's status code; items without a
-    /// status get none), <c>…_info</c> (identity plus descriptive labels, value 1) and <c>…_error_info</c>
-    /// (region, id and the cleaned message, for items that have one) — written from the records, no sample objects.
-    /// </summary>
-    private static void AddItemFamilies(ScrapePath path, IReadOnlyList<RegionOutcome> regions, List<MetricFamily> families)
-    {
-        families.Add(MetricFamily.FromSeries(path.Status.Name, path.Status.Help, new ItemSeries(path, ItemFamily.Status, regions)));
-        families.Add(MetricFamily.FromSeries(path.Info.Name, path.Info.Help, new ItemSeries(path, ItemFamily.Info, regions)));
-        families.Add(MetricFamily.FromSeries(path.ErrorInfo.Name, path.ErrorInfo.Help, new ItemSeries(path, ItemFamily.ErrorInfo, regions)));
-    }
-
-    private static Label[] RegionCollector(string region, ScrapePath path) => [new Label("region", region), new Label("collector", path.Name)];
-
-    /// <summary>A path's mutable state; every field but the error counts is guarded by <see cref="Lock"/>.</summary>
-    private sealed class PathState(ScrapePath path)
-    {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long[]> _errorCounts = new(StringComparer.Ordinal);
-        private int _limit = path.PreferredLimit;
-
-        public ScrapePath Path { get; } = path;
-
-        public Lock Lock { get; } = new();
-
-        public Collection? InFlight { get; set; }
-
-        public PathResult? LastGood { get; set; }
-
-        /// <summary>The page size in use: the preferred one until the API refused it.</summary>
-        public int Limit
-        {
-            get => Volatile.Read(ref _limit);
-            set => Volatile.Write(ref _limit, value);
-        }
-
-        public long ErrorCount(string region) => _errorCounts.TryGetValue(region, out var c) ? Interlocked.Read(ref c[0]) : 0;
-
-        public void CountError(string region) => Interlocked.Increment(ref _errorCounts.GetOrAdd(region, _ => new long[1])[0]);
-    }
-
-    /// <summary>One running collection: its deadline (moved later by scrapers that join with more time), its
-    /// waiters, and the token that stops it. Mutated only under the path's lock.</summary>
-    private sealed class Collection
-    {
-        private readonly CancellationTokenSource _cts;
-        private readonly DateTimeOffset _started;
-        private DateTimeOffset _stop;
-        private bool _finished;
-        private volatile bool _abandoned;
-
-        public Collection(DateTimeOffset now, TimeSpan budget, TimeSpan max, TimeProvider time)
-        {
-            _started = now;
-            _stop = StopFor(now, budget, max);
-            _cts = new CancellationTokenSource(_stop - now, time);
-        }
-
-        public Task<PathResult> Task { get; set; } = null!;
-
-        /// <summary>The answer every scraper of this collection shares, made by the first to need it.</summary>
-        public ScrapeAnswer? Answer { get; set; }
-
-        public int Waiters { get; set; }
-
-        public bool Abandoned => _abandoned;
-
-        public CancellationToken Token => _cts.Token;
-
-        /// <summary>When this collection stops, as far as it is known now.</summary>
-        public DateTimeOffset StopAt => _stop;
-
-        /// <summary>How long this collection may run, as far as it is known now.</summary>
-        public TimeSpan Budget => _stop - _started;
-
-        /// <summary>A scraper with <paramref name="budget"/> joins: the collection may run until its deadline.</summary>
-        public void Extend(DateTimeOffset now, TimeSpan budget, TimeSpan max)
-        {
-            var stop = StopFor(now, budget, max);
-            if (_finished || stop <= _stop)
-            {
-                return;
-            }
-
-            _stop = stop;
-            _cts.CancelAfter(stop - now);
-        }
-
-        /// <summary>Marks the collection as one nobody waits for; false when it has already finished.</summary>
-        public bool MarkAbandoned()
-        {
-            if (_finished)
-            {
-                return false;
-            }
-
-            _abandoned = true;
-            return true;
-        }
-
-        public void Cancel()
-        {
-            try
-            {
-                _cts.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // It finished in the meantime: nothing left to stop.
-            }
-        }
-
-        public void Finish()
-        {
-            _finished = true;
-            _cts.Dispose();
-        }
-
-        private DateTimeOffset StopFor(DateTimeOffset now, TimeSpan budget, TimeSpan max)
-        {
-            var margin = TimeSpan.FromTicks(Math.Min(MaxStopMargin.Ticks, budget.Ticks / 5));
-            var stop = now + budget - margin;
-            var cap = (_started == default ? now : _started) + max;
-            return stop < cap ? stop : cap;
-        }
-    }
 }

@@ -1,54 +1,47 @@
 namespace DatahubExporter.Configuration;
 
 /// <summary>
-/// The configuration in force. Scrapes read <see cref="Current"/> once per collection; <see cref="Reload"/>
-/// (SIGHUP) swaps in a new one only when it is valid, so a bad edit never stops collection. Thread-safe.
+/// The configuration in force. Scrapes read <see cref="ReloadableHolder{T}.Current"/> once per collection. The INI
+/// file is re-read by the rules of <see cref="ReloadableFile{T}"/>, the same as the web config: on SIGHUP and when
+/// it changed; a new configuration replaces the old one only when it is valid, so a bad edit never stops
+/// collection. Thread-safe.
 /// </summary>
-internal sealed class ConfigHolder(ExporterConfig initial, Func<ExporterConfig>? load, TimeProvider time)
+internal sealed class ConfigHolder : ReloadableHolder<ExporterConfig>
 {
-    private ExporterConfig _current = initial;
-    private readonly Lock _reloadLock = new();
-
-    public ExporterConfig Current => Volatile.Read(ref _current);
-
-    /// <summary>False when the configuration was not read from a file (<c>--demo</c>): there is nothing to re-read.</summary>
-    public bool CanReload => load is not null;
-
-    /// <summary>False after a reload that failed, until one succeeds.</summary>
-    public bool LastReloadSuccessful { get; private set; } = true;
-
-    /// <summary>When the configuration in force was last (re)loaded successfully.</summary>
-    public DateTimeOffset LastSuccessfulLoad { get; private set; } = time.GetUtcNow();
-
-    /// <summary>Re-reads the configuration. Returns null on success, else the one-line error (the old config stays).</summary>
-    public string? Reload()
+    /// <param name="load">Reads the file again (throws <see cref="ConfigException"/> to refuse it); null when the
+    /// configuration was not read from a file (<c>--demo</c>).</param>
+    public ConfigHolder(ExporterConfig initial, Func<ExporterConfig>? load, TimeProvider time)
+        : base(initial, load is null ? null : new ReloadableFile<ExporterConfig>(initial, static c => [c.SourcePath], _ => load(),
+            e => Refusal(initial.SourcePath, e), time), time)
     {
-        if (load is null)
+        if (File is null)
         {
-            return null;
+            return;
         }
 
-        lock (_reloadLock)
+        File.Replaced += (previous, next) =>
         {
-            try
+            if (!ReferenceEquals(previous.Credentials, next.Credentials))
             {
-                var next = load();
-                var previous = Interlocked.Exchange(ref _current, next);
-                if (!ReferenceEquals(previous.Credentials, next.Credentials))
-                {
-                    // Stops the old provider's refresh timer; scrapes still holding it keep reading its keys.
-                    previous.Credentials.Dispose();
-                }
+                // Stops the old provider's refresh timer; scrapes still holding it keep reading its keys.
+                previous.Credentials.Dispose();
+            }
 
-                LastReloadSuccessful = true;
-                LastSuccessfulLoad = time.GetUtcNow();
-                return null;
-            }
-            catch (ConfigException e)
-            {
-                LastReloadSuccessful = false;
-                return e.Message;
-            }
-        }
+            Reloaded?.Invoke(next);
+        };
+        File.Refused += reason => Refused?.Invoke(reason);
     }
+
+    // Whatever a load throws, a bad new file must never take the process down (the poll runs on a timer): it is a
+    // refused reload. Only running out of memory goes through.
+    private static string? Refusal(string path, Exception e) =>
+        e is ConfigException ? e.Message
+        : e is OutOfMemoryException ? null
+        : $"{path}: cannot be loaded: {e.GetType().Name}: {e.Message}";
+
+    /// <summary>A new configuration is in force (after SIGHUP or a change of the file).</summary>
+    public event Action<ExporterConfig>? Reloaded;
+
+    /// <summary>A new version of the file was refused (the one-line reason); the previous configuration stays.</summary>
+    public event Action<string>? Refused;
 }

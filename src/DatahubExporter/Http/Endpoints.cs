@@ -32,8 +32,7 @@ internal static class Endpoints
     {
         foreach (var path in services.Engine.Paths)
         {
-            var collector = new PathCollector(services.Engine, path);
-            routes.MapMethods(path.HttpPath, ReadMethods, context => ScrapeAsync(context, collector, services));
+            routes.MapMethods(path.HttpPath, ReadMethods, context => ScrapeAsync(context, path, services));
         }
 
         routes.MapMethods(MetricsPath, ReadMethods, context => WriteExpositionAsync(context, new ScrapeAnswer(services.ExporterFamilies().ToList(), true)));
@@ -47,14 +46,14 @@ internal static class Endpoints
         return routes;
     }
 
-    private static async Task ScrapeAsync(HttpContext context, IScrapeCollector collector, ExporterServices services)
+    private static async Task ScrapeAsync(HttpContext context, ScrapePath path, ExporterServices services)
     {
         var budget = ScrapeDeadline.Compute(context.Request.Headers[ScrapeDeadline.HeaderName], services.Options.ScrapeTimeoutOffset,
             services.Options.DefaultScrapeTimeout);
         ScrapeAnswer answer;
         try
         {
-            answer = await collector.ScrapeAsync(budget, context.RequestAborted).ConfigureAwait(false);
+            answer = await services.Engine.ScrapeAsync(path, budget, context.RequestAborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -13,7 +13,7 @@ internal static class ScrapeDeadline
 
     /// <summary>Never less than this. The engine answers any budget under one second at once as a failure
     /// without calling the API (a scrape that short cannot finish a sweep, and must not cut one short for others).</summary>
-    public static readonly TimeSpan Minimum = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan Minimum = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// The budget for a scrape. A missing, unparsable, non-positive or non-finite header gives

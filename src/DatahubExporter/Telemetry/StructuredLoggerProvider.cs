@@ -163,7 +163,17 @@ internal sealed partial class StructuredLoggerProvider(LogLevel minimum, LogForm
                 messages.Add(e.Message);
             }
 
-            pairs.Add(new("err", string.Join(": ", messages)));
+            // One err field: a template's own err={Error} gets the exception's messages it does not already hold
+            // (a second "err" key would be invalid JSON to many readers and ambiguous in logfmt).
+            var own = pairs.FindIndex(p => p.Key == "err");
+            if (own < 0)
+            {
+                pairs.Add(new("err", string.Join(": ", messages)));
+            }
+            else if (messages.Where(m => !pairs[own].Value.Contains(m, StringComparison.Ordinal)).ToList() is { Count: > 0 } missing)
+            {
+                pairs[own] = new("err", pairs[own].Value + ": " + string.Join(": ", missing));
+            }
         }
 
         // Before encoding: escaping could otherwise split a secret that holds a quote or backslash.

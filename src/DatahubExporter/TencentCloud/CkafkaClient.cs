@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace DatahubExporter.TencentCloud;
@@ -31,12 +30,6 @@ internal sealed class CkafkaClient(TencentCloudClient api)
     /// 156 MiB against 127 MiB at 20/s) or an API slower than a second per page.</summary>
     public const int MaxConcurrentPages = 20;
 
-    public Task<IReadOnlyList<DatahubTask>> DescribeDatahubTasksAsync(ApiTarget target, CancellationToken cancellationToken) =>
-        ListAllAsync(target, "DescribeDatahubTasks", "TaskList", ReadTask, static t => t.TaskId, cancellationToken);
-
-    public Task<IReadOnlyList<ConnectResource>> DescribeConnectResourcesAsync(ApiTarget target, CancellationToken cancellationToken) =>
-        ListAllAsync(target, "DescribeConnectResources", "ConnectResourceList", ReadResource, static r => r.ResourceId, cancellationToken);
-
     /// <summary>The request body, byte for byte what the Go SDK sends: <c>{"Limit":100,"Offset":0}</c> (§7).</summary>
     internal static byte[] PageRequest(int limit, long offset)
     {
@@ -51,25 +44,6 @@ internal sealed class CkafkaClient(TencentCloudClient api)
         return buffer.ToArray();
     }
 
-    internal static DatahubTask ReadTask(JsonElement item) => new(
-        TaskId: CkafkaJson.String(item, "TaskId"),
-        TaskName: CkafkaJson.String(item, "TaskName"),
-        Status: CkafkaJson.Integer(item, "Status"),
-        TaskType: CkafkaJson.String(item, "TaskType"),
-        SourceType: CkafkaJson.String(CkafkaJson.Property(item, "SourceResource"), "Type"),
-        TargetType: CkafkaJson.String(CkafkaJson.Property(item, "TargetResource"), "Type"),
-        DatahubId: CkafkaJson.String(item, "DatahubId"));
-
-    internal static ConnectResource ReadResource(JsonElement item) => new(
-        ResourceId: CkafkaJson.String(item, "ResourceId"),
-        ResourceName: CkafkaJson.String(item, "ResourceName"),
-        Status: CkafkaJson.Integer(item, "Status"),
-        Type: CkafkaJson.String(item, "Type"));
-
-    private Task<IReadOnlyList<T>> ListAllAsync<T>(
-        ApiTarget target, string action, string listName, Func<JsonElement, T> read, Func<T, string> id, CancellationToken cancellationToken) =>
-        ListAsync(target, action, listName, PageSize, read, id, new ListProgress(), cancellationToken);
-
     /// <summary>
     /// Every item of <paramref name="action"/>'s list in one region. The first page gives <c>TotalCount</c>
     /// and the effective page size (an API may return fewer than asked); the remaining pages go out
@@ -78,18 +52,17 @@ internal sealed class CkafkaClient(TencentCloudClient api)
     /// repeated once if <see cref="ListProgress.Remaining"/> leaves as much time as the first sweep took.
     /// <paramref name="progress"/> is updated as pages arrive, so a failure can say how far the sweep got.
     /// </summary>
-    /// <exception cref="TencentCloudInvalidResponseException">An answer lost its list: <c>Result</c> missing,
+    /// <exception cref="TencentCloudException">Code <c>InvalidResponse</c>, not retryable, when an answer lost its list: <c>Result</c> missing,
     /// or the list null or absent (or, on the first page, empty) while <c>TotalCount</c> is above zero. An empty account is
     /// <c>TotalCount</c> 0 with an empty or null list.</exception>
     public async Task<IReadOnlyList<T>> ListAsync<T>(ApiTarget target, string action, string listName, int limit,
         Func<JsonElement, T> read, Func<T, string> id, ListProgress progress, CancellationToken cancellationToken)
     {
         var page = new PageReader<T>(api, target, action, listName, read);
-        var started = Stopwatch.GetTimestamp();
+        var started = api.Time.GetTimestamp();
         var (items, changed) = await SweepAsync(page, limit, id, progress, cancellationToken).ConfigureAwait(false);
-        if (changed && (progress.Remaining is not { } remaining || remaining() > Stopwatch.GetElapsedTime(started)))
+        if (changed && (progress.Remaining is not { } remaining || remaining() > api.Time.GetElapsedTime(started)))
         {
-            progress.Repeated = true;
             (items, _) = await SweepAsync(page, limit, id, progress, cancellationToken).ConfigureAwait(false);
         }
 
@@ -213,7 +186,7 @@ internal sealed class CkafkaClient(TencentCloudClient api)
         }
     }
 
-    private static TencentCloudInvalidResponseException LostList(
+    private static TencentCloudException LostList(
         ApiTarget target, string action, string listName, int page, JsonElement result, long? total, JsonElement response)
     {
         var requestId = CkafkaJson.String(response, "RequestId");
@@ -225,7 +198,7 @@ internal sealed class CkafkaClient(TencentCloudClient api)
                 JsonValueKind.Array => "empty",
                 _ => "not a list",
             }}";
-        return new TencentCloudInvalidResponseException(action, target.Region, target.Endpoint.Authority,
+        return TencentCloudException.InvalidResponse(action, target.Region, target.Endpoint.Authority,
             $"{what} (RequestId {(requestId.Length == 0 ? "none" : requestId)})", isRetryable: false);
     }
 }
@@ -248,9 +221,6 @@ internal sealed class ListProgress
         get => Volatile.Read(ref _pagesExpected);
         internal set => Volatile.Write(ref _pagesExpected, value);
     }
-
-    /// <summary>Whether the list changed during the first sweep and was swept again.</summary>
-    public bool Repeated { get; internal set; }
 
     internal void Start()
     {

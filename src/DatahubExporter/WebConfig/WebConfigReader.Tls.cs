@@ -134,19 +134,7 @@ internal sealed partial class WebConfigReader
             }
 
             var caText = clientCa ?? ReadReferenced(clientCaFile!, clientCaFileNode, caName, files);
-            try
-            {
-                authorities.ImportFromPem(caText);
-            }
-            catch (CryptographicException)
-            {
-                throw Error(caNode, caName, "not a valid PEM certificate list");
-            }
-
-            if (authorities.Count == 0)
-            {
-                throw Error(caNode, caName, "no PEM certificate found");
-            }
+            authorities = ImportPem(caText, caNode, caName, "certificate list");
         }
         else if (verifies)
         {

@@ -8,23 +8,31 @@ namespace DatahubExporter.WebConfig;
 /// one problem at a time so the error names the key that holds the mistake.</summary>
 internal sealed partial class WebConfigReader
 {
-    private (X509Certificate2 Leaf, X509Certificate2Collection Intermediates) LoadCertificate(
-        string certText, string keyText, string certName, string keyName, YamlNode? certNode, YamlNode? keyNode)
+    /// <summary>Every PEM certificate of <paramref name="text"/>; a broken one or none at all is an error naming the key.</summary>
+    private X509Certificate2Collection ImportPem(string text, YamlNode? node, string name, string what)
     {
         var all = new X509Certificate2Collection();
         try
         {
-            all.ImportFromPem(certText);
+            all.ImportFromPem(text);
         }
         catch (CryptographicException)
         {
-            throw Error(certNode, certName, "not a valid PEM certificate");
+            throw Error(node, name, $"not a valid PEM {what}");
         }
 
         if (all.Count == 0)
         {
-            throw Error(certNode, certName, "no PEM certificate found");
+            throw Error(node, name, "no PEM certificate found");
         }
+
+        return all;
+    }
+
+    private (X509Certificate2 Leaf, X509Certificate2Collection Intermediates) LoadCertificate(
+        string certText, string keyText, string certName, string keyName, YamlNode? certNode, YamlNode? keyNode)
+    {
+        var all = ImportPem(certText, certNode, certName, "certificate");
 
         if (!PemKeys.HasPrivateKeyPem(keyText, out var encrypted))
         {

@@ -77,13 +77,13 @@ public class CollectorGoldenTests
     public async Task Tasks_path_output_is_exactly_the_golden_file()
     {
         using var services = Services(TasksJson);
-        AssertGolden(Render(await services.Tasks.ScrapeAsync(TimeSpan.FromSeconds(10), CancellationToken.None)), "datahub_tasks.prom");
+        AssertGolden(Render(await services.Engine.ScrapeAsync(DatahubTasksPath.Path, TimeSpan.FromSeconds(10), CancellationToken.None)), "datahub_tasks.prom");
     }
 
     [Test]
     public async Task Resources_path_output_is_exactly_the_golden_file()
     {
         using var services = Services(ResourcesJson);
-        AssertGolden(Render(await services.Resources.ScrapeAsync(TimeSpan.FromSeconds(10), CancellationToken.None)), "connect_resources.prom");
+        AssertGolden(Render(await services.Engine.ScrapeAsync(ConnectResourcesPath.Path, TimeSpan.FromSeconds(10), CancellationToken.None)), "connect_resources.prom");
     }
 }

@@ -140,7 +140,9 @@ public class ReloadTests : EndToEndFixture
         var before = Count();
         _stack.Exporter.Signal(SigHup);
         await Eventually.HoldsAsync(() => Count() > before, $"\"{logged}\" is logged after SIGHUP");
-        Assert.That(Count(), Is.EqualTo(before + 1), $"one \"{logged}\" after SIGHUP; stderr:\n{_stack.Exporter.Stderr}");
+
+        // At least one: the once-a-second check may have taken the edited file just before the signal did.
+        Assert.That(Count(), Is.GreaterThan(before), $"no \"{logged}\" after SIGHUP; stderr:\n{_stack.Exporter.Stderr}");
     }
 
     private async Task<double> ReloadGaugeAsync()

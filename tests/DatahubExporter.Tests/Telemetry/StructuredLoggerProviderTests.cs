@@ -66,6 +66,27 @@ internal class StructuredLoggerProviderTests
 
     [TestCase(LogFormat.Logfmt)]
     [TestCase(LogFormat.Json)]
+    public void A_template_err_and_an_exception_make_one_err_field(LogFormat format)
+    {
+        var thrown = new InvalidOperationException("it broke", new IOException("disk gone"));
+
+        var line = Log(format, l => l.LogError(thrown, "reload failed err={Error}", thrown.Message));
+
+        if (format == LogFormat.Json)
+        {
+            using var doc = JsonDocument.Parse(line);
+            var errs = doc.RootElement.EnumerateObject().Where(p => p.Name == "err").Select(p => p.Value.GetString()).ToList();
+            Assert.That(errs, Is.EqualTo(new[] { "it broke: disk gone" }));
+        }
+        else
+        {
+            Assert.That(line, Does.EndWith(" err=\"it broke: disk gone\"\n"));
+            Assert.That(line.Split(" err=").Length, Is.EqualTo(2));
+        }
+    }
+
+    [TestCase(LogFormat.Logfmt)]
+    [TestCase(LogFormat.Json)]
     public void Protected_secrets_are_scrubbed_from_message_fields_and_errors(LogFormat format)
     {
         const string Id = "AKIDscrubTestSecretId000000000001234";

@@ -13,7 +13,7 @@ public class CkafkaClientPagingTests
     private sealed record Page(string Action, int Limit, int Offset, string Body);
 
     /// <summary>A fake API: <paramref name="answer"/> gets the 0-based page number and the request and returns the Result JSON.</summary>
-    private static (CkafkaClient Client, List<Page> Pages) Api(Func<int, Page, string> answer)
+    private static (CkafkaClient Client, List<Page> Pages) Api(Func<int, Page, string> answer, TimeProvider? time = null)
     {
         var pages = new List<Page>();
         var handler = new FakeHandler((n, r) =>
@@ -26,7 +26,8 @@ public class CkafkaClientPagingTests
             }
             return FakeHandler.Ok("\"Result\":" + answer(n, page) + ",\"RequestId\":\"r" + n + "\"");
         });
-        var client = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 0 }, new RecordingObserver(), TimeProvider.System);
+        var client = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 0 }, new RecordingObserver(),
+            time ?? TimeProvider.System);
         return (new CkafkaClient(client), pages);
     }
 
@@ -120,15 +121,32 @@ public class CkafkaClientPagingTests
     }
 
     [Test]
+    public async Task The_time_a_sweep_took_comes_from_the_client_clock()
+    {
+        // Each page takes 5 s on the client's clock: the first sweep (10 pages, 50 s) leaves less than the 20 s
+        // remaining, so the changed list is not swept again. Wall-clock time (milliseconds here) would allow it.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var (client, pages) = Api((n, p) =>
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            return Tasks(n == 0 ? 1000 : 150, p.Offset, Math.Min(150, p.Offset + p.Limit));
+        }, time);
+        var progress = new ListProgress { Remaining = () => TimeSpan.FromSeconds(20) };
+        await client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 100, CkafkaListing.ReadTask, static t => t.TaskId, progress,
+            CancellationToken.None);
+
+        Assert.That(pages, Has.Count.EqualTo(10));
+    }
+
+    [Test]
     public async Task A_changed_list_is_not_swept_again_when_the_deadline_leaves_no_time()
     {
         var (client, pages) = Api((n, p) => Tasks(n == 0 ? 1000 : 150, p.Offset, Math.Min(150, p.Offset + p.Limit)));
         var progress = new ListProgress { Remaining = () => TimeSpan.Zero };
-        var tasks = await client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 100, CkafkaClient.ReadTask, static t => t.TaskId, progress,
+        var tasks = await client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 100, CkafkaListing.ReadTask, static t => t.TaskId, progress,
             CancellationToken.None);
 
-        Assert.That(pages, Has.Count.EqualTo(10));
-        Assert.That(progress.Repeated, Is.False);
+        Assert.That(pages, Has.Count.EqualTo(10), "one sweep of ten pages, not a second one");
         Assert.That(tasks, Has.Count.EqualTo(150));
     }
 
@@ -137,7 +155,7 @@ public class CkafkaClientPagingTests
     {
         // Asked for 1000, the API gives 100 a page: offsets must follow 100, or items 100..999 would be skipped.
         var (client, pages) = Api((_, p) => Tasks(250, p.Offset, Math.Min(250, p.Offset + Math.Min(100, p.Limit))));
-        var tasks = await client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 1000, CkafkaClient.ReadTask, static t => t.TaskId, new ListProgress(),
+        var tasks = await client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 1000, CkafkaListing.ReadTask, static t => t.TaskId, new ListProgress(),
             CancellationToken.None);
 
         Assert.That(tasks.Select(t => t.TaskId), Is.EqualTo(Enumerable.Range(0, 250).Select(i => "task-" + i)));
@@ -288,7 +306,7 @@ public class CkafkaClientPagingTests
     public void A_list_lost_or_of_the_wrong_shape_fails_after_one_call(string result)
     {
         var (client, pages) = Api((_, _) => result);
-        Assert.ThrowsAsync<TencentCloudInvalidResponseException>(() => client.DescribeDatahubTasksAsync(Target, CancellationToken.None));
+        Assert.That(Assert.ThrowsAsync<TencentCloudException>(() => client.DescribeDatahubTasksAsync(Target, CancellationToken.None))!.Code, Is.EqualTo("InvalidResponse"));
         Assert.That(pages, Has.Count.EqualTo(1));
     }
 
@@ -296,7 +314,7 @@ public class CkafkaClientPagingTests
     public void An_empty_first_page_while_total_count_promises_items_is_a_lost_list_not_an_empty_account()
     {
         var (client, _) = Api((_, _) => "{\"TotalCount\":500,\"TaskList\":[]}");
-        var error = Assert.ThrowsAsync<TencentCloudInvalidResponseException>(() => client.DescribeDatahubTasksAsync(Target, CancellationToken.None));
+        var error = Assert.ThrowsAsync<TencentCloudException>(() => client.DescribeDatahubTasksAsync(Target, CancellationToken.None));
         Assert.That(error!.Message, Does.Contain("page 1 lost its list: TotalCount 500 but TaskList is empty"));
     }
 
@@ -329,7 +347,8 @@ public class CkafkaClientPagingTests
             : FakeHandler.ApiError("InvalidParameterValue", "bad offset"));
         var api = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 0 }, new RecordingObserver(), TimeProvider.System);
 
-        var e = Assert.ThrowsAsync<TencentCloudApiException>(() => new CkafkaClient(api).DescribeDatahubTasksAsync(Target, CancellationToken.None));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => new CkafkaClient(api).DescribeDatahubTasksAsync(Target, CancellationToken.None));
+        Assert.That(e!.IsApiError, Is.True);
         Assert.That(e!.Code, Is.EqualTo("InvalidParameterValue"));
         Assert.That(handler.Count, Is.InRange(2, 3));
     }

@@ -9,13 +9,13 @@ public class CkafkaClientParsingTests
     private static DatahubTask ReadTask(string json)
     {
         using var doc = JsonDocument.Parse(json);
-        return CkafkaClient.ReadTask(doc.RootElement);
+        return CkafkaListing.ReadTask(doc.RootElement);
     }
 
     private static ConnectResource ReadResource(string json)
     {
         using var doc = JsonDocument.Parse(json);
-        return CkafkaClient.ReadResource(doc.RootElement);
+        return CkafkaListing.ReadResource(doc.RootElement);
     }
 
     [Test]

@@ -60,7 +60,8 @@ public class HostileAnswerTests
     {
         var json = "{\"Response\":{" + (result is null ? "" : "\"Result\":" + result + ",") + "\"RequestId\":\"req-lost-1\"}}";
         var progress = new ListProgress();
-        var e = Assert.ThrowsAsync<TencentCloudInvalidResponseException>(() => List(json, progress));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => List(json, progress));
+        Assert.That(e!.Code, Is.EqualTo("InvalidResponse"));
         Assert.That(e!.Message, Does.Contain("DescribeDatahubTasks").And.Contain("page 1").And.Contain(what).And.Contain("RequestId req-lost-1"));
         Assert.That(e.IsRetryable, Is.False);
         Assert.That(progress.PagesDone, Is.EqualTo(0));

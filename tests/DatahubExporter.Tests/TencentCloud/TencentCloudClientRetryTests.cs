@@ -53,7 +53,8 @@ public class TencentCloudClientRetryTests
     public void Api_error_is_attempted_this_many_times(string code, int attempts)
     {
         var c = Create((_, _) => FakeHandler.ApiError(code));
-        var e = Assert.ThrowsAsync<TencentCloudApiException>(() => c.Client.CallAsync(Target, Action, Body, CancellationToken.None));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => c.Client.CallAsync(Target, Action, Body, CancellationToken.None));
+        Assert.That(e!.IsApiError, Is.True);
 
         Assert.That(e!.Code, Is.EqualTo(code));
         Assert.That(c.Handler.Count, Is.EqualTo(attempts));
@@ -84,7 +85,7 @@ public class TencentCloudClientRetryTests
     {
         var c = Create((_, _) => FakeHandler.ApiError("InternalError"), maxAttempts);
 
-        Assert.ThrowsAsync<TencentCloudApiException>(() => c.Client.CallAsync(Target, Action, Body, CancellationToken.None));
+        Assert.That(Assert.ThrowsAsync<TencentCloudException>(() => c.Client.CallAsync(Target, Action, Body, CancellationToken.None))!.IsApiError, Is.True);
         Assert.That(c.Handler.Count, Is.EqualTo(maxAttempts));
     }
 
@@ -93,7 +94,7 @@ public class TencentCloudClientRetryTests
     {
         var c = Create((_, _) => FakeHandler.ApiError("InternalError"), 0);
 
-        Assert.ThrowsAsync<TencentCloudApiException>(() => c.Client.CallAsync(Target, Action, Body, CancellationToken.None));
+        Assert.That(Assert.ThrowsAsync<TencentCloudException>(() => c.Client.CallAsync(Target, Action, Body, CancellationToken.None))!.IsApiError, Is.True);
         Assert.That(c.Handler.Count, Is.EqualTo(1));
     }
 
@@ -131,7 +132,8 @@ public class TencentCloudClientRetryTests
             1 => FakeHandler.ApiError("InternalError"),
             _ => FakeHandler.ApiError("AuthFailure.SignatureExpire"),
         });
-        var e = Assert.ThrowsAsync<TencentCloudApiException>(() => c.Client.CallAsync(Target, Action, Body, CancellationToken.None));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => c.Client.CallAsync(Target, Action, Body, CancellationToken.None));
+        Assert.That(e!.IsApiError, Is.True);
 
         Assert.That(e!.Code, Is.EqualTo("AuthFailure.SignatureExpire"));
         Assert.That(c.Handler.Count, Is.EqualTo(3));
@@ -141,7 +143,7 @@ public class TencentCloudClientRetryTests
     public void Every_retry_is_signed_with_the_time_it_is_sent()
     {
         var c = Create((_, _) => FakeHandler.ApiError("InternalError"));
-        Assert.ThrowsAsync<TencentCloudApiException>(() => c.Client.CallAsync(Target, Action, Body, CancellationToken.None));
+        Assert.That(Assert.ThrowsAsync<TencentCloudException>(() => c.Client.CallAsync(Target, Action, Body, CancellationToken.None))!.IsApiError, Is.True);
 
         foreach (var r in c.Handler.Requests)
         {
@@ -156,7 +158,7 @@ public class TencentCloudClientRetryTests
     public void Backoffs_stay_under_the_cap()
     {
         var c = Create((_, _) => FakeHandler.ApiError("RequestLimitExceeded"), maxAttempts: 8);
-        Assert.ThrowsAsync<TencentCloudApiException>(() => c.Client.CallAsync(Target, Action, Body, CancellationToken.None));
+        Assert.That(Assert.ThrowsAsync<TencentCloudException>(() => c.Client.CallAsync(Target, Action, Body, CancellationToken.None))!.IsApiError, Is.True);
 
         var backoffs = c.Time.CreatedTimers.Where(t => t != TimeSpan.FromSeconds(30)).ToList();
         Assert.That(backoffs, Has.Count.LessThanOrEqualTo(7));
@@ -195,6 +197,6 @@ public class TencentCloudClientRetryTests
     [TestCase("", false)]
     public void Retryable_codes_follow_the_spec_table(string code, bool retryable)
     {
-        Assert.That(TencentCloudApiException.IsRetryableCode(code), Is.EqualTo(retryable));
+        Assert.That(TencentCloudException.IsRetryableCode(code), Is.EqualTo(retryable));
     }
 }

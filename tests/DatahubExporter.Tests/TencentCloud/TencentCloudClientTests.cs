@@ -170,7 +170,7 @@ public class TencentCloudClientTests
     public void Each_attempt_builds_a_fresh_request_with_the_same_body()
     {
         var s = Create((_, _) => FakeHandler.ApiError("InternalError"));
-        Assert.ThrowsAsync<TencentCloudApiException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        Assert.That(Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None))!.IsApiError, Is.True);
 
         Assert.That(s.Handler.Requests.Select(r => r.BodyText).Distinct(), Is.EqualTo(new[] { "{\"Limit\":100,\"Offset\":0}" }));
     }
@@ -211,11 +211,11 @@ public class TencentCloudClientTests
     public void Error_envelope_becomes_an_api_exception_with_code_message_and_request_id()
     {
         var s = Create((_, _) => FakeHandler.ApiError("AuthFailure.SecretIdNotFound", "The SecretId is not found.", "6ce3f5a2-1"));
-        var e = Assert.ThrowsAsync<TencentCloudApiException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        Assert.That(e!.IsApiError, Is.True);
 
         Assert.That(e!.Code, Is.EqualTo("AuthFailure.SecretIdNotFound"));
-        Assert.That(e.ApiMessage, Is.EqualTo("The SecretId is not found."));
-        Assert.That(e.RequestId, Is.EqualTo("6ce3f5a2-1"));
+        Assert.That(e.Message, Does.Contain("error AuthFailure.SecretIdNotFound: The SecretId is not found. (RequestId 6ce3f5a2-1)"));
         Assert.That(e.Action, Is.EqualTo(Action));
         Assert.That(e.Region, Is.EqualTo("ap-guangzhou"));
         Assert.That(e.Host, Is.EqualTo("ckafka.ap-guangzhou.tencentcloudapi.com"));
@@ -228,20 +228,21 @@ public class TencentCloudClientTests
     public void Secrets_echoed_by_the_server_are_masked_in_the_message()
     {
         var s = Create((_, _) => FakeHandler.ApiError("AuthFailure.TokenFailure", $"bad key {SecretKey} and token {Token}", $"id-{Token}"));
-        var e = Assert.ThrowsAsync<TencentCloudApiException>(() => s.Client.CallAsync(Target(token: Token), Action, Body, CancellationToken.None));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(token: Token), Action, Body, CancellationToken.None));
+        Assert.That(e!.IsApiError, Is.True);
 
         Assert.That(e!.ToString(), Does.Not.Contain(SecretKey).And.Not.Contain(Token));
-        Assert.That(e.ApiMessage, Does.Contain("****"));
+        Assert.That(e.Message, Does.Contain("bad key **** and token ****"));
     }
 
     [Test]
     public void Non_200_status_is_an_http_status_error_with_the_status()
     {
         var s = Create((_, _) => FakeHandler.Json("<html>bad gateway</html>", HttpStatusCode.BadGateway));
-        var e = Assert.ThrowsAsync<TencentCloudHttpStatusException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
 
         Assert.That(e!.Code, Is.EqualTo("HttpStatusError"));
-        Assert.That(e.StatusCode, Is.EqualTo(HttpStatusCode.BadGateway));
+        Assert.That(e.Message, Does.Contain("HTTP status 502 (BadGateway)"));
         Assert.That(e.Message, Does.Contain("502"));
         Assert.That(s.Handler.Count, Is.EqualTo(4));
     }
@@ -253,7 +254,7 @@ public class TencentCloudClientTests
     {
         var s = Create((_, _) => FakeHandler.Json("{\"Response\":{\"RequestId\":\"r\"}}", status));
 
-        Assert.ThrowsAsync<TencentCloudHttpStatusException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        Assert.That(Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None))!.Code, Is.EqualTo("HttpStatusError"));
     }
 
     [TestCase("", TestName = "Empty_body_is_invalid")]
@@ -276,7 +277,7 @@ public class TencentCloudClientTests
     public void Malformed_body_is_an_invalid_response_and_is_retried(string body)
     {
         var s = Create((_, _) => FakeHandler.Json(body));
-        var e = Assert.ThrowsAsync<TencentCloudInvalidResponseException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
 
         Assert.That(e!.Code, Is.EqualTo("InvalidResponse"));
         Assert.That(e.IsRetryable, Is.True);
@@ -290,14 +291,15 @@ public class TencentCloudClientTests
         var deep = "{\"Response\":" + new string('[', 5000) + new string(']', 5000) + "}";
         var s = Create((_, _) => FakeHandler.Json(deep));
 
-        Assert.ThrowsAsync<TencentCloudInvalidResponseException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        Assert.That(Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None))!.Code, Is.EqualTo("InvalidResponse"));
     }
 
     [Test]
     public void Legacy_error_shape_is_an_invalid_response_that_is_not_retried()
     {
         var s = Create((_, _) => FakeHandler.Json("{\"code\":4100,\"message\":\"authentication failed\",\"codeDesc\":\"AuthFailure\"}"));
-        var e = Assert.ThrowsAsync<TencentCloudInvalidResponseException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        Assert.That(e!.Code, Is.EqualTo("InvalidResponse"));
 
         Assert.That(e!.IsRetryable, Is.False);
         Assert.That(e.Message, Does.Contain("4100").And.Contain("authentication failed"));
@@ -309,10 +311,10 @@ public class TencentCloudClientTests
     {
         var options = new TencentCloudClientOptions { RateLimitPerSecond = 0, MaxResponseBytes = 1024 };
         var s = Create((_, _) => FakeHandler.Ok("\"Pad\":\"" + new string('x', 2000) + "\""), options);
-        var e = Assert.ThrowsAsync<TencentCloudResponseTooLargeException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
 
         Assert.That(e!.Code, Is.EqualTo("ResponseTooLarge"));
-        Assert.That(e.LimitBytes, Is.EqualTo(1024));
+        Assert.That(e.Message, Does.Contain("limit of 1024 bytes"));
         Assert.That(s.Handler.Count, Is.EqualTo(1));
         Assert.That(s.Observer.RequestCodes, Is.EqualTo(new[] { "ResponseTooLarge" }));
     }
@@ -328,7 +330,7 @@ public class TencentCloudClientTests
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
         }, options);
 
-        Assert.ThrowsAsync<TencentCloudResponseTooLargeException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        Assert.That(Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None))!.Code, Is.EqualTo("ResponseTooLarge"));
     }
 
     [Test]
@@ -338,7 +340,7 @@ public class TencentCloudClientTests
         var endless = new EndlessStream();
         var s = Create((_, _) => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(endless) }, options);
 
-        Assert.ThrowsAsync<TencentCloudResponseTooLargeException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        Assert.That(Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None))!.Code, Is.EqualTo("ResponseTooLarge"));
         Assert.That(endless.BytesServed, Is.LessThan(64 * 1024 + 64 * 1024));
     }
 
@@ -357,7 +359,7 @@ public class TencentCloudClientTests
     public void Connection_failure_is_a_network_error_and_is_retried()
     {
         var s = Create((_, _) => throw new HttpRequestException("Connection refused (127.0.0.1:9)", new IOException("refused")));
-        var e = Assert.ThrowsAsync<TencentCloudNetworkException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
 
         Assert.That(e!.Code, Is.EqualTo("NetworkError"));
         Assert.That(e.InnerException, Is.InstanceOf<HttpRequestException>());
@@ -371,7 +373,7 @@ public class TencentCloudClientTests
     {
         var s = Create((_, _) => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new FailingStream(new IOException("connection reset"))) });
 
-        Assert.ThrowsAsync<TencentCloudNetworkException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        Assert.That(Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None))!.Code, Is.EqualTo("NetworkError"));
     }
 
     [Test]
@@ -379,7 +381,7 @@ public class TencentCloudClientTests
     {
         var s = Create((_, _) => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new FailingStream(new InvalidDataException("bad gzip"))) });
 
-        Assert.ThrowsAsync<TencentCloudInvalidResponseException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None));
+        Assert.That(Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, CancellationToken.None))!.Code, Is.EqualTo("InvalidResponse"));
     }
 
     [Test]
@@ -398,7 +400,7 @@ public class TencentCloudClientTests
         }, options, TimeProvider.System);
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
-        var e = Assert.ThrowsAsync<TencentCloudTimeoutException>(() => s.Client.CallAsync(Target(), Action, Body, guard.Token));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, guard.Token));
 
         Assert.That(e!.Code, Is.EqualTo("Timeout"));
         Assert.That(guard.IsCancellationRequested, Is.False);
@@ -425,7 +427,7 @@ public class TencentCloudClientTests
         Assert.That(call.IsCompleted, Is.False);
         s.Time.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.ThrowsAsync<TencentCloudTimeoutException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.That(Assert.ThrowsAsync<TencentCloudException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)))!.Code, Is.EqualTo("Timeout"));
     }
 
     [Test]
@@ -481,7 +483,8 @@ public class TencentCloudClientTests
         Assert.That(backoffStarted.Task.Wait(TimeSpan.FromSeconds(30)), Is.True);
         deadline.Cancel();
 
-        var e = Assert.ThrowsAsync<TencentCloudApiException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.That(e!.IsApiError, Is.True);
         Assert.That(e!.Code, Is.EqualTo("RequestLimitExceeded"));
         Assert.That(s.Handler.Count, Is.EqualTo(1));
         Assert.That(s.Observer.Retries, Is.Empty);
@@ -503,7 +506,8 @@ public class TencentCloudClientTests
             return FakeHandler.Ok();
         }, options);
 
-        var e = Assert.ThrowsAsync<TencentCloudApiException>(() => s.Client.CallAsync(Target(), Action, Body, deadline.Token).WaitAsync(TimeSpan.FromSeconds(30)));
+        var e = Assert.ThrowsAsync<TencentCloudException>(() => s.Client.CallAsync(Target(), Action, Body, deadline.Token).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.That(e!.IsApiError, Is.True);
         Assert.That(e!.Code, Is.EqualTo("InternalError"));
         Assert.That(s.Handler.Count, Is.EqualTo(2));
     }

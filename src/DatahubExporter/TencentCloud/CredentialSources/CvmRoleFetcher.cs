@@ -25,7 +25,7 @@ internal sealed class CvmRoleFetcher(HttpClient http, Uri metadataBase, string? 
         var role = roleName ?? await DiscoverRoleAsync(cancellationToken).ConfigureAwait(false);
         var what = $"CVM metadata {metadataBase} role {role}";
         var (status, body) = await SourceHttp.SendAsync(http, new HttpRequestMessage(HttpMethod.Get, new Uri(metadataBase, CredentialsPath + Uri.EscapeDataString(role))),
-            Timeout, what, cancellationToken).ConfigureAwait(false);
+            Timeout, what, time, cancellationToken).ConfigureAwait(false);
         if (status == HttpStatusCode.NotFound)
         {
             throw new CredentialException($"{what}: no such role on this instance (HTTP 404)");
@@ -51,7 +51,7 @@ internal sealed class CvmRoleFetcher(HttpClient http, Uri metadataBase, string? 
     {
         var what = $"CVM metadata {metadataBase}";
         var (status, body) = await SourceHttp.SendAsync(http, new HttpRequestMessage(HttpMethod.Get, new Uri(metadataBase, CredentialsPath)),
-            Timeout, what, cancellationToken).ConfigureAwait(false);
+            Timeout, what, time, cancellationToken).ConfigureAwait(false);
         if (status == HttpStatusCode.NotFound)
         {
             throw new CredentialException($"{what}: no CAM role is bound to this instance (HTTP 404)");

@@ -57,7 +57,7 @@ internal sealed class OidcFetcher(HttpClient http, Uri stsEndpoint, string regio
         request.Headers.TryAddWithoutValidation("X-TC-Region", region);
         request.Headers.TryAddWithoutValidation("X-TC-Timestamp", now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
 
-        var (status, answer) = await SourceHttp.SendAsync(http, request, Timeout, what, cancellationToken).ConfigureAwait(false);
+        var (status, answer) = await SourceHttp.SendAsync(http, request, Timeout, what, time, cancellationToken).ConfigureAwait(false);
         if (status != HttpStatusCode.OK)
         {
             throw new CredentialException($"{what}: HTTP {(int)status}");

@@ -16,9 +16,9 @@ internal static class SourceHttp
     private const int MaxBodyBytes = 64 * 1024;
 
     public static async Task<(HttpStatusCode Status, byte[] Body)> SendAsync(HttpClient http, HttpRequestMessage request, TimeSpan timeout, string what,
-        CancellationToken cancellationToken)
+        TimeProvider time, CancellationToken cancellationToken)
     {
-        using var timer = new CancellationTokenSource(timeout);
+        using var timer = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {

@@ -82,6 +82,27 @@ public class RoleFetcherTests
     }
 
     [Test]
+    public async Task The_source_timeout_runs_on_the_fetcher_clock()
+    {
+        // The metadata call never answers; only the fetcher's own clock reaching the 2 s timeout ends it.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var http = new HttpClient(new FakeHandler(async (_, _, ct) =>
+        {
+            asked.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            throw new InvalidOperationException("unreachable");
+        }));
+        var fetch = new CvmRoleFetcher(http, new Uri("http://127.0.0.1:1/"), "pinned-role", time).FetchAsync(CancellationToken.None);
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        time.Advance(CvmRoleFetcher.Timeout);
+
+        var error = Assert.ThrowsAsync<CredentialException>(() => fetch.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.That(error!.Message, Does.EndWith("no answer within 2 s"));
+    }
+
+    [Test]
     public async Task Oidc_sends_an_unsigned_request_and_rereads_the_token_file_at_each_fetch()
     {
         await using var sts = await FakeStsService.StartAsync(Issue);

@@ -89,8 +89,9 @@ public class TemporaryCredentialsTests
         _simulator.State.RevokeTemporaryKey(provider.Current!.SecretId);
         fetcher.FailWith = "metadata down";
 
-        var error = Assert.ThrowsAsync<TencentCloudApiException>(() =>
+        var error = Assert.ThrowsAsync<TencentCloudException>(() =>
             new CkafkaClient(client).DescribeDatahubTasksAsync(new ApiTarget("ap-guangzhou", _simulator.BaseAddress, provider), CancellationToken.None));
+        Assert.That(error!.IsApiError, Is.True);
 
         Assert.That(error!.Code, Is.EqualTo("AuthFailure.SecretIdNotFound"));
         Assert.That(observer.RequestCodes, Is.EqualTo(new[] { "AuthFailure.SecretIdNotFound" }));
@@ -105,7 +106,8 @@ public class TemporaryCredentialsTests
         var client = new TencentCloudClient(http, new TencentCloudClientOptions { RateLimitPerSecond = 0 }, observer, TimeProvider.System);
         var target = new ApiTarget("ap-guangzhou", _simulator.BaseAddress, new Credentials(key.SecretId, key.SecretKey, "wrong-token"));
 
-        var error = Assert.ThrowsAsync<TencentCloudApiException>(() => new CkafkaClient(client).DescribeDatahubTasksAsync(target, CancellationToken.None));
+        var error = Assert.ThrowsAsync<TencentCloudException>(() => new CkafkaClient(client).DescribeDatahubTasksAsync(target, CancellationToken.None));
+        Assert.That(error!.IsApiError, Is.True);
 
         Assert.That(error!.Code, Is.EqualTo("AuthFailure.TokenFailure"));
         Assert.That(observer.RequestCodes, Is.EqualTo(new[] { "AuthFailure.TokenFailure" }));
@@ -121,7 +123,7 @@ public class TemporaryCredentialsTests
         using var http = new HttpClient();
         var client = new TencentCloudClient(http, new TencentCloudClientOptions { RateLimitPerSecond = 0 }, observer, TimeProvider.System);
 
-        var error = Assert.ThrowsAsync<TencentCloudCredentialException>(() =>
+        var error = Assert.ThrowsAsync<TencentCloudException>(() =>
             new CkafkaClient(client).DescribeDatahubTasksAsync(new ApiTarget("ap-guangzhou", _simulator.BaseAddress, provider), CancellationToken.None));
 
         Assert.That(error!.Code, Is.EqualTo("CredentialError"));

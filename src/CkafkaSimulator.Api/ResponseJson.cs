@@ -48,10 +48,11 @@ internal static class ResponseJson
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>A list answer. <paramref name="nullMode"/> (NullFields fault) nulls or drops fields by item position.</summary>
+    /// <summary>A list answer. <paramref name="nullList"/> writes the list as JSON null; <paramref name="nullItemFields"/>
+    /// nulls or drops fields by item position (<see cref="NullMode"/>).</summary>
     public static byte[] List<T>(
         string listField, long totalCount, IReadOnlyList<T> page, Action<Utf8JsonWriter, T, NullMode> writeItem,
-        Fault? nullFields, int paddingBytes, string requestId)
+        bool nullList, bool nullItemFields, int paddingBytes, string requestId)
     {
         var buffer = new ArrayBufferWriter<byte>(4096 + page.Count * 900 + paddingBytes);
         using (var w = new Utf8JsonWriter(buffer, WriterOptions))
@@ -60,7 +61,7 @@ internal static class ResponseJson
             w.WriteStartObject("Response");
             w.WriteStartObject("Result");
             w.WriteNumber("TotalCount", totalCount);
-            if (nullFields is { NullList: true })
+            if (nullList)
             {
                 w.WriteNull(listField);
             }
@@ -69,7 +70,7 @@ internal static class ResponseJson
                 w.WriteStartArray(listField);
                 for (var i = 0; i < page.Count; i++)
                 {
-                    writeItem(w, page[i], nullFields is null ? NullMode.None : (NullMode)(i % 4));
+                    writeItem(w, page[i], nullItemFields ? (NullMode)(i % 4) : NullMode.None);
                 }
                 w.WriteEndArray();
             }

@@ -1,14 +1,13 @@
-using System.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace CkafkaSimulator;
 
 /// <summary>
 /// Answers <c>POST /</c> as the Tencent Cloud API gateway would for ckafka 2019-08-19: TC3 check, common
-/// headers, parameters, then the action — errors as HTTP 200 envelopes (spec §4.1). Injected faults apply only
-/// after every check has passed.
+/// headers, parameters, then the action — errors as HTTP 200 envelopes (spec §4.1). The planner (the full
+/// simulator's faults; none in demo mode) shapes only requests that passed every check.
 /// </summary>
-internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, CancellationToken stopping)
+internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, IAnswerPlanner? planner, CancellationToken stopping)
 {
     /// <summary>Tencent caps a v3 POST at 10 MB (spec §1.2).</summary>
     private const int MaxBodyBytes = 10 * 1024 * 1024;
@@ -77,24 +76,20 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
             return;
         }
 
-        var plan = state.Plan(action!, region!);
+        var plan = planner?.Plan(action!, region!) ?? AnswerPlan.None;
         using var inFlight = state.EnterInFlight();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         try
         {
-            if (plan.Decisive is { } decisive)
+            if (plan.Replace is { } replace)
             {
-                await AnswerFaultAsync(context, log with { Faults = plan.Applied }, decisive, plan.Delay, requestId, linked.Token);
+                await replace(new ReplacedAnswer(context, log with { Faults = plan.Applied }, plan.Delay, requestId, state, linked.Token));
                 return;
             }
             var (answer, errorCode) = Answer(action!, region!, parameters, plan, requestId);
             state.Record(log with { Faults = plan.Applied, ErrorCode = errorCode });
-            await DelayAsync(plan.Delay, linked.Token);
-            if (plan.Truncate)
-            {
-                answer = answer[..(answer.Length / 2)];
-            }
-            await WriteAsync(context, 200, "application/json", answer);
+            await DelayAsync(plan.Delay, options.Time, linked.Token);
+            await WriteAsync(context, 200, "application/json", plan.Rewrite is { } rewrite ? rewrite(answer) : answer.Body);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
@@ -103,7 +98,7 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
         }
     }
 
-    private (byte[] Body, string? ErrorCode) Answer(string action, string region, ApiParameters parameters, FaultPlan plan, string requestId)
+    private (FinishedAnswer Answer, string? ErrorCode) Answer(string action, string region, ApiParameters parameters, AnswerPlan plan, string requestId)
     {
         var data = state.Data(region);
         if (action == "DescribeConnectResource")
@@ -111,12 +106,13 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
             var id = parameters.String("ResourceId");
             if (string.IsNullOrEmpty(id))
             {
-                return (ResponseJson.Error("MissingParameter", "The request is missing a required parameter `ResourceId`.", requestId), "MissingParameter");
+                return (Single(ResponseJson.Error("MissingParameter", "The request is missing a required parameter `ResourceId`.", requestId), requestId),
+                    "MissingParameter");
             }
             var found = data.Resources.FirstOrDefault(r => r.ResourceId == id);
             return found is null
-                ? (ResponseJson.Error("ResourceNotFound", "The resource is not found.", requestId), "ResourceNotFound")
-                : (ResponseJson.Single(found, plan.PaddingBytes, requestId), null);
+                ? (Single(ResponseJson.Error("ResourceNotFound", "The resource is not found.", requestId), requestId), "ResourceNotFound")
+                : (Single(ResponseJson.Single(found, plan.PaddingBytes, requestId), requestId), null);
         }
 
         var offset = (int)Math.Min(parameters.Integer("Offset") ?? 0, int.MaxValue);
@@ -127,49 +123,24 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
         {
             var tasks = data.Tasks.Where(t => MatchesTask(t, parameters)).ToList();
             var page = Page(tasks, offset, limit, plan.Overlap);
-            return (Damage("TaskList", "TaskName", DriftedCount(tasks.Count, plan), plan, requestId,
-                ResponseJson.List("TaskList", DriftedCount(tasks.Count, plan), page, ResponseJson.WriteTask, plan.NullFields, plan.PaddingBytes, requestId)), null);
+            var taskCount = DriftedCount(tasks.Count, plan);
+            return (new FinishedAnswer(
+                ResponseJson.List("TaskList", taskCount, page, ResponseJson.WriteTask, plan.NullList, plan.NullItemFields, plan.PaddingBytes, requestId),
+                "TaskList", "TaskName", taskCount, requestId), null);
         }
         var resources = data.Resources.Where(r => MatchesResource(r, parameters)).ToList();
         var resourcePage = Page(resources, offset, limit, plan.Overlap);
-        return (Damage("ConnectResourceList", "ResourceName", DriftedCount(resources.Count, plan), plan, requestId,
-            ResponseJson.List("ConnectResourceList", DriftedCount(resources.Count, plan), resourcePage, ResponseJson.WriteResource,
-                plan.NullFields, plan.PaddingBytes, requestId)), null);
+        var resourceCount = DriftedCount(resources.Count, plan);
+        return (new FinishedAnswer(
+            ResponseJson.List("ConnectResourceList", resourceCount, resourcePage, ResponseJson.WriteResource, plan.NullList, plan.NullItemFields,
+                plan.PaddingBytes, requestId),
+            "ConnectResourceList", "ResourceName", resourceCount, requestId), null);
     }
 
-    /// <summary>The LostList and LoneSurrogate faults, applied to a finished list answer.</summary>
-    private static byte[] Damage(string listField, string nameField, long totalCount, FaultPlan plan, string requestId, byte[] answer)
-    {
-        if (plan.LostList is { } lost)
-        {
-            return Encoding.UTF8.GetBytes(lost.MissingResult
-                ? $"{{\"Response\":{{\"RequestId\":\"{requestId}\"}}}}"
-                : $"{{\"Response\":{{\"Result\":{{\"TotalCount\":{totalCount}}},\"RequestId\":\"{requestId}\"}}}}");
-        }
+    /// <summary>An answer that is not a list: nothing for a list-damaging fault to touch.</summary>
+    private static FinishedAnswer Single(byte[] body, string requestId) => new(body, null, null, 0, requestId);
 
-        if (!plan.LoneSurrogate)
-        {
-            return answer;
-        }
-
-        // Utf8JsonWriter refuses to write a lone surrogate, so the escapes go into the bytes directly.
-        var text = Encoding.UTF8.GetString(answer);
-        var marker = $"\"{nameField}\":\"";
-        var first = text.IndexOf(marker, StringComparison.Ordinal);
-        if (first >= 0)
-        {
-            text = text.Insert(first + marker.Length, "\\ud800");
-            var second = text.IndexOf(marker, first + marker.Length, StringComparison.Ordinal);
-            if (second >= 0)
-            {
-                text = text.Insert(second + marker.Length, "x\\udc00");
-            }
-        }
-
-        return Encoding.UTF8.GetBytes(text);
-    }
-
-    private static long DriftedCount(int count, FaultPlan plan) => Math.Max(0, count + plan.CountDrift);
+    private static long DriftedCount(int count, AnswerPlan plan) => Math.Max(0, count + plan.CountDrift);
 
     private static List<T> Page<T>(List<T> items, int offset, int limit, int overlap)
     {
@@ -193,47 +164,16 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
 
     private static bool Equal(string value, string? filter) => string.IsNullOrEmpty(filter) || value == filter;
 
-    private async Task AnswerFaultAsync(HttpContext context, ReceivedRequest log, Fault fault, TimeSpan delay, string requestId, CancellationToken token)
-    {
-        switch (fault.Kind)
-        {
-            case FaultKind.Error:
-            case FaultKind.RateLimit:
-                var (code, message) = fault.Kind == FaultKind.Error
-                    ? (fault.Code, fault.Message)
-                    : ("RequestLimitExceeded", "Your current request times exceeds the frequency limit.");
-                state.Record(log with { ErrorCode = code });
-                await DelayAsync(delay, token);
-                await WriteAsync(context, 200, "application/json", ResponseJson.Error(code, message, requestId));
-                break;
-            case FaultKind.HttpStatus:
-                state.Record(log with { HttpStatus = fault.Status });
-                await DelayAsync(delay, token);
-                await WriteAsync(context, fault.Status, "text/html",
-                    Encoding.UTF8.GetBytes($"<html><head><title>{fault.Status}</title></head><body>upstream error {fault.Status}</body></html>\n"));
-                break;
-            case FaultKind.MalformedJson:
-                state.Record(log);
-                await DelayAsync(delay, token);
-                await WriteAsync(context, 200, "application/json", "{\"Response\": {\"Result\": NaN, 'RequestId': undefined,"u8.ToArray());
-                break;
-            case FaultKind.Hang:
-                state.Record(log with { HttpStatus = 0 });
-                await Task.Delay(Timeout.Infinite, token);
-                break;
-        }
-    }
-
     private async Task ErrorAsync(HttpContext context, ReceivedRequest log, string code, string message, string requestId)
     {
         state.Record(log with { ErrorCode = code });
         await WriteAsync(context, 200, "application/json", ResponseJson.Error(code, message, requestId));
     }
 
-    private static Task DelayAsync(TimeSpan delay, CancellationToken token) =>
-        delay > TimeSpan.Zero ? Task.Delay(delay, token) : Task.CompletedTask;
+    internal static Task DelayAsync(TimeSpan delay, TimeProvider time, CancellationToken token) =>
+        delay > TimeSpan.Zero ? Task.Delay(delay, time, token) : Task.CompletedTask;
 
-    private static async Task WriteAsync(HttpContext context, int status, string contentType, byte[] body)
+    internal static async Task WriteAsync(HttpContext context, int status, string contentType, byte[] body)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = contentType;

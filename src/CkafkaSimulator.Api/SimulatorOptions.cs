@@ -50,8 +50,7 @@ public sealed class SimulatorOptions
     /// instead of capped, as an API from before a larger documented maximum may do.</summary>
     public int? RefuseLimitAbove { get; set; }
 
-    /// <summary>The clock used for timestamps and rate-limit windows; tests substitute their own.
-    /// Latency and hang faults always use real time.</summary>
+    /// <summary>The clock of timestamps, rate-limit windows and latency faults; tests substitute their own.</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
     /// <summary>How many received requests <see cref="SimulatorState.Requests"/> keeps (oldest dropped first).</summary>

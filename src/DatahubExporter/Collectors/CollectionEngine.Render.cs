@@ -1,0 +1,57 @@
+using DatahubExporter.Exposition;
+
+namespace DatahubExporter.Collectors;
+
+// The families an answer holds, from the collection results and the path's error counts.
+internal sealed partial class CollectionEngine
+{
+    /// <summary>The families of one answer: each path's own (error count, status, info, error info), then
+    /// the families every path shares, each rendered once with every path's samples.</summary>
+    private List<MetricFamily> Render(IReadOnlyList<(PathResult Result, TimeSpan? CacheAge)> parts)
+    {
+        var families = new List<MetricFamily>(8 * parts.Count);
+        foreach (var (result, _) in parts)
+        {
+            var path = result.Path;
+            var state = _states[path];
+            families.Add(new MetricFamily(path.ErrorCount.Name, path.ErrorCount.Help, MetricType.Gauge,
+                result.Regions.Select(r => new Sample(path.ErrorCount.Name, [new Label("region", r.Region)], state.ErrorCount(r.Region))).ToList()));
+            AddItemFamilies(path, result.Regions, families);
+        }
+
+        families.Add(new MetricFamily("datahub_exporter_collect_success",
+            "Whether the last collection of this collector for this region succeeded (1) or failed (0).",
+            MetricType.Gauge,
+            parts.SelectMany(p => p.Result.Regions.Select(r =>
+                new Sample("datahub_exporter_collect_success", RegionCollector(r.Region, p.Result.Path), r.Success ? 1 : 0))).ToList()));
+        families.Add(new MetricFamily("datahub_exporter_collect_duration_seconds",
+            "How long the last collection of this collector for this region took, all pages and retries included.",
+            MetricType.Gauge,
+            parts.SelectMany(p => p.Result.Regions.Select(r =>
+                new Sample("datahub_exporter_collect_duration_seconds", RegionCollector(r.Region, p.Result.Path), r.DurationSeconds))).ToList()));
+        if (_options.CacheTtl > TimeSpan.Zero)
+        {
+            families.Add(new MetricFamily("datahub_exporter_cache_age_seconds",
+                "Age of the data in this answer: 0 when collected for this scrape, more when served from the --cache.ttl cache.",
+                MetricType.Gauge,
+                parts.Select(p => new Sample("datahub_exporter_cache_age_seconds", [new Label("collector", p.Result.Path.Name)], p.CacheAge?.TotalSeconds ?? 0))
+                    .ToList()));
+        }
+
+        return families;
+    }
+
+    /// <summary>
+    /// <c>…_status</c> (region plus the item's identity labels, value the API's status code; items without a
+    /// status get none), <c>…_info</c> (identity plus descriptive labels, value 1) and <c>…_error_info</c>
+    /// (region, id and the cleaned message, for items that have one) — written from the records, no sample objects.
+    /// </summary>
+    private static void AddItemFamilies(ScrapePath path, IReadOnlyList<RegionOutcome> regions, List<MetricFamily> families)
+    {
+        families.Add(MetricFamily.FromSeries(path.Status.Name, path.Status.Help, new ItemSeries(path, ItemFamily.Status, regions)));
+        families.Add(MetricFamily.FromSeries(path.Info.Name, path.Info.Help, new ItemSeries(path, ItemFamily.Info, regions)));
+        families.Add(MetricFamily.FromSeries(path.ErrorInfo.Name, path.ErrorInfo.Help, new ItemSeries(path, ItemFamily.ErrorInfo, regions)));
+    }
+
+    private static Label[] RegionCollector(string region, ScrapePath path) => [new Label("region", region), new Label("collector", path.Name)];
+}

@@ -1,0 +1,158 @@
+using System.Text.RegularExpressions;
+using DatahubExporter.TencentCloud.CredentialSources;
+
+namespace DatahubExporter.Configuration;
+
+/// <summary>Values of <c>[common]</c>, checked as each line is read so that errors carry its number: which keys
+/// exist, what a region list, an endpoint, a credential source, a role name and a name filter must look like.
+/// Errors are <see cref="IniProblem"/>; <see cref="ConfigLoader"/> adds the file and line.</summary>
+internal sealed class CommonSection
+{
+    private const int MaxEchoedUrlChars = 256;
+
+    private static readonly string[] KnownKeys =
+    [
+        "secret_id", "secret_key", "region", "token", "endpoint", "credential_source", "role_name",
+        "task_name_include", "task_name_exclude", "resource_name_include", "resource_name_exclude",
+    ];
+
+    // Tencent region ids: ap-guangzhou, ap-shanghai-fsi, na-siliconvalley, eu-frankfurt (§6 "Regions").
+    private static readonly Regex RegionPattern = new("^[a-z]{2,}(-[a-z0-9]+)+$", RegexOptions.CultureInvariant);
+
+    private readonly Dictionary<string, string> values = new(StringComparer.Ordinal);
+
+    public bool HasCommon { get; set; }
+
+    public List<string>? Regions { get; private set; }
+
+    public Uri? Endpoint { get; private set; }
+
+    public string? Get(string key) => values.GetValueOrDefault(key);
+
+    public void Accept(string key, string rawValue)
+    {
+        if (!KnownKeys.Contains(key))
+        {
+            throw new IniProblem($"unknown key {ConfigLoader.Echo(key)} in [common] (known: {string.Join(", ", KnownKeys)})");
+        }
+
+        var value = Unquote(rawValue);
+        if (value.Length == 0)
+        {
+            throw new IniProblem($"key \"{key}\" in [common] has an empty value");
+        }
+
+        if (key == "region")
+        {
+            Regions = ParseRegions(value, problem => new IniProblem($"key \"region\" in [common]: {problem}"));
+        }
+        else if (key == "endpoint")
+        {
+            Endpoint = ParseEndpoint(value);
+        }
+        else if (key == "credential_source" && !CredentialSourceNames.All.Contains(value))
+        {
+            throw new IniProblem($"key \"credential_source\" in [common]: \"{value}\" is not one of {string.Join(", ", CredentialSourceNames.All)}");
+        }
+        else if (key == "role_name" && !CvmRoleFetcher.IsRoleName(value))
+        {
+            throw new IniProblem($"key \"role_name\" in [common]: \"{value}\" is not a CAM role name (letters, digits and +=,.@_- only)");
+        }
+        else if (key.EndsWith("_include", StringComparison.Ordinal) || key.EndsWith("_exclude", StringComparison.Ordinal))
+        {
+            CheckPattern(key, value);
+        }
+
+        values[key] = value;
+    }
+
+    public NameFilter Filter(string includeKey, string excludeKey) => NameFilter.Create(Get(includeKey), Get(excludeKey));
+
+    /// <summary>The pattern as written must parse: checked before anchoring, so the offset in the message is the user's.</summary>
+    private static void CheckPattern(string key, string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant);
+        }
+        catch (RegexParseException e)
+        {
+            // .NET's message is "Invalid pattern '…' at offset N. Reason."; only the reason is kept.
+            var marker = $"at offset {e.Offset}. ";
+            var at = e.Message.IndexOf(marker, StringComparison.Ordinal);
+            var reason = at < 0 ? e.Error.ToString() : e.Message[(at + marker.Length)..].TrimEnd('.');
+            throw new IniProblem($"key \"{key}\" in [common]: \"{pattern}\" is not a valid regular expression: {reason} at offset {e.Offset}");
+        }
+
+        try
+        {
+            _ = NameFilter.Create(pattern, null);
+        }
+        catch (ArgumentException)
+        {
+            // Valid alone but not inside ^(?:…)$: an (?x) comment running to the end swallows the closing parenthesis.
+            throw new IniProblem($"key \"{key}\" in [common]: \"{pattern}\" cannot be anchored as ^(?:…)$ (a comment in the pattern runs to its end?)");
+        }
+    }
+
+    private static string Unquote(string value) =>
+        value.Length >= 2 && value[0] is '"' or '\'' && value[^1] == value[0] ? value[1..^1] : value;
+
+    /// <summary>A comma-separated list of region ids (the <c>region</c> key and <c>TENCENTCLOUD_REGION</c>), duplicates dropped.</summary>
+    public static List<string> ParseRegions(string text, Func<string, Exception> error)
+    {
+        var regions = new List<string>();
+        foreach (var part in text.Split(','))
+        {
+            var region = part.Trim();
+            if (region.Length == 0)
+            {
+                continue; // a trailing or doubled comma is harmless
+            }
+
+            if (!RegionPattern.IsMatch(region))
+            {
+                throw error($"{ConfigLoader.Echo(region)} is not a region id such as ap-guangzhou");
+            }
+
+            if (!regions.Contains(region))
+            {
+                regions.Add(region);
+            }
+        }
+
+        return regions.Count > 0 ? regions : throw error("no region given");
+    }
+
+    /// <summary>
+    /// <c>ckafka.tencentcloudapi.com</c> or <c>host:port</c> means https; a full URL may be http or https
+    /// (tests and the simulator use http on loopback). The path must be empty or <c>/</c> because the API
+    /// is always called at <c>/</c> (tencent-cloud-api.md §2.1); no query, fragment or user info.
+    /// </summary>
+    private static Uri ParseEndpoint(string text)
+    {
+        var withScheme = text.Contains("://", StringComparison.Ordinal) ? text : "https://" + text;
+        if (!Uri.TryCreate(withScheme, UriKind.Absolute, out var uri) || uri.HostNameType is UriHostNameType.Unknown || uri.Host.Length == 0)
+        {
+            // Whatever stands before an '@' could be a password: never echoed.
+            var at = text.LastIndexOf('@');
+            var shownText = at < 0 ? text : (text.Contains("://", StringComparison.Ordinal) ? text[..(text.IndexOf("://", StringComparison.Ordinal) + 3)] : "") + text[(at + 1)..];
+            throw new IniProblem($"key \"endpoint\" in [common]: {ConfigLoader.Echo(shownText, MaxEchoedUrlChars)} is not a host name or an http(s) URL");
+        }
+
+        var problem = uri.Scheme is not ("http" or "https") ? $"scheme \"{uri.Scheme}\" is not http or https"
+            : uri.UserInfo.Length > 0 || withScheme.Contains('@') ? "user info is not allowed"
+            : uri.AbsolutePath != "/" ? $"path \"{uri.AbsolutePath}\" is not allowed (the API lives at /)"
+            : uri.Query.Length > 0 || withScheme.Contains('?') ? "a query is not allowed"
+            : uri.Fragment.Length > 0 || withScheme.Contains('#') ? "a fragment is not allowed"
+            : null;
+        if (problem is not null)
+        {
+            // The user info is cut from the echo: it could be a password.
+            var shown = uri.UserInfo.Length > 0 ? text.Replace(uri.UserInfo + "@", "", StringComparison.Ordinal) : text;
+            throw new IniProblem($"key \"endpoint\" in [common]: {ConfigLoader.Echo(shown, MaxEchoedUrlChars)}: {problem}");
+        }
+
+        return new Uri($"{uri.Scheme}://{uri.Authority}/");
+    }
+}
