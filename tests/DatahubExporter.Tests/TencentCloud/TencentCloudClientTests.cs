@@ -29,6 +29,19 @@ public class TencentCloudClientTests
         return new Setup(client, handler, observer, time);
     }
 
+    /// <summary>A client whose API never answers; <c>started</c> completes when the first request arrived.</summary>
+    private static (Setup Setup, TaskCompletionSource Started) CreateHanging(TencentCloudClientOptions options)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var setup = CreateAsync(async (_, _, ct) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            return FakeHandler.Ok();
+        }, options);
+        return (setup, started);
+    }
+
     private static Setup CreateAsync(Func<int, RecordedRequest, CancellationToken, Task<HttpResponseMessage>> respond, TencentCloudClientOptions options, TimeProvider? realTime = null)
     {
         var time = new TimerRecordingTime();
@@ -413,13 +426,7 @@ public class TencentCloudClientTests
     public void Attempt_timeout_follows_the_time_provider()
     {
         var options = new TencentCloudClientOptions { RateLimitPerSecond = 0, MaxAttempts = 1, AttemptTimeout = TimeSpan.FromSeconds(30) };
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var s = CreateAsync(async (_, _, ct) =>
-        {
-            started.SetResult();
-            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
-            return FakeHandler.Ok();
-        }, options);
+        var (s, started) = CreateHanging(options);
 
         var call = s.Client.CallAsync(Target(), Action, Body, CancellationToken.None);
         Assert.That(started.Task.Wait(TimeSpan.FromSeconds(30)), Is.True);
@@ -434,13 +441,7 @@ public class TencentCloudClientTests
     public void Caller_cancellation_during_the_first_attempt_is_an_operation_canceled()
     {
         var options = new TencentCloudClientOptions { RateLimitPerSecond = 0 };
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var s = CreateAsync(async (_, _, ct) =>
-        {
-            started.SetResult();
-            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
-            return FakeHandler.Ok();
-        }, options);
+        var (s, started) = CreateHanging(options);
         using var deadline = new CancellationTokenSource();
 
         var call = s.Client.CallAsync(Target(), Action, Body, deadline.Token);
