@@ -154,7 +154,7 @@ measure() {
   sleep 2
   swept="$(rss_mib "$pid" VmRSS)"
   keep_smaps "$pid" "$label-swept"
-  # What it holds between sweeps, once the idle trimmer (a check every 10 s) has had its chance.
+  # What it holds between sweeps (the idle trimmer checks every second, so this should equal the figure above).
   sleep 23
   settled="$(rss_mib "$pid" VmRSS)"
   keep_smaps "$pid" "$label-settled"
