@@ -1,9 +1,6 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
 using CkafkaSimulator;
-using DatahubExporter.Configuration;
-using DatahubExporter.Exposition;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DatahubExporter.Benchmarks;
 
@@ -29,15 +26,8 @@ public class ExporterOnlyScrapeBenchmarks
     {
         _handler = new CannedPagesHandler(CapturePages());
         _http = new HttpClient(_handler);
-        var config = new ConfigHolder(new ExporterConfig
-        {
-            Credentials = BenchTargets.Credentials,
-            Regions = [BenchTargets.Region],
-            Endpoint = new Uri("http://127.0.0.1:9/"),
-            SourcePath = "(benchmark)",
-        }, null, TimeProvider.System);
-        _services = new ExporterServices(new ExporterOptions { ApiRateLimit = 0, ApiMaxAttempts = 1 }, config, NullLoggerFactory.Instance,
-            TimeProvider.System, _http);
+        // The endpoint is never dialled: every request ends in the handler.
+        _services = BenchTargets.Services(new Uri("http://127.0.0.1:9/"), _http);
         if (ScrapeAsync().GetAwaiter().GetResult() < Tasks * 100)
         {
             throw new InvalidOperationException("the scrape did not return every task");
@@ -68,16 +58,7 @@ public class ExporterOnlyScrapeBenchmarks
     }
 
     [Benchmark(Description = "tasks-path scrape, API pages replayed from memory (20 pages + render)")]
-    public async Task<long> ScrapeAsync()
-    {
-        var answer = await _services.Tasks.ScrapeAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
-        if (!answer.AllSucceeded)
-        {
-            throw new InvalidOperationException("the collection failed");
-        }
-
-        return answer.Body.Payload(ExpositionFormat.PrometheusText004, gzip: false).Length;
-    }
+    public Task<long> ScrapeAsync() => BenchTargets.ScrapeTasksAsync(_services);
 
     /// <summary>The simulator's 20 answers to <c>{"Limit":100,"Offset":N}</c>, by N.</summary>
     private static Dictionary<int, byte[]> CapturePages()
