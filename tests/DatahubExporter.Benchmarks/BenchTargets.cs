@@ -1,6 +1,7 @@
 using System.Text;
 using CkafkaSimulator;
 using DatahubExporter.Configuration;
+using DatahubExporter.Exposition;
 using DatahubExporter.Telemetry;
 using DatahubExporter.TencentCloud;
 
@@ -18,6 +19,34 @@ internal static class BenchTargets
 
     /// <summary>Byte for byte what CkafkaClient sends for a page.</summary>
     public static byte[] PageBody(int offset) => Encoding.UTF8.GetBytes($"{{\"Limit\":100,\"Offset\":{offset}}}");
+
+    /// <summary>The exporter's services for one region at <paramref name="endpoint"/>, with the rate limiter off and
+    /// no retries; <paramref name="http"/> replaces the exporter's own HttpClient when given.</summary>
+    public static ExporterServices Services(Uri endpoint, HttpClient? http = null)
+    {
+        var config = new ConfigHolder(new ExporterConfig
+        {
+            Credentials = Credentials,
+            Regions = [Region],
+            Endpoint = endpoint,
+            SourcePath = "(benchmark)",
+        }, null, TimeProvider.System);
+        return new ExporterServices(new ExporterOptions { ApiRateLimit = 0, ApiMaxAttempts = 1 }, config,
+            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, TimeProvider.System, http);
+    }
+
+    /// <summary>One scrape of the tasks path and the body the HTTP layer sends for it (text 0.0.4, rendered once per
+    /// answer into a buffer sized from the previous one); returns the body's length.</summary>
+    public static async Task<long> ScrapeTasksAsync(ExporterServices services)
+    {
+        var answer = await services.Engine.ScrapeAsync(DatahubExporter.Collectors.DatahubTasksPath.Path, TimeSpan.FromSeconds(30), CancellationToken.None);
+        if (!answer.AllSucceeded)
+        {
+            throw new InvalidOperationException("the collection failed");
+        }
+
+        return answer.Body.Payload(ExpositionFormat.PrometheusText004, gzip: false).Length;
+    }
 
     public static TencentCloudClient Client(HttpClient http) =>
         new(http, new TencentCloudClientOptions { RateLimitPerSecond = 0, MaxAttempts = 1 }, new ApiMetrics(), TimeProvider.System);

@@ -1,10 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using CkafkaSimulator;
 using DatahubExporter.Collectors;
-using DatahubExporter.Configuration;
-using DatahubExporter.Exposition;
 using DatahubExporter.TencentCloud;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DatahubExporter.Benchmarks;
 
@@ -33,14 +30,7 @@ public class ScrapeBenchmarks
     public void Setup()
     {
         _simulator = SimulatorServer.StartAsync(new SimulatorOptions { DataSet = SimulatorDataSet.Generate(Tasks, 10) }).GetAwaiter().GetResult();
-        var config = new ConfigHolder(new ExporterConfig
-        {
-            Credentials = BenchTargets.Credentials,
-            Regions = [BenchTargets.Region],
-            Endpoint = _simulator.BaseAddress,
-            SourcePath = "(benchmark)",
-        }, null, TimeProvider.System);
-        _services = new ExporterServices(new ExporterOptions { ApiRateLimit = 0, ApiMaxAttempts = 1 }, config, NullLoggerFactory.Instance, TimeProvider.System);
+        _services = BenchTargets.Services(_simulator.BaseAddress);
         _rawHttp = TencentCloudClient.CreateHttpClient();
         _raw = BenchTargets.Client(_rawHttp);
         if (ScrapeAsync().GetAwaiter().GetResult() < Tasks * 100)
@@ -72,15 +62,5 @@ public class ScrapeBenchmarks
     }
 
     [Benchmark(Description = "full tasks-path scrape via ExporterServices (20 pages + render)")]
-    public async Task<long> ScrapeAsync()
-    {
-        var answer = await _services.Engine.ScrapeAsync(DatahubTasksPath.Path, TimeSpan.FromSeconds(30), CancellationToken.None);
-        if (!answer.AllSucceeded)
-        {
-            throw new InvalidOperationException("the collection failed");
-        }
-
-        // The body the HTTP layer sends: rendered once per answer into a buffer sized from the previous one.
-        return answer.Body.Payload(ExpositionFormat.PrometheusText004, gzip: false).Length;
-    }
+    public Task<long> ScrapeAsync() => BenchTargets.ScrapeTasksAsync(_services);
 }

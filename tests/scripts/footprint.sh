@@ -2,11 +2,14 @@
 # Footprint of the shipped NativeAOT binary next to the framework-dependent build, against the CKafka simulator
 # with 10,000 tasks (one region, on loopback):
 #   tests/scripts/footprint.sh [--native FILE] [--fdd FILE] [--tasks N] [--scrapers N] [--load-seconds N]
-#                              [--env NAME=VALUE]... [--only native|fdd]
+#                              [--env NAME=VALUE]... [--only native|fdd] [--api-rate-limit N] [--smaps DIR]
 # Prints one markdown table: file size, time to the first successful scrape, RSS idle, 2 s and 25 s after three
 # sweeps of both paths, peak under N concurrent scrapers (curl --parallel, Prometheus' headers, gzip) and 30 s after.
 # --native/--fdd reuse existing builds instead of publishing; --env passes a variable (e.g. DOTNET_GCgen0size=...)
 # to both exporters, for trying runtime settings without a rebuild. RSS is VmRSS (peak: VmHWM) in MiB.
+# The exporter runs with its default flags (--api.rate-limit 20, as an operator runs it and as issues 7 and 9
+# measured), plus --scrape.default-timeout=60 for the sweeps' curl. --api-rate-limit 1000 is the older, harsher rig:
+# collections back to back at whatever pace the simulator allows. --smaps DIR keeps /proc/PID/smaps at each point.
 # A measurement, not a test: the machine is shared and noisy, so compare the columns of one run.
 set -euo pipefail
 
@@ -19,6 +22,8 @@ tasks=10000
 scrapers=50
 load_seconds=20
 only=""
+rate=""
+smaps_dir=""
 extra_env=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -29,7 +34,9 @@ while [[ $# -gt 0 ]]; do
     --load-seconds) load_seconds="$2"; shift 2 ;;
     --env) extra_env+=("$2"); shift 2 ;;
     --only) only="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --api-rate-limit) rate="$2"; shift 2 ;;
+    --smaps) smaps_dir="$2"; mkdir -p "$smaps_dir"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "footprint: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -83,11 +90,13 @@ tasks_path=/api/v1/ckafka/datahub_tasks/metrics
 resources_path=/api/v1/ckafka/connect_resources/metrics
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 rss_mib() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+# Keeps the process's smaps under --smaps DIR as LABEL-POINT.smaps (nothing without --smaps).
+keep_smaps() { [[ -z "$smaps_dir" ]] || cp "/proc/$1/smaps" "$smaps_dir/$2.smaps"; }
 
 # Starts an exporter; sets $pid and $base (its URL), bounded at 60 s.
 start() {
   local binary="$1" log="$2"
-  env "${extra_env[@]}" "$binary" --conf "$work/exporter.conf" --web.listen-address=127.0.0.1:0 --api.rate-limit=1000 \
+  env "${extra_env[@]}" "$binary" --conf "$work/exporter.conf" --web.listen-address=127.0.0.1:0 ${rate:+--api.rate-limit=$rate} \
     --scrape.default-timeout=60 2>"$log" &
   pid=$!
   pids+=("$pid")
@@ -136,6 +145,7 @@ measure() {
   start "$binary" "$work/$label.log"
   sleep 5
   idle="$(rss_mib "$pid" VmRSS)"
+  keep_smaps "$pid" "$label-idle"
 
   for _ in 1 2 3; do
     scrape_ok "$tasks_path" || fail "$label: a sweep of the tasks path failed"
@@ -143,9 +153,11 @@ measure() {
   done
   sleep 2
   swept="$(rss_mib "$pid" VmRSS)"
-  # What it holds between sweeps, once the idle trimmer (a check every 10 s) has had its chance.
+  keep_smaps "$pid" "$label-swept"
+  # What it holds between sweeps (the idle trimmer checks every second, so this should equal the figure above).
   sleep 23
   settled="$(rss_mib "$pid" VmRSS)"
+  keep_smaps "$pid" "$label-settled"
 
   # N scrapers at once, each a new scrape as soon as its last answered, for load_seconds.
   local urls=() deadline
@@ -162,6 +174,7 @@ measure() {
 
   sleep 30
   after="$(rss_mib "$pid" VmRSS)"
+  keep_smaps "$pid" "$label-after"
   kill -0 "$pid" 2>/dev/null || fail "$label exited during the run: $(tail -n 3 "$work/$label.log")"
   stop "$pid"
 
@@ -173,7 +186,7 @@ results=()
 [[ "$only" == "native" ]] || measure framework-dependent "$fdd"
 
 echo
-echo "Footprint against $tasks tasks and 1,000 resources (one region), $scrapers concurrent scrapers for ${load_seconds} s${extra_env[*]:+, env: ${extra_env[*]}}"
+echo "Footprint against $tasks tasks and 1,000 resources (one region), $scrapers concurrent scrapers for ${load_seconds} s, --api.rate-limit ${rate:-20 (default)}${extra_env[*]:+, env: ${extra_env[*]}}"
 echo
 rows=("file size" "time to first successful scrape" "RSS idle (MiB)" "RSS 2 s after 3 sweeps of both paths (MiB)" \
   "RSS 25 s after those sweeps (MiB)" "RSS peak under $scrapers scrapers (MiB)" "RSS 30 s after the load (MiB)")
