@@ -29,6 +29,31 @@ public class StartupTests : EndToEndFixture
         Assert.That((int)admin.StatusCode, Is.EqualTo(404));
     }
     [Test]
+    public async Task OpenSSL_is_not_loaded_before_the_first_api_call_even_while_the_config_file_is_polled()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Ignore("reads /proc");
+        }
+
+        // libcrypto is 3.4 MiB of an idle native process; only signing (the first API call) and TLS need it. The
+        // once-a-second check of the config file once hashed it with SHA-256, which loaded OpenSSL at start-up.
+        using var temp = new TempDirectory();
+        await using var simulator = await CkafkaSimulator.SimulatorServer.StartAsync(SimulatorOptions(tasks: 10, resources: 5));
+        var conf = WriteConfig(temp.Path, simulator.BaseAddress);
+        await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"]);
+        await Task.Delay(ReloadableFileCheck * 3);
+        Assert.That(await File.ReadAllTextAsync($"/proc/{exporter.Pid}/maps"), Does.Not.Contain("libcrypto"), "before any scrape");
+
+        using var http = Http();
+        await GetAsync(http, exporter.BaseAddress, TasksPath);
+        Assert.That(await File.ReadAllTextAsync($"/proc/{exporter.Pid}/maps"), Does.Contain("libcrypto"),
+            "the first scrape signs its API calls, so OpenSSL is there now (the check above can fail)");
+    }
+
+    private static readonly TimeSpan ReloadableFileCheck = DatahubExporter.Configuration.ReloadableFile<object>.CheckInterval;
+
+    [Test]
     public async Task Appsettings_files_and_host_variables_reconfigure_neither_kestrel_nor_logging()
     {
         using var temp = new TempDirectory();
