@@ -44,7 +44,9 @@ internal sealed class AnswerPlan
 /// <summary>Decides, at the arrival of each accepted request, how it is answered.</summary>
 internal interface IAnswerPlanner
 {
-    AnswerPlan Plan(string action, string region);
+    /// <param name="arrived">When the request reached the server (before its body was read and its signature
+    /// checked): the API's rate window is measured by arrival time (spec §5).</param>
+    AnswerPlan Plan(string action, string region, DateTimeOffset arrived);
 }
 
 /// <summary>What <see cref="AnswerPlan.Replace"/> answers with: <see cref="Record"/> logs the request as answered

@@ -76,7 +76,7 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
             return;
         }
 
-        var plan = planner?.Plan(action!, region!) ?? AnswerPlan.None;
+        var plan = planner?.Plan(action!, region!, now) ?? AnswerPlan.None;
         using var inFlight = state.EnterInFlight();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         try

@@ -25,7 +25,7 @@ public sealed class SimulatorServer : IAsyncDisposable
     public static async Task<SimulatorServer> StartAsync(SimulatorOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var faults = new FaultStore(options.Time);
+        var faults = new FaultStore();
         var api = await CkafkaApiServer.StartAsync(options, faults, state => new AdminApi(state).HandleAsync, ct);
         return new SimulatorServer(api);
     }
