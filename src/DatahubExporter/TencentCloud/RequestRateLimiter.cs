@@ -5,18 +5,23 @@ namespace DatahubExporter.TencentCloud;
 /// <summary>
 /// A sliding-window limit per (action, API host): Tencent counts its limit per action and access region in
 /// windows of server arrival time (tencent-cloud-api.md §5), so no window of <c>N / rate</c> seconds ever
-/// holds more than <c>N = ⌊rate⌋</c> request starts here (one second at any rate of 1/s or more). A sweep of
-/// up to N pages therefore goes at network speed, and a longer one still never exceeds the rate in any window
-/// — unlike a token bucket, whose burst plus refill can reach twice the rate within one second.
-/// Each caller reserves its start under a small lock and waits outside it: async, cancellable, in arrival order,
-/// safe for any number of concurrent callers.
+/// holds more than <c>N = ⌊rate⌋</c> departures here (one second at any rate of 1/s or more). A sweep of up to N
+/// pages therefore goes at network speed, and a longer one still never exceeds the rate in any window — unlike a
+/// token bucket, whose burst plus refill can reach twice the rate within one second.
 /// </summary>
 /// <remarks>
-/// The rate of each key adapts (additive increase, multiplicative decrease): <see cref="Refused"/> — the API
+/// <para>The window counts when requests left, not when their turn came: a request that leaves late (a fresh
+/// process's first call loads OpenSSL and compiles the request path; a burst opens new connections) arrives late,
+/// and a turn counted from the earlier moment lets the next window's requests reach the API less than a window
+/// after it. So N permits go round: a turn takes one, and it comes back one window after the request left
+/// (<see cref="Departed"/>, which the caller owes every turn). A request that never left counts from its turn.
+/// While N requests have their turn but have not left, nobody else goes. Turns are given in arrival order;
+/// a turn's time is the earliest moment it could go, even when the permit's return was heard later.</para>
+/// <para>The rate of each key adapts (additive increase, multiplicative decrease): <see cref="Refused"/> — the API
 /// answered <c>RequestLimitExceeded</c>, because other clients share the key — halves that key's rate, at most
 /// once per <see cref="RefusalWindow"/> so that a burst of refusals for requests already in flight counts as
 /// one, and never below <see cref="MinimumRate"/>. Every quiet second then adds <see cref="RecoveryPerSecond"/>
-/// back, up to the configured rate. The rate is computed from the clock when asked, so no timer runs.
+/// back, up to the configured rate. The rate is computed from the clock when asked.</para>
 /// </remarks>
 internal sealed class RequestRateLimiter
 {
@@ -35,9 +40,9 @@ internal sealed class RequestRateLimiter
     private readonly long _guardTicks;
     private readonly ConcurrentDictionary<(string Action, string Host), KeyState> _keys = new();
 
-    /// <param name="windowGuard">Added to every window. Starts admitted in a burst reach the API spread over
-    /// a few milliseconds (new connections, scheduling), while the next burst arrives promptly; without a
-    /// margin the API's window by arrival time sees more than the rate and answers RequestLimitExceeded.</param>
+    /// <param name="windowGuard">Added to every window. Requests that leave together reach the API spread over a
+    /// few milliseconds (scheduling, the network), while the next burst may arrive promptly; without a margin the
+    /// API's window by arrival time sees more than the rate and answers RequestLimitExceeded.</param>
     public RequestRateLimiter(double perSecond, TimeProvider time, TimeSpan windowGuard = default)
     {
         _time = time;
@@ -52,58 +57,69 @@ internal sealed class RequestRateLimiter
 
     public bool IsEnabled => _configured > 0;
 
-    /// <summary>Waits for this request's turn; returns how long it waited (zero when it did not).</summary>
-    public async ValueTask<TimeSpan> WaitAsync(string action, string host, CancellationToken cancellationToken)
+    /// <summary>Waits for this request's turn (async, cancellable, in arrival order); returns it with how long it
+    /// waited (zero when it did not). Every turn must be answered with <see cref="Departed"/>.</summary>
+    public async ValueTask<LimiterTurn> WaitAsync(string action, string host, CancellationToken cancellationToken)
     {
         if (!IsEnabled)
         {
-            return TimeSpan.Zero;
+            return default;
         }
         cancellationToken.ThrowIfCancellationRequested();
         var key = Key(action, host);
         var now = _time.GetTimestamp();
-        long start;
+        LinkedListNode<Waiter> node;
         lock (key)
         {
-            var rate = key.Rate(now, _configured, _time.TimestampFrequency);
-            var perWindow = rate >= 1 ? (int)Math.Floor(rate) : 1;
-            var windowTicks = Math.Max(1, (long)Math.Ceiling(_time.TimestampFrequency * perWindow / rate)) + _guardTicks;
-            var starts = key.Starts;
-            // Starts only ever grow, so the N-th latest decides: this one may begin one window after it.
-            start = starts.Count >= perWindow ? Math.Max(now, starts[^perWindow] + windowTicks) : now;
-            // After a refusal nothing starts before the API's window has passed; and never before a start already
-            // reserved, so the list stays in order when a recovering rate shortens the window.
-            start = Math.Max(start, Math.Max(key.NotBefore, starts.Count > 0 ? starts[^1] : 0));
-            starts.Add(start);
-            // Twice the largest window's worth is kept, so a cancelled reservation can be handed back without
-            // forgetting a start that still counts.
-            if (starts.Count > 2 * _maxPerWindow)
+            if (key.Waiters.Count == 0 && Earliest(key, now, now) is long at && at <= now)
             {
-                starts.RemoveRange(0, starts.Count - 2 * _maxPerWindow);
+                key.Pending++;
+                key.LastTurn = now;
+                return new LimiterTurn(now, TimeSpan.Zero);
             }
+            node = key.Waiters.AddLast(new Waiter(now));
+            Pump(key, now);
         }
-        if (start <= now)
-        {
-            return TimeSpan.Zero;
-        }
-        var wait = _time.GetElapsedTime(now, start);
         try
         {
-            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            var start = await node.Value.Turn.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new LimiterTurn(start, _time.GetElapsedTime(now, start));
         }
         catch (OperationCanceledException)
         {
             lock (key)
             {
-                // Hand the reservation back when nobody queued behind it, so abandoned waits do not push later callers out.
-                if (key.Starts.Count > 0 && key.Starts[^1] == start)
+                if (node.List is not null)
                 {
-                    key.Starts.RemoveAt(key.Starts.Count - 1);
+                    // Still waiting: step out of the line, so abandoned waits do not push later callers out.
+                    key.Waiters.Remove(node);
+                    Pump(key, _time.GetTimestamp());
+                }
+                else if (node.Value.Turn.Task.IsCompletedSuccessfully)
+                {
+                    // The turn came as the wait was cancelled: nothing left, so it counts from its turn.
+                    Release(key, node.Value.Turn.Task.Result);
+                    Pump(key, _time.GetTimestamp());
                 }
             }
             throw;
         }
-        return wait;
+    }
+
+    /// <summary>The request of <paramref name="turn"/> left at <paramref name="departed"/> (a timestamp of this
+    /// limiter's clock; its turn when it never left): its permit comes back one window after that.</summary>
+    public void Departed(string action, string host, LimiterTurn turn, long departed)
+    {
+        if (!IsEnabled)
+        {
+            return;
+        }
+        var key = Key(action, host);
+        lock (key)
+        {
+            Release(key, Math.Max(departed, turn.Start));
+            Pump(key, _time.GetTimestamp());
+        }
     }
 
     /// <summary>The API refused a request of this key for its rate: halve the key's rate (at most once per
@@ -169,10 +185,111 @@ internal sealed class RequestRateLimiter
 
     private KeyState Key(string action, string host) => _keys.GetOrAdd((action, host), static _ => new KeyState());
 
-    /// <summary>One key's reservations and AIMD state; guarded by locking the instance.</summary>
+    /// <summary>The earliest moment, not before <paramref name="from"/>, at which the key has a permit free at the
+    /// rate of <paramref name="now"/>; null while every permit is held by a request that has not left.</summary>
+    private long? Earliest(KeyState key, long from, long now)
+    {
+        var rate = key.Rate(now, _configured, _time.TimestampFrequency);
+        var perWindow = rate >= 1 ? (int)Math.Floor(rate) : 1;
+        var windowTicks = Math.Max(1, (long)Math.Ceiling(_time.TimestampFrequency * perWindow / rate)) + _guardTicks;
+        var free = perWindow - key.Pending;
+        if (free <= 0)
+        {
+            return null;
+        }
+        // After a refusal nothing starts before the API's window has passed; turns never go back in time.
+        var at = Math.Max(from, Math.Max(key.NotBefore, key.LastTurn));
+        var departures = key.Departures;
+        // A permit is free once fewer than `free` departures lie within one window before the moment.
+        return departures.Count >= free ? Math.Max(at, departures[^free] + windowTicks) : at;
+    }
+
+    /// <summary>Gives turns to the waiters at the head of the line whose moment has come, and sets the timer for the
+    /// next one. Under the key's lock.</summary>
+    private void Pump(KeyState key, long now)
+    {
+        while (key.Waiters.First is { } head)
+        {
+            if (Earliest(key, head.Value.Since, now) is not long at)
+            {
+                // Every permit is out with a request that has not left: its departure pumps again.
+                break;
+            }
+            if (at > now)
+            {
+                if (key.TimerDue != at)
+                {
+                    key.Timer?.Dispose();
+                    key.TimerDue = at;
+                    key.Timer = _time.CreateTimer(static state =>
+                    {
+                        var (limiter, k) = ((RequestRateLimiter, KeyState))state!;
+                        limiter.OnTimer(k);
+                    }, (this, key), _time.GetElapsedTime(now, at), Timeout.InfiniteTimeSpan);
+                }
+                return;
+            }
+            key.Waiters.RemoveFirst();
+            key.Pending++;
+            key.LastTurn = at;
+            head.Value.Turn.TrySetResult(at);
+        }
+        key.Timer?.Dispose();
+        key.Timer = null;
+        key.TimerDue = 0;
+    }
+
+    private void OnTimer(KeyState key)
+    {
+        lock (key)
+        {
+            key.TimerDue = 0;
+            Pump(key, _time.GetTimestamp());
+        }
+    }
+
+    /// <summary>A permit comes back: the request left at <paramref name="departed"/>. Under the key's lock.</summary>
+    private void Release(KeyState key, long departed)
+    {
+        key.Pending = Math.Max(0, key.Pending - 1);
+        var departures = key.Departures;
+        var at = departures.Count;
+        while (at > 0 && departures[at - 1] > departed)
+        {
+            at--;
+        }
+        departures.Insert(at, departed);
+        // Only the latest N departures can hold a permit; twice that many are kept.
+        if (departures.Count > 2 * _maxPerWindow)
+        {
+            departures.RemoveRange(0, departures.Count - 2 * _maxPerWindow);
+        }
+    }
+
+    /// <summary>A caller in line for a turn, since <see cref="Since"/>.</summary>
+    private sealed class Waiter(long since)
+    {
+        public long Since => since;
+
+        public TaskCompletionSource<long> Turn { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>One key's permits, line and AIMD state; guarded by locking the instance.</summary>
     private sealed class KeyState
     {
-        public List<long> Starts { get; } = [];
+        /// <summary>When the latest requests left, oldest first.</summary>
+        public List<long> Departures { get; } = [];
+
+        /// <summary>Turns given whose request has not left yet.</summary>
+        public int Pending { get; set; }
+
+        public LinkedList<Waiter> Waiters { get; } = new();
+
+        public long LastTurn { get; set; }
+
+        public ITimer? Timer { get; set; }
+
+        public long TimerDue { get; set; }
 
         /// <summary>The rate right after the last refusal; recovery is counted from <see cref="LastRefusal"/>.</summary>
         public double Base { get; set; }
@@ -187,3 +304,7 @@ internal sealed class RequestRateLimiter
                 : configured;
     }
 }
+
+/// <summary>A request's turn at the limiter: when it could go (a timestamp of the limiter's clock; 0 when the
+/// limiter is off) and how long the caller waited for it.</summary>
+internal readonly record struct LimiterTurn(long Start, TimeSpan Waited);

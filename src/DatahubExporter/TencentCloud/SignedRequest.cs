@@ -13,18 +13,17 @@ internal static class SignedRequest
     // Exactly what is signed and exactly what is sent (§1.1 step 2): no charset, or the signature breaks.
     private const string JsonContentType = "application/json";
 
-    public static HttpRequestMessage Build(ApiCall call, ReadOnlyMemory<byte> body, long timestamp, TencentCloudClientOptions options)
+    public static HttpRequestMessage Build(ApiCall call, DepartingBody content, long timestamp, TencentCloudClientOptions options)
     {
         var credentials = call.Credentials;
         KeyValuePair<string, string>[] signed = [new("content-type", JsonContentType), new("host", call.Host)];
-        var authorization = Tc3Signer.Authorization(credentials.SecretId, credentials.SecretKey, TencentCloudClient.Service, timestamp, signed, body.Span);
+        var authorization = Tc3Signer.Authorization(credentials.SecretId, credentials.SecretKey, TencentCloudClient.Service, timestamp, signed, content.Body.Span);
 
         var request = new HttpRequestMessage(HttpMethod.Post, call.RequestUri)
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
         };
-        var content = new ReadOnlyMemoryContent(body);
         // MediaTypeHeaderValue without a charset serialises as exactly "application/json".
         content.Headers.ContentType = new MediaTypeHeaderValue(JsonContentType);
         request.Content = content;

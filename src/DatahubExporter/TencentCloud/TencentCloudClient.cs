@@ -91,12 +91,8 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                 call = call with { Credentials = await CurrentCredentialsAsync(call, cancellationToken).ConfigureAwait(false) };
                 // Tencent counts the limit per action and the gateway a request reaches (§5): the host, which is the
                 // region with the default regional hosts, but shared by every region behind one endpoint override.
-                var waited = await _limiter.WaitAsync(action, call.Host, cancellationToken).ConfigureAwait(false);
-                if (waited > TimeSpan.Zero)
-                {
-                    observer.LimiterWaited(action, target.Region, waited.TotalSeconds);
-                }
-                return await AttemptAsync(call, body, cancellationToken).ConfigureAwait(false);
+                var turn = await _limiter.WaitAsync(action, call.Host, cancellationToken).ConfigureAwait(false);
+                return await AttemptAsync(call, body, turn, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && last is not null)
             {
@@ -205,17 +201,24 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         return credentials;
     }
 
-    private async Task<ApiResponse> AttemptAsync(ApiCall call, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    /// <summary>One attempt, in its limiter <paramref name="turn"/>; the limiter hears when the request left (see
+    /// <see cref="DepartingBody"/>), or, when it never did, that it counts from its turn.</summary>
+    private async Task<ApiResponse> AttemptAsync(ApiCall call, ReadOnlyMemory<byte> body, LimiterTurn turn, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var code = "Success";
+        var content = new DepartingBody(body, time, at => _limiter.Departed(call.Action, call.Host, turn, at));
         using var attemptTimeout = options.AttemptTimeout > TimeSpan.Zero && options.AttemptTimeout.TotalMilliseconds < int.MaxValue
             ? new CancellationTokenSource(options.AttemptTimeout, time)
             : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attemptTimeout.Token);
         try
         {
-            using var request = SignedRequest.Build(call, body, time.GetUtcNow().ToUnixTimeSeconds(), options);
+            if (turn.Waited > TimeSpan.Zero)
+            {
+                observer.LimiterWaited(call.Action, call.Region, turn.Waited.TotalSeconds);
+            }
+            using var request = SignedRequest.Build(call, content, time.GetUtcNow().ToUnixTimeSeconds(), options);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
@@ -274,6 +277,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         }
         finally
         {
+            content.Depart(turn.Start);
             observer.RequestCompleted(call.Action, call.Region, code, time.GetElapsedTime(started).TotalSeconds);
         }
     }

@@ -10,10 +10,10 @@ public class RateLimitWindowGuardTests
     {
         var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(2, time, TimeSpan.FromMilliseconds(50));
-        Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
-        Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
+        Assert.That(await limiter.WaitedAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
+        Assert.That(await limiter.WaitedAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
 
-        var third = limiter.WaitAsync("A", "r", CancellationToken.None).AsTask();
+        var third = limiter.WaitedAsync("A", "r", CancellationToken.None).AsTask();
         time.Advance(TimeSpan.FromMilliseconds(1049));
         Assert.That(third.IsCompleted, Is.False, "a plain one-second window would have let it go");
         time.Advance(TimeSpan.FromMilliseconds(1));

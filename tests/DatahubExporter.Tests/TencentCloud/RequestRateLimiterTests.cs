@@ -12,7 +12,7 @@ public class RequestRateLimiterTests
         var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(2, time);
 
-        Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
+        Assert.That(await limiter.WaitedAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
         Assert.That(time.CreatedTimers, Is.Empty);
     }
 
@@ -21,10 +21,10 @@ public class RequestRateLimiterTests
     {
         var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(2, time);
-        Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
-        Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero), "two per second may go together");
+        Assert.That(await limiter.WaitedAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
+        Assert.That(await limiter.WaitedAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero), "two per second may go together");
 
-        var third = limiter.WaitAsync("A", "r", CancellationToken.None).AsTask();
+        var third = limiter.WaitedAsync("A", "r", CancellationToken.None).AsTask();
         Assert.That(await WaitsExactlyAsync(time, third, TimeSpan.FromMilliseconds(1000)), Is.EqualTo(TimeSpan.FromSeconds(1)));
     }
 
@@ -33,11 +33,11 @@ public class RequestRateLimiterTests
     {
         var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(2, time);
-        await limiter.WaitAsync("A", "r", CancellationToken.None);
-        await limiter.WaitAsync("A", "r", CancellationToken.None);
+        await limiter.WaitedAsync("A", "r", CancellationToken.None);
+        await limiter.WaitedAsync("A", "r", CancellationToken.None);
         time.Advance(TimeSpan.FromMilliseconds(300));
 
-        var third = limiter.WaitAsync("A", "r", CancellationToken.None).AsTask();
+        var third = limiter.WaitedAsync("A", "r", CancellationToken.None).AsTask();
         time.Advance(TimeSpan.FromMilliseconds(700));
 
         Assert.That(await third.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromMilliseconds(700)));
@@ -49,8 +49,8 @@ public class RequestRateLimiterTests
         var time = new TimerRecordingTime { AutoFireWithin = TimeSpan.FromSeconds(10) };
         var limiter = new RequestRateLimiter(0.5, time);
 
-        Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
-        Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromSeconds(2)));
+        Assert.That(await limiter.WaitedAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
+        Assert.That(await limiter.WaitedAsync("A", "r", CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromSeconds(2)));
     }
 
     [Test]
@@ -59,8 +59,13 @@ public class RequestRateLimiterTests
         var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(10, time);
 
-        var pending = Enumerable.Range(0, 25).Select(_ => limiter.WaitAsync("A", "r", CancellationToken.None).AsTask()).ToList();
-        time.Advance(TimeSpan.FromSeconds(3));
+        var pending = Enumerable.Range(0, 25).Select(_ => limiter.WaitedAsync("A", "r", CancellationToken.None).AsTask()).ToList();
+        // A second at a time, each window's requests leaving before the clock moves on (as real requests do).
+        for (var second = 1; second <= 2; second++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Eventually.HoldsAsync(() => pending.Count(t => t.IsCompleted) >= Math.Min(25, 10 * (second + 1)), $"the turns of second {second}");
+        }
         var waits = await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.That(waits.Select(w => Math.Round(w.TotalMilliseconds)).Order(),
@@ -76,7 +81,7 @@ public class RequestRateLimiterTests
 
         var tasks = new Task<TimeSpan>[40];
         Parallel.For(0, tasks.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 },
-            i => tasks[i] = limiter.WaitAsync("A", "r", CancellationToken.None).AsTask());
+            i => tasks[i] = limiter.WaitedAsync("A", "r", CancellationToken.None).AsTask());
         time.Advance(TimeSpan.FromSeconds(2));
         var waits = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -95,7 +100,7 @@ public class RequestRateLimiterTests
         for (var i = 0; i < 200; i++)
         {
             time.Advance(TimeSpan.FromMilliseconds(random.Next(0, 3) == 0 ? random.Next(0, 200) : 0));
-            await limiter.WaitAsync("A", "r", CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            await limiter.WaitedAsync("A", "r", CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
             starts.Add(time.GetUtcNow());
         }
 
@@ -110,10 +115,10 @@ public class RequestRateLimiterTests
     {
         var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(1, time);
-        await limiter.WaitAsync("A", "r1", CancellationToken.None);
+        await limiter.WaitedAsync("A", "r1", CancellationToken.None);
 
-        Assert.That(await limiter.WaitAsync("B", "r1", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
-        Assert.That(await limiter.WaitAsync("A", "r2", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
+        Assert.That(await limiter.WaitedAsync("B", "r1", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
+        Assert.That(await limiter.WaitedAsync("A", "r2", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
     }
 
     [TestCase(0)]
@@ -127,7 +132,7 @@ public class RequestRateLimiterTests
 
         for (var i = 0; i < 5; i++)
         {
-            Assert.That(await limiter.WaitAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
+            Assert.That(await limiter.WaitedAsync("A", "r", CancellationToken.None), Is.EqualTo(TimeSpan.Zero));
         }
         Assert.That(limiter.IsEnabled, Is.False);
         Assert.That(time.CreatedTimers, Is.Empty);
@@ -138,14 +143,14 @@ public class RequestRateLimiterTests
     {
         var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(1, time);
-        await limiter.WaitAsync("A", "r", CancellationToken.None);
+        await limiter.WaitedAsync("A", "r", CancellationToken.None);
         using var cts = new CancellationTokenSource();
 
-        var abandoned = limiter.WaitAsync("A", "r", cts.Token).AsTask();
+        var abandoned = limiter.WaitedAsync("A", "r", cts.Token).AsTask();
         cts.Cancel();
         Assert.CatchAsync<OperationCanceledException>(() => abandoned.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        var next = limiter.WaitAsync("A", "r", CancellationToken.None).AsTask();
+        var next = limiter.WaitedAsync("A", "r", CancellationToken.None).AsTask();
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.That(await next.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(TimeSpan.FromSeconds(1)));
     }
@@ -240,12 +245,12 @@ public class RequestRateLimiterTests
     {
         var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(15, time);
-        await limiter.WaitAsync("A", "h", CancellationToken.None);
+        await limiter.WaitedAsync("A", "h", CancellationToken.None);
         time.Advance(TimeSpan.FromMilliseconds(100));
         limiter.Refused("A", "h");
 
-        var retry = limiter.WaitAsync("A", "h", CancellationToken.None).AsTask();
-        Assert.That(await limiter.WaitAsync("A", "other", CancellationToken.None), Is.EqualTo(TimeSpan.Zero), "another host is free");
+        var retry = limiter.WaitedAsync("A", "h", CancellationToken.None).AsTask();
+        Assert.That(await limiter.WaitedAsync("A", "other", CancellationToken.None), Is.EqualTo(TimeSpan.Zero), "another host is free");
         Assert.That(await WaitsExactlyAsync(time, retry, TimeSpan.FromMilliseconds(1000)), Is.EqualTo(TimeSpan.FromSeconds(1)));
     }
 
@@ -258,7 +263,7 @@ public class RequestRateLimiterTests
         var limiter = new RequestRateLimiter(15, time, TimeSpan.FromMilliseconds(50));
         limiter.Refused("A", "h");
 
-        var retry = limiter.WaitAsync("A", "h", CancellationToken.None).AsTask();
+        var retry = limiter.WaitedAsync("A", "h", CancellationToken.None).AsTask();
         Assert.That(await WaitsExactlyAsync(time, retry, TimeSpan.FromMilliseconds(1050)), Is.EqualTo(TimeSpan.FromMilliseconds(1050)));
     }
 
@@ -273,7 +278,7 @@ public class RequestRateLimiterTests
         var starts = new List<DateTimeOffset>();
         for (var i = 0; i < 11; i++)
         {
-            await limiter.WaitAsync("A", "h", CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            await limiter.WaitedAsync("A", "h", CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
             starts.Add(time.GetUtcNow());
         }
 
