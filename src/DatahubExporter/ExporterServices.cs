@@ -34,9 +34,11 @@ internal sealed class ExporterServices : IDisposable
         Config = config;
         WebConfig = webConfig;
         _ownsHttp = http is null;
-        _http = http ?? TencentCloudClient.CreateHttpClient();
+        var connections = http is null ? new ConnectionWatch() : null;
+        _http = http ?? TencentCloudClient.CreateHttpClient(connections);
         var api = _api = new TencentCloudClient(_http, new TencentCloudClientOptions
         {
+            Connections = connections,
             RateLimitPerSecond = options.ApiRateLimit,
             RateLimitWindowGuard = RateLimitWindowGuard,
             MaxAttempts = options.ApiMaxAttempts,

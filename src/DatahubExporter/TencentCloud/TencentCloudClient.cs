@@ -43,18 +43,23 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
     /// (as the .NET SDK does, §7), gzip/deflate/brotli decoded by the handler, and no
     /// <see cref="HttpClient.Timeout"/> because every deadline comes from a token.
     /// </summary>
-    public static HttpClient CreateHttpClient() =>
-        new(new SocketsHttpHandler
+    /// <param name="connections">Counts the connections opened, for the limiter (pass the same watch in
+    /// <see cref="TencentCloudClientOptions.Connections"/>).</param>
+    public static HttpClient CreateHttpClient(ConnectionWatch? connections = null)
+    {
+        var handler = new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             AutomaticDecompression = DecompressionMethods.All,
             ConnectTimeout = TimeSpan.FromSeconds(10),
             AllowAutoRedirect = false,
-        })
+        };
+        return new(connections?.Watch(handler) ?? handler)
         {
             Timeout = Timeout.InfiniteTimeSpan,
         };
+    }
 
     /// <summary>
     /// Calls <paramref name="action"/> with the JSON <paramref name="body"/> and returns the object inside
@@ -201,13 +206,14 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         return credentials;
     }
 
-    /// <summary>One attempt, in its limiter <paramref name="turn"/>; the limiter hears when the request left (see
-    /// <see cref="DepartingBody"/>), or, when it never did, that it counts from its turn.</summary>
+    /// <summary>One attempt, in its limiter <paramref name="turn"/>; the limiter hears when it counts (see
+    /// <see cref="Departure"/>).</summary>
     private async Task<ApiResponse> AttemptAsync(ApiCall call, ReadOnlyMemory<byte> body, LimiterTurn turn, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var code = "Success";
-        var content = new DepartingBody(body, time, at => _limiter.Departed(call.Action, call.Host, turn, at));
+        var departure = new Departure(_limiter, call.Action, call.Host, turn, options.Connections);
+        var content = new DepartingBody(body, time, departure.Left);
         using var attemptTimeout = options.AttemptTimeout > TimeSpan.Zero && options.AttemptTimeout.TotalMilliseconds < int.MaxValue
             ? new CancellationTokenSource(options.AttemptTimeout, time)
             : new CancellationTokenSource();
@@ -220,6 +226,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
             }
             using var request = SignedRequest.Build(call, content, time.GetUtcNow().ToUnixTimeSeconds(), options);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            departure.Answered(time.GetTimestamp());
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 throw TencentCloudException.HttpStatus(call.Action, call.Region, call.Host, response.StatusCode);
@@ -277,7 +284,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         }
         finally
         {
-            content.Depart(turn.Start);
+            departure.Finish(time.GetTimestamp());
             observer.RequestCompleted(call.Action, call.Region, code, time.GetElapsedTime(started).TotalSeconds);
         }
     }

@@ -105,6 +105,52 @@ public class LimiterDepartureTests
             "three arrivals within one second at 2/s: the API would refuse the third");
     }
 
+    [TestCase(true, 1300)]
+    [TestCase(false, 1000)]
+    public async Task A_request_sent_while_a_connection_opened_counts_from_its_answer(bool opensConnection, int nextAt)
+    {
+        // The far end takes the new connection up late: the answer comes 300 ms after the request left, and the API
+        // may have counted it any time before that. On a pooled connection it counts from when it left.
+        var time = new TimerRecordingTime { AutoFireWithin = TimeSpan.FromSeconds(10) };
+        var start = time.GetUtcNow();
+        var connections = new ConnectionWatch();
+        var api = new FakeHandler((_, _) => FakeHandler.Ok(), time);
+        var farEnd = new SlowFarEnd(time, TimeSpan.FromMilliseconds(300), opensConnection ? connections : null) { InnerHandler = api };
+        var client = new TencentCloudClient(new HttpClient(farEnd),
+            new TencentCloudClientOptions { RateLimitPerSecond = 1, Connections = connections }, new RecordingObserver(), time);
+
+        for (var i = 0; i < 2; i++)
+        {
+            using (await client.CallAsync(Target, "A", "{}"u8.ToArray(), CancellationToken.None))
+            {
+            }
+        }
+
+        Assert.That(api.Requests.Select(r => r.At - start), Is.EqualTo(new[] { TimeSpan.Zero, TimeSpan.FromMilliseconds(nextAt) }));
+        Assert.That(connections.Opened, Is.EqualTo(opensConnection ? 2 : 0));
+    }
+
+    [Test]
+    public async Task The_watch_counts_the_connections_the_exporter_client_opens()
+    {
+        await using var simulator = await SimulatorServer.StartAsync(new SimulatorOptions { DataSet = SimulatorDataSet.Generate(3, 1) });
+        var connections = new ConnectionWatch();
+        using var http = TencentCloudClient.CreateHttpClient(connections);
+        var client = new TencentCloudClient(http, new TencentCloudClientOptions { RateLimitPerSecond = 0, Connections = connections },
+            new RecordingObserver(), TimeProvider.System);
+        var target = new ApiTarget("ap-guangzhou", simulator.BaseAddress, new Credentials(SimulatorOptions.DemoSecretId, SimulatorOptions.DemoSecretKey, null));
+        Assert.That(connections.Opened, Is.Zero);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using (await client.CallAsync(target, "DescribeDatahubTasks", "{\"Limit\":1,\"Offset\":0}"u8.ToArray(), CancellationToken.None))
+            {
+            }
+        }
+
+        Assert.That(connections.Opened, Is.EqualTo(1), "one connection, kept alive for the next calls");
+    }
+
     [Test]
     public async Task A_late_first_connection_draws_no_refusal_from_the_simulator()
     {
@@ -162,6 +208,19 @@ public class LimiterDepartureTests
                 time.Advance(delay);
             }
             return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>Plays an API that answers <paramref name="answerAfter"/> after the request left, on a connection it
+    /// opened just before (counted into <paramref name="connections"/>) or on a pooled one (null).</summary>
+    private sealed class SlowFarEnd(FakeTimeProvider time, TimeSpan answerAfter, ConnectionWatch? connections) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            connections?.Opening();
+            var response = await base.SendAsync(request, cancellationToken);
+            time.Advance(answerAfter);
+            return response;
         }
     }
 }
