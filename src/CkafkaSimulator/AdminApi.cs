@@ -18,7 +18,14 @@ internal sealed class AdminApi(SimulatorState state)
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        var segments = request.Path.Value![Prefix.Length..].Split('/');
+        var path = request.Path.Value ?? "";
+        if (!path.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            // The server hands this API every path but "/": the rest is not ours.
+            context.Response.StatusCode = 404;
+            return;
+        }
+        var segments = path[Prefix.Length..].Split('/');
         var method = request.Method;
         switch (segments)
         {

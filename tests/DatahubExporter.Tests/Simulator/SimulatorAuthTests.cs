@@ -175,6 +175,16 @@ public class SimulatorAuthTests
         Assert.That(((int)get.StatusCode, (int)other.StatusCode), Is.EqualTo((405, 404)));
     }
 
+    [TestCase("/x")]
+    [TestCase("/_sim")]
+    [TestCase("/abcdestate")]
+    public async Task Paths_outside_the_admin_api_are_404_not_admin_answers(string path)
+    {
+        // Short paths used to be cut at the admin prefix's length (a 500), and any 6 characters before "state" answered with the state.
+        using var response = await _client.Http.GetAsync(path);
+        Assert.That((int)response.StatusCode, Is.EqualTo(404));
+    }
+
     [Test]
     public async Task Required_token_is_checked()
     {
