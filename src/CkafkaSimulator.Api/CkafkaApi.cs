@@ -7,7 +7,7 @@ namespace CkafkaSimulator;
 /// headers, parameters, then the action — errors as HTTP 200 envelopes (spec §4.1). The planner (the full
 /// simulator's faults; none in demo mode) shapes only requests that passed every check.
 /// </summary>
-internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, IAnswerPlanner? planner, CancellationToken stopping)
+internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, CancellationToken stopping)
 {
     /// <summary>Tencent caps a v3 POST at 10 MB (spec §1.2).</summary>
     private const int MaxBodyBytes = 10 * 1024 * 1024;
@@ -76,7 +76,7 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
             return;
         }
 
-        var plan = planner?.Plan(action!, region!, now) ?? AnswerPlan.None;
+        var plan = state.Planner?.Plan(action!, region!, now) ?? AnswerPlan.None;
         using var inFlight = state.EnterInFlight();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         try

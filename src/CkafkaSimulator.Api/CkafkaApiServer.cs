@@ -15,8 +15,8 @@ namespace CkafkaSimulator;
 /// signatures, pages like Tencent and answers errors as HTTP 200 envelopes. Fault injection and the admin API
 /// under <c>/_sim/</c> are not here: the full simulator (<c>SimulatorServer</c> in the CkafkaSimulator project,
 /// for tests, benchmarks and ckafka_simulator) plugs them in. Loopback only.
-/// Disposing stops it promptly, also while requests hang under a <see cref="FaultKind.Hang"/> fault
-/// (their connections are dropped).
+/// Disposing stops it promptly, also while requests wait or hang under the full simulator's faults (their
+/// connections are dropped).
 /// </summary>
 public sealed class CkafkaApiServer : IAsyncDisposable
 {
@@ -35,7 +35,7 @@ public sealed class CkafkaApiServer : IAsyncDisposable
     /// <summary>e.g. http://127.0.0.1:PORT/ — the API is POST to this address.</summary>
     public Uri BaseAddress { get; }
 
-    /// <summary>Data, faults and counters; thread-safe; changes take effect on the next request.</summary>
+    /// <summary>Data and counters (and faults, with the full simulator); thread-safe; changes take effect on the next request.</summary>
     public SimulatorState State { get; }
 
     /// <summary>Starts listening; throws <see cref="ArgumentException"/> for a bad address and
@@ -66,7 +66,7 @@ public sealed class CkafkaApiServer : IAsyncDisposable
 
         var stopping = new CancellationTokenSource();
         var state = new SimulatorState(options) { Planner = planner };
-        var api = new CkafkaApi(options, state, planner, stopping.Token);
+        var api = new CkafkaApi(options, state, stopping.Token);
         var other = otherPaths?.Invoke(state);
         app.Run(context => DispatchAsync(context, api, other));
 

@@ -43,7 +43,10 @@ internal sealed class FaultStore : IAnswerPlanner
         }
     }
 
-    /// <summary>Decides what the faults do to one accepted request and consumes one-shot faults.</summary>
+    /// <summary>Decides what the faults do to one accepted request and consumes one-shot faults. The rate window
+    /// counts <paramref name="arrived"/> (spec §5), not the moment after the body was read and the signature checked:
+    /// on a busy 2-core machine that added tens of ms of jitter, so a client pacing at the limit was refused for
+    /// requests that reached the server more than a second apart.</summary>
     public AnswerPlan Plan(string action, string region, DateTimeOffset arrived)
     {
         lock (_gate)
@@ -52,10 +55,6 @@ internal sealed class FaultStore : IAnswerPlanner
             {
                 return AnswerPlan.None;
             }
-            // The rate window counts arrivals (spec §5), not the moment after the body was read and the signature
-            // checked: on a busy 2-core machine that added tens of ms of jitter, so a client pacing at the limit was
-            // refused for requests that reached the server more than a second apart.
-            var now = arrived;
             var plan = new AnswerPlan();
             Fault? decisive = null;
             Fault? lostList = null;
@@ -71,7 +70,7 @@ internal sealed class FaultStore : IAnswerPlanner
                 {
                     plan.Delay += fault.Delay;
                 }
-                else if (decisive is null && (fault.Kind != FaultKind.RateLimit || !entry.Admit(action, region, now)))
+                else if (decisive is null && (fault.Kind != FaultKind.RateLimit || !entry.Admit(action, region, arrived)))
                 {
                     decisive = fault;
                 }
