@@ -6,12 +6,9 @@ namespace DatahubExporter.TencentCloud;
 /// The JSON body of one attempt, which says when the request left: the HTTP handler writes the body only after it
 /// took a pooled connection or opened a new one (TCP, and TLS on HTTPS), right before the request goes out.
 /// </summary>
-/// <param name="left">Called once, with the timestamp (of <paramref name="time"/>) at which the handler began
-/// writing the body.</param>
-internal sealed class DepartingBody(ReadOnlyMemory<byte> body, TimeProvider time, Action<long> left) : HttpContent
+/// <param name="departure">Told when the handler begins writing the body.</param>
+internal sealed class DepartingBody(ReadOnlyMemory<byte> body, Departure departure) : HttpContent
 {
-    private int _left;
-
     /// <summary>The bytes sent, which are also the bytes signed.</summary>
     public ReadOnlyMemory<byte> Body => body;
 
@@ -20,13 +17,13 @@ internal sealed class DepartingBody(ReadOnlyMemory<byte> body, TimeProvider time
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        Leave();
+        departure.Left();
         return stream.WriteAsync(body, cancellationToken).AsTask();
     }
 
     protected override void SerializeToStream(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        Leave();
+        departure.Left();
         stream.Write(body.Span);
     }
 
@@ -34,14 +31,5 @@ internal sealed class DepartingBody(ReadOnlyMemory<byte> body, TimeProvider time
     {
         length = body.Length;
         return true;
-    }
-
-    private void Leave()
-    {
-        // The first write is the departure; a handler that writes the body again (it never should) changes nothing.
-        if (Interlocked.Exchange(ref _left, 1) == 0)
-        {
-            left(time.GetTimestamp());
-        }
     }
 }

@@ -7,29 +7,29 @@ namespace DatahubExporter.TencentCloud;
 /// while it was being sent, it may be on a new one, which the far end takes up in its own time: then it counts
 /// from its answer, the latest moment it can have arrived (<see cref="Answered"/>). An attempt that never left
 /// counts from its turn; one that left but was never answered, from when it gave up (<see cref="Finish"/>).
-/// The limiter hears exactly once.
+/// The limiter hears exactly once; every moment is read from <paramref name="time"/>, the limiter's clock.
 /// </summary>
-internal sealed class Departure(RequestRateLimiter limiter, string action, string host, LimiterTurn turn, ConnectionWatch? connections)
+internal sealed class Departure(
+    RequestRateLimiter limiter, string action, string host, LimiterTurn turn, ConnectionWatch? connections, TimeProvider time)
 {
     private readonly long _openedBefore = connections?.Opened ?? 0;
     private int _left;
     private int _reported;
 
-    /// <summary>The request left at <paramref name="at"/> (a timestamp of the limiter's clock).</summary>
-    public void Left(long at)
+    /// <summary>The request leaves now (its body is being written); only the first call counts.</summary>
+    public void Left()
     {
-        Volatile.Write(ref _left, 1);
-        if (connections is null || connections.Opened == _openedBefore)
+        if (Interlocked.Exchange(ref _left, 1) == 0 && (connections is null || connections.Opened == _openedBefore))
         {
-            Report(at);
+            Report(time.GetTimestamp());
         }
     }
 
-    /// <summary>Its answer began to arrive at <paramref name="at"/>.</summary>
-    public void Answered(long at) => Report(at);
+    /// <summary>Its answer begins to arrive now.</summary>
+    public void Answered() => Report(time.GetTimestamp());
 
-    /// <summary>The attempt is over, at <paramref name="now"/>, answered or not.</summary>
-    public void Finish(long now) => Report(Volatile.Read(ref _left) == 1 ? now : turn.Start);
+    /// <summary>The attempt is over, answered or not.</summary>
+    public void Finish() => Report(Volatile.Read(ref _left) == 1 ? time.GetTimestamp() : turn.Start);
 
     private void Report(long at)
     {

@@ -251,6 +251,7 @@ internal sealed partial class RequestRateLimiter
     /// <summary>A permit comes back: the request left at <paramref name="departed"/>. Under the key's lock.</summary>
     private void Release(KeyState key, long departed)
     {
+        // Never below zero, even if a caller reported one turn twice: the permits must not grow past N.
         key.Pending = Math.Max(0, key.Pending - 1);
         var departures = key.Departures;
         var at = departures.Count;
@@ -259,10 +260,10 @@ internal sealed partial class RequestRateLimiter
             at--;
         }
         departures.Insert(at, departed);
-        // Only the latest N departures can hold a permit; twice that many are kept.
-        if (departures.Count > 2 * _maxPerWindow)
+        // Only the latest N departures can hold a permit (N at most the configured rate).
+        if (departures.Count > _maxPerWindow)
         {
-            departures.RemoveRange(0, departures.Count - 2 * _maxPerWindow);
+            departures.RemoveRange(0, departures.Count - _maxPerWindow);
         }
     }
 }

@@ -212,8 +212,8 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
     {
         var started = time.GetTimestamp();
         var code = "Success";
-        var departure = new Departure(_limiter, call.Action, call.Host, turn, options.Connections);
-        var content = new DepartingBody(body, time, departure.Left);
+        var departure = new Departure(_limiter, call.Action, call.Host, turn, options.Connections, time);
+        var content = new DepartingBody(body, departure);
         using var attemptTimeout = options.AttemptTimeout > TimeSpan.Zero && options.AttemptTimeout.TotalMilliseconds < int.MaxValue
             ? new CancellationTokenSource(options.AttemptTimeout, time)
             : new CancellationTokenSource();
@@ -226,7 +226,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
             }
             using var request = SignedRequest.Build(call, content, time.GetUtcNow().ToUnixTimeSeconds(), options);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            departure.Answered(time.GetTimestamp());
+            departure.Answered();
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 throw TencentCloudException.HttpStatus(call.Action, call.Region, call.Host, response.StatusCode);
@@ -284,7 +284,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         }
         finally
         {
-            departure.Finish(time.GetTimestamp());
+            departure.Finish();
             observer.RequestCompleted(call.Action, call.Region, code, time.GetElapsedTime(started).TotalSeconds);
         }
     }
