@@ -85,7 +85,7 @@ public class RoleFetcherTests
     public async Task The_source_timeout_runs_on_the_fetcher_clock()
     {
         // The metadata call never answers; only the fetcher's own clock reaching the 2 s timeout ends it.
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var time = new TimerRecordingTime();
         var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var http = new HttpClient(new FakeHandler(async (_, _, ct) =>
         {
@@ -95,6 +95,8 @@ public class RoleFetcherTests
         }));
         var fetch = new CvmRoleFetcher(http, new Uri("http://127.0.0.1:1/"), "pinned-role", time).FetchAsync(CancellationToken.None);
         await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(time.CreatedTimers, Does.Contain(CvmRoleFetcher.Timeout), "the 2 s timeout is a timer of the fetcher's clock");
+        Assert.That(fetch.IsCompleted, Is.False);
 
         time.Advance(CvmRoleFetcher.Timeout);
 
