@@ -53,7 +53,7 @@ internal sealed class IdleMemoryTrimmer : IDisposable
 
     /// <summary>The decision alone: quiet since the last check, and either no trim since start-up yet or grown by
     /// more than <see cref="GrowthBytes"/> since the last one.</summary>
-    public static bool ShouldTrim(long allocatedSinceLastCheck, long committedNow, long committedAfterLastTrim, bool trimmedSinceStart = true) =>
+    public static bool ShouldTrim(long allocatedSinceLastCheck, long committedNow, long committedAfterLastTrim, bool trimmedSinceStart) =>
         allocatedSinceLastCheck < QuietBytes && (!trimmedSinceStart || committedNow - committedAfterLastTrim > GrowthBytes);
 
     public void Dispose() => _timer.Dispose();

@@ -17,9 +17,6 @@ namespace DatahubExporter.WebConfig;
 /// </remarks>
 internal sealed class WebConfigWatcher : ReloadableHolder<WebConfigFile>
 {
-    /// <summary>How often the files are looked at while serving.</summary>
-    public static readonly TimeSpan CheckInterval = ReloadableFile<WebConfigFile>.CheckInterval;
-
     /// <summary>Starts from an already loaded <paramref name="initial"/> config. With
     /// <see cref="WebConfigFile.Empty"/> (no <c>--web.config.file</c>) nothing is ever re-read.</summary>
     public WebConfigWatcher(WebConfigFile initial, ILogger logger, TimeProvider? timeProvider = null)

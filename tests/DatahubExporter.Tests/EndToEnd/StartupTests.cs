@@ -5,7 +5,7 @@ namespace DatahubExporter.Tests.EndToEnd;
 public class StartupTests : EndToEndFixture
 {
     [Test]
-    public async Task The_server_watches_no_files_and_serves_no_simulator_admin_api_without_demo()
+    public async Task The_server_holds_no_inotify_watch_and_serves_no_simulator_admin_api_without_demo()
     {
         if (!OperatingSystem.IsLinux())
         {

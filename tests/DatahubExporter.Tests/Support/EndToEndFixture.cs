@@ -7,7 +7,6 @@ namespace DatahubExporter.Tests.Support;
 /// The base of every end-to-end fixture (they derive from it, so its pieces need no qualifier): the fake credentials,
 /// the scrape paths, a config file in a private temp folder and HTTP helpers; <see cref="ExporterStack"/> starts the
 /// simulator and the exporter. The fixtures start real processes on loopback, so none runs in parallel with another.
-/// Other tests use the pieces through <c>using static</c>.
 /// </summary>
 [NonParallelizable]
 public abstract class EndToEndFixture
@@ -34,7 +33,7 @@ public abstract class EndToEndFixture
         DataSet = SimulatorDataSet.Generate(tasks, resources),
     };
 
-    /// <summary>Writes a config (mode 0600) for the simulator and returns its path; the folder is deleted by the caller's TempDir.</summary>
+    /// <summary>Writes a config (mode 0600) for the simulator and returns its path; the caller deletes the folder.</summary>
     public static string WriteConfig(string dir, Uri endpoint, string? token = null, string regions = "ap-guangzhou, ap-shanghai", string? key = null)
     {
         var path = Path.Combine(dir, "datahub_exporter.conf");

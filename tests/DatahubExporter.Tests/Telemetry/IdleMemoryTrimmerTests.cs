@@ -8,11 +8,11 @@ public class IdleMemoryTrimmerTests
 
     [TestCase(0, 100, 50, true, TestName = "Quiet_after_growth_trims")]
     [TestCase(5, 100, 50, false, TestName = "Busy_does_not_trim_however_grown")]
-    [TestCase(0, 55, 50, false, TestName = "Quiet_without_growth_does_not_trim")]
+    [TestCase(0, 55, 50, false, TestName = "Quiet_with_growth_under_the_threshold_does_not_trim")]
     [TestCase(0, 58, 50, false, TestName = "Growth_of_exactly_the_threshold_does_not_trim")]
     [TestCase(0, 59, 50, true, TestName = "Growth_past_the_threshold_trims")]
     public void Decision(long allocatedMiB, long committedMiB, long afterTrimMiB, bool expected) =>
-        Assert.That(IdleMemoryTrimmer.ShouldTrim(allocatedMiB * MiB, committedMiB * MiB, afterTrimMiB * MiB), Is.EqualTo(expected));
+        Assert.That(IdleMemoryTrimmer.ShouldTrim(allocatedMiB * MiB, committedMiB * MiB, afterTrimMiB * MiB, trimmedSinceStart: true), Is.EqualTo(expected));
 
     [TestCase(0, false, true, TestName = "The_first_quiet_check_after_start_trims_without_growth")]
     [TestCase(5, false, false, TestName = "A_busy_start_does_not_trim")]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using DatahubExporter.Configuration;
 using DatahubExporter.Http;
 using DatahubExporter.WebConfig;
 using Microsoft.Extensions.Logging;
@@ -62,9 +63,9 @@ public sealed class WebConfigWatcherTests
         var first = watcher.Current;
 
         WriteUsers("second");
-        time.Advance(WebConfigWatcher.CheckInterval / 2);
+        time.Advance(ReloadableFile<object>.CheckInterval / 2);
         var early = watcher.Current;
-        time.Advance(WebConfigWatcher.CheckInterval / 2);
+        time.Advance(ReloadableFile<object>.CheckInterval / 2);
         var due = watcher.Current;
 
         Assert.That(early, Is.SameAs(first));
