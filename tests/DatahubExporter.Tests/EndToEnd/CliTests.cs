@@ -26,12 +26,6 @@ public class CliTests : EndToEndFixture
         return lines[0];
     }
 
-    internal static void AssertNoStackTrace(string text, string what)
-    {
-        Assert.That(text.Split('\n').Where(l => l.StartsWith("   at ", StringComparison.Ordinal)), Is.Empty, $"{what}: stack trace in output:\n{text}");
-        Assert.That(text, Does.Not.Contain("Unhandled exception"), what);
-    }
-
     [Test]
     public async Task Help_exits_0_and_lists_the_flags()
     {

@@ -27,7 +27,7 @@ public class HttpHardeningTests : EndToEndFixture
         _http.Dispose();
         var stderr = _exporter.Stderr;
         await _exporter.DisposeAsync();
-        CliTests.AssertNoStackTrace(stderr, "exporter logs after hostile clients");
+        AssertNoStackTrace(stderr, "exporter logs after hostile clients");
     }
 
     [TearDown]

@@ -49,7 +49,7 @@ public class RoleCredentialsTests : EndToEndFixture
         }
 
         AssertNoSecrets(output, "exporter output");
-        CliTests.AssertNoStackTrace(output, "exporter output");
+        AssertNoStackTrace(output, "exporter output");
         Assert.That(_metadata.Surprises.Concat(_sts.Surprises), Is.Empty, "the fakes saw requests they did not expect");
     }
 

@@ -117,7 +117,7 @@ public class SecretsTests : EndToEndFixture
         var all = out1 + err1 + out2 + err2;
         AssertNoSecrets(all, "--once output");
         Assert.That(all, Does.Not.Contain(WrongKey));
-        CliTests.AssertNoStackTrace(all, "--once output");
+        AssertNoStackTrace(all, "--once output");
     }
 
     [Test]
@@ -193,7 +193,7 @@ public class SecretsTests : EndToEndFixture
         await exporter.StopAsync(TimeSpan.FromSeconds(15));
         var output = exporter.Stdout + exporter.Stderr;
         AssertNoSecrets(output, "exporter stdout and stderr at debug level");
-        CliTests.AssertNoStackTrace(output, "exporter output");
+        AssertNoStackTrace(output, "exporter output");
         return output;
     }
 

@@ -86,6 +86,13 @@ public abstract class EndToEndFixture
         Assert.That(result.ExitCode, Is.EqualTo(0), $"mkfifo {path}: {result.Output}");
     }
 
+    /// <summary>Asserts that <paramref name="text"/> holds no stack trace and no unhandled exception.</summary>
+    public static void AssertNoStackTrace(string text, string what)
+    {
+        Assert.That(text.Split('\n').Where(l => l.StartsWith("   at ", StringComparison.Ordinal)), Is.Empty, $"{what}: stack trace in output:\n{text}");
+        Assert.That(text, Does.Not.Contain("Unhandled exception"), what);
+    }
+
     public static void AssertNoSecrets(string text, string where)
     {
         Assert.That(text, Does.Not.Contain(SecretKey), $"secret key leaked in {where}");

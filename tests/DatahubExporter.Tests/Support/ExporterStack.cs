@@ -87,7 +87,7 @@ internal sealed class ExporterStack : IAsyncDisposable
         var stderr = _stopped ? "" : Exporter?.Stderr ?? "";
         await DisposeAsync();
         EndToEndFixture.AssertNoSecrets(stderr, where);
-        CliTests.AssertNoStackTrace(stderr, where);
+        EndToEndFixture.AssertNoStackTrace(stderr, where);
         return stderr;
     }
 

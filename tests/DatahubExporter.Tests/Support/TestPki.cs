@@ -8,15 +8,11 @@ namespace DatahubExporter.Tests.Support;
 /// yesterday to tomorrow) and a temporary directory to write them to as PEM. Deletes the directory on dispose.</summary>
 internal sealed class TestPki : IDisposable
 {
-    public TestPki()
-    {
-        Directory = Path.Combine(Path.GetTempPath(), "webconfig-" + Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(Directory);
-    }
+    private readonly TempDirectory _folder = new("webconfig-");
 
-    public string Directory { get; }
+    public string Directory => _folder.Path;
 
-    public string PathOf(string name) => Path.Combine(Directory, name);
+    public string PathOf(string name) => _folder.PathOf(name);
 
     public static X509Certificate2 CreateCa(string name)
     {
@@ -88,15 +84,5 @@ internal sealed class TestPki : IDisposable
         return names.Build();
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp directory must not fail a test.
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 }
