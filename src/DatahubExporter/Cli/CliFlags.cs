@@ -12,6 +12,21 @@ namespace DatahubExporter.Cli;
 /// and say in words what it wants.</summary>
 internal static class CliFlags
 {
+    // The spellings of --log.level and --log.format; their defaults are ExporterOptions'.
+    private static readonly Dictionary<string, LogLevel> LogLevels = new(StringComparer.Ordinal)
+    {
+        ["debug"] = LogLevel.Debug,
+        ["info"] = LogLevel.Information,
+        ["warn"] = LogLevel.Warning,
+        ["error"] = LogLevel.Error,
+    };
+
+    private static readonly Dictionary<string, LogFormat> LogFormats = new(StringComparer.Ordinal)
+    {
+        ["logfmt"] = LogFormat.Logfmt,
+        ["json"] = LogFormat.Json,
+    };
+
     private static readonly Option<string> ListenAddressOption = new("--web.listen-address")
     {
         Description = "Address to listen on: :PORT (all interfaces), HOST:PORT or [IPv6]:PORT.",
@@ -32,13 +47,13 @@ internal static class CliFlags
     private static readonly Option<string> LogLevelOption = new("--log.level")
     {
         Description = "Only log messages with the given severity or above: debug, info, warn, error.",
-        DefaultValueFactory = _ => "info",
+        DefaultValueFactory = _ => LogLevels.First(l => l.Value == ExporterOptions.Defaults.LogLevel).Key,
     };
 
     private static readonly Option<string> LogFormatOption = new("--log.format")
     {
         Description = "Log format: logfmt or json.",
-        DefaultValueFactory = _ => "logfmt",
+        DefaultValueFactory = _ => LogFormats.First(f => f.Value == ExporterOptions.Defaults.LogFormat).Key,
     };
 
     public static readonly Option<bool> OnceOption = new("--once")
@@ -60,42 +75,42 @@ internal static class CliFlags
     {
         CustomParser = r => ParseNumber<double>(r, "a number of seconds such as 0.5"),
         Description = "Seconds to subtract from Prometheus' X-Prometheus-Scrape-Timeout-Seconds so the answer arrives in time.",
-        DefaultValueFactory = _ => 0.5,
+        DefaultValueFactory = _ => ExporterOptions.Defaults.ScrapeTimeoutOffset.TotalSeconds,
     };
 
     private static readonly Option<double> ScrapeDefaultTimeoutOption = new("--scrape.default-timeout")
     {
         CustomParser = r => ParseNumber<double>(r, "a number of seconds above 0 such as 10 or 2.5"),
         Description = "Seconds a scrape may take when the scraper sends no timeout header.",
-        DefaultValueFactory = _ => 10,
+        DefaultValueFactory = _ => ExporterOptions.Defaults.DefaultScrapeTimeout.TotalSeconds,
     };
 
     private static readonly Option<double> ScrapeMaxTimeoutOption = new("--scrape.max-timeout")
     {
         CustomParser = r => ParseNumber<double>(r, "a number of seconds above 0 such as 120"),
         Description = "Seconds a collection may run at most, whatever a scrape's timeout header asks for.",
-        DefaultValueFactory = _ => 120,
+        DefaultValueFactory = _ => ExporterOptions.Defaults.MaxScrapeTimeout.TotalSeconds,
     };
 
     private static readonly Option<double> CacheTtlOption = new("--cache.ttl")
     {
         CustomParser = r => ParseNumber<double>(r, "a number of seconds such as 30 (0: off)"),
         Description = "Seconds to serve the last fully successful collection without calling the API again (0: off).",
-        DefaultValueFactory = _ => 0,
+        DefaultValueFactory = _ => ExporterOptions.Defaults.CacheTtl.TotalSeconds,
     };
 
     private static readonly Option<double> ApiRateLimitOption = new("--api.rate-limit")
     {
         CustomParser = r => ParseNumber<double>(r, "a number of requests per second such as 20 (0: unlimited)"),
         Description = "Client-side limit of API requests per second per action and API host (Tencent allows 20; each window keeps a 50 ms margin for arrival jitter).",
-        DefaultValueFactory = _ => 20,
+        DefaultValueFactory = _ => ExporterOptions.Defaults.ApiRateLimit,
     };
 
     private static readonly Option<int> ApiMaxAttemptsOption = new("--api.max-attempts")
     {
         CustomParser = r => ParseNumber<int>(r, "a whole number from 1 to 20"),
         Description = "Attempts per API request, the first included; retries only for retryable errors and within the scrape deadline.",
-        DefaultValueFactory = _ => 4,
+        DefaultValueFactory = _ => ExporterOptions.Defaults.ApiMaxAttempts,
     };
 
     public static RootCommand CreateCommand()
@@ -110,8 +125,8 @@ internal static class CliFlags
             root.Options.Add(option);
         }
 
-        LogLevelOption.AcceptOnlyFromAmong("debug", "info", "warn", "error");
-        LogFormatOption.AcceptOnlyFromAmong("logfmt", "json");
+        LogLevelOption.AcceptOnlyFromAmong([.. LogLevels.Keys]);
+        LogFormatOption.AcceptOnlyFromAmong([.. LogFormats.Keys]);
         return root;
     }
 
@@ -161,14 +176,8 @@ internal static class CliFlags
             ListenAddress = ParseListenAddress(parsed.GetValue(ListenAddressOption)!),
             ConfigPath = parsed.GetValue(ConfOption)!,
             WebConfigPath = parsed.GetValue(WebConfigOption),
-            LogLevel = parsed.GetValue(LogLevelOption) switch
-            {
-                "debug" => LogLevel.Debug,
-                "warn" => LogLevel.Warning,
-                "error" => LogLevel.Error,
-                _ => LogLevel.Information,
-            },
-            LogFormat = parsed.GetValue(LogFormatOption) == "json" ? LogFormat.Json : LogFormat.Logfmt,
+            LogLevel = LogLevels[parsed.GetValue(LogLevelOption)!],
+            LogFormat = LogFormats[parsed.GetValue(LogFormatOption)!],
             ScrapeTimeoutOffset = Seconds(parsed, ScrapeTimeoutOffsetOption, allowZero: true),
             DefaultScrapeTimeout = Seconds(parsed, ScrapeDefaultTimeoutOption, allowZero: false),
             MaxScrapeTimeout = Seconds(parsed, ScrapeMaxTimeoutOption, allowZero: false),

@@ -9,13 +9,14 @@ internal static class FlagSpelling
 {
     /// <summary>The message for an argument no flag took: the nearest flag name for a mistyped one.</summary>
     /// <param name="args">The command line as parsed, to tell a stray word from a value given to a switch
-    /// (<c>--once=maybe</c>: the switch took nothing, so the value is left over).</param>
+    /// (<c>--once=maybe</c>: the switch took nothing, so the value is left over). A flag that takes a value took its
+    /// own, so a word left over that equals it (<c>--conf=x x</c>) is a stray word.</param>
     public static string UnknownArgument(string token, RootCommand root, IReadOnlyList<string> args)
     {
         if (!token.StartsWith('-') || token == "-")
         {
             var attachedTo = args.Select(a => a.Split('=', 2)).FirstOrDefault(p => p.Length == 2 && p[1] == token && p[0].StartsWith("--", StringComparison.Ordinal));
-            return attachedTo is not null && root.Options.Any(o => o.Name == attachedTo[0])
+            return attachedTo is not null && root.Options.Any(o => o.Name == attachedTo[0] && o.ValueType == typeof(bool))
                 ? $"{attachedTo[0]} takes no value other than true or false, not {ConfigLoader.Echo(token)}"
                 : $"unexpected argument {ConfigLoader.Echo(token)}: flags are given as --name=value or --name value";
         }

@@ -25,6 +25,7 @@ internal static class ServeCommand
         }
 
         using var reloads = WatchFiles(services.Config, webConfig, loggerProvider, log);
+        using var sighup = reloads is null ? null : ReloadOnSighup(services.Config, webConfig);
         using var trimmer = new IdleMemoryTrimmer(TimeProvider.System);
         var c = services.Config.Current;
         log.LogInformation("listening address={Address} version={Version} regions={Regions} credential_source={Source} secret_id={SecretId} endpoint={Endpoint}",
@@ -35,9 +36,10 @@ internal static class ServeCommand
     }
 
     /// <summary>The INI file and the web config are re-read by the same rules (<see cref="ReloadableFile{T}"/>): on
-    /// SIGHUP, changed or not, and when they changed (checked every second). A bad file keeps the old one. The
-    /// configuration's outcome is logged here, the web config's by its watcher.</summary>
-    private static IDisposable? WatchFiles(ConfigHolder config, WebConfigWatcher webConfig, StructuredLoggerProvider secrets, ILogger log)
+    /// SIGHUP, changed or not (<see cref="ReloadOnSighup"/>), and when they changed (checked every second). A bad file
+    /// keeps the old one. The configuration's outcome is logged here, the web config's by its watcher.</summary>
+    /// <returns>The poller; null when neither file can be re-read.</returns>
+    private static ReloadPoller? WatchFiles(ConfigHolder config, WebConfigWatcher webConfig, StructuredLoggerProvider secrets, ILogger log)
     {
         if (!config.CanReload && !webConfig.CanReload)
         {
@@ -52,29 +54,17 @@ internal static class ServeCommand
                 next.Credentials.Source);
         };
         config.Refused += error => log.LogError("configuration reload failed, keeping the previous configuration err={Error}", error);
-        var poller = new ReloadPoller(TimeProvider.System, config.ReloadIfChanged, webConfig.ReloadIfChanged);
-        if (OperatingSystem.IsWindows())
-        {
-            return poller;
-        }
-
-        var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true;
-            config.Reload();
-            webConfig.Reload();
-        });
-        return new Registrations(poller, sighup);
+        return new ReloadPoller(TimeProvider.System, config.ReloadIfChanged, webConfig.ReloadIfChanged);
     }
 
-    private sealed class Registrations(params IDisposable[] all) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var one in all)
+    /// <summary>SIGHUP re-reads both files instead of ending the process; null on Windows, which has no SIGHUP.</summary>
+    private static PosixSignalRegistration? ReloadOnSighup(ConfigHolder config, WebConfigWatcher webConfig) =>
+        OperatingSystem.IsWindows()
+            ? null
+            : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
-                one.Dispose();
-            }
-        }
-    }
+                context.Cancel = true;
+                config.Reload();
+                webConfig.Reload();
+            });
 }

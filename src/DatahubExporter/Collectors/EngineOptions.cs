@@ -7,7 +7,7 @@ internal sealed record EngineOptions
     public TimeSpan CacheTtl { get; init; }
 
     /// <summary>No collection runs longer than this, whatever its scrapers ask for (<c>--scrape.max-timeout</c>).</summary>
-    public TimeSpan MaxTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    public required TimeSpan MaxTimeout { get; init; }
 
     /// <summary>A scrape with less time than this is answered at once as a failure and starts no API call.</summary>
     public TimeSpan MinimumBudget { get; init; } = TimeSpan.FromSeconds(1);

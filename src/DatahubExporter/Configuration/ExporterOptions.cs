@@ -11,6 +11,10 @@ internal sealed record ExporterOptions
     public const string DefaultListenAddress = ":48080";
     public const string DefaultConfigPath = "~/.datahub_exporter.conf";
 
+    /// <summary>Every setting at its default: where the flags and the lower layers' options read theirs, so each
+    /// default is written once, here.</summary>
+    public static ExporterOptions Defaults { get; } = new();
+
     public ListenAddress ListenAddress { get; init; } = ListenAddress.Parse(DefaultListenAddress);
     public string ConfigPath { get; init; } = DefaultConfigPath;
     public string? WebConfigPath { get; init; }

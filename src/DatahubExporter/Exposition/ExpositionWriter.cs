@@ -17,9 +17,6 @@ namespace DatahubExporter.Exposition;
 /// </remarks>
 internal static class ExpositionWriter
 {
-    public const string TextContentType = "text/plain; version=0.0.4; charset=utf-8";
-    public const string OpenMetricsContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
-
     // 0.0.4: HELP escapes only backslash and newline; label values also escape the double quote.
     // OpenMetrics uses the label-value escaping for HELP too (escaped-string in its ABNF).
     private static readonly SearchValues<char> TextHelpSpecials = SearchValues.Create("\\\n");
@@ -28,11 +25,8 @@ internal static class ExpositionWriter
     /// <summary>What label values escape: backslash, newline, double quote (the same in both formats).</summary>
     internal static SearchValues<char> LabelValueSpecials => QuotedSpecials;
 
-    public static string ContentType(ExpositionFormat format) =>
-        format == ExpositionFormat.OpenMetrics100 ? OpenMetricsContentType : TextContentType;
-
-    /// <summary>Picks the format for an HTTP <c>Accept</c> header; anything unclear gets text 0.0.4.</summary>
-    public static ExpositionFormat Negotiate(string? acceptHeader) => AcceptNegotiator.Negotiate(acceptHeader);
+    /// <summary>Picks the format and the Content-Type for an HTTP <c>Accept</c> header; anything unclear gets text 0.0.4.</summary>
+    public static NegotiatedFormat Negotiate(string? acceptHeader) => AcceptNegotiator.Negotiate(acceptHeader);
 
     /// <summary>A sample value as it appears in the output (<c>+Inf</c>, <c>1234567</c>, <c>0.25</c>,
     /// <c>1.5e-07</c>); use it for histogram <c>le</c> labels so they match the values.</summary>

@@ -71,11 +71,11 @@ internal static class Endpoints
     /// <summary>Renders fully before touching the response, so a failure mid-render can never send half a body.</summary>
     private static async Task WriteExpositionAsync(HttpContext context, ScrapeAnswer answer)
     {
-        var format = ExpositionWriter.Negotiate(context.Request.Headers.Accept);
+        var negotiated = ExpositionWriter.Negotiate(context.Request.Headers.Accept);
         var gzip = AcceptsGzip(context.Request.Headers.AcceptEncoding);
-        var body = answer.Body.Payload(format, gzip);
+        var body = answer.Body.Payload(negotiated.Format, gzip);
         var response = context.Response;
-        response.ContentType = ExpositionWriter.ContentType(format);
+        response.ContentType = negotiated.ContentType;
         response.Headers.Vary = "Accept, Accept-Encoding";
         if (gzip)
         {

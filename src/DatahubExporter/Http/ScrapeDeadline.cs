@@ -11,14 +11,11 @@ internal static class ScrapeDeadline
 {
     public const string HeaderName = "X-Prometheus-Scrape-Timeout-Seconds";
 
-    /// <summary>Never less than this. The engine answers any budget under one second at once as a failure
-    /// without calling the API (a scrape that short cannot finish a sweep, and must not cut one short for others).</summary>
-    private static readonly TimeSpan Minimum = TimeSpan.FromMilliseconds(100);
-
     /// <summary>
     /// The budget for a scrape. A missing, unparsable, non-positive or non-finite header gives
     /// <paramref name="defaultTimeout"/>. Otherwise header minus offset; when the offset would eat the whole
-    /// header (a header at or under the offset), half the header instead; never under <see cref="Minimum"/>.
+    /// header (a header at or under the offset), half the header instead. No floor: the engine answers a budget under
+    /// <see cref="Collectors.EngineOptions.MinimumBudget"/> at once as a failure, however short.
     /// </summary>
     public static TimeSpan Compute(string? headerValue, TimeSpan offset, TimeSpan defaultTimeout)
     {
@@ -32,7 +29,6 @@ internal static class ScrapeDeadline
         // Cap absurd values so TimeSpan never overflows; a day is longer than any sane scrape.
         seconds = Math.Min(seconds, 86_400);
         var header = TimeSpan.FromSeconds(seconds);
-        var budget = header > offset ? header - offset : header / 2;
-        return budget < Minimum ? Minimum : budget;
+        return header > offset ? header - offset : header / 2;
     }
 }

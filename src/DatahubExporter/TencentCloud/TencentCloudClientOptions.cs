@@ -1,4 +1,5 @@
 using System.Reflection;
+using DatahubExporter.Configuration;
 
 namespace DatahubExporter.TencentCloud;
 
@@ -7,8 +8,8 @@ namespace DatahubExporter.TencentCloud;
 internal sealed class TencentCloudClientOptions
 {
     /// <summary>Client-side requests per second per (action, API host); 0 or less disables the limiter. The
-    /// documented server limit is 20/s per action and region (§2.2); 15 leaves headroom, as tencentcloud-exporter does (§5).</summary>
-    public double RateLimitPerSecond { get; init; } = 15;
+    /// documented server limit is 20/s per action and region (§2.2); the exporter passes <c>--api.rate-limit</c>.</summary>
+    public required double RateLimitPerSecond { get; init; }
 
     /// <summary>Margin added to each rate-limit window (see <see cref="RequestRateLimiter"/>); concurrent
     /// paging sends bursts, which need it.</summary>
@@ -20,7 +21,7 @@ internal sealed class TencentCloudClientOptions
     public ConnectionWatch? Connections { get; init; }
 
     /// <summary>HTTP attempts per call, including the first; values below 1 count as 1.</summary>
-    public int MaxAttempts { get; init; } = 4;
+    public int MaxAttempts { get; init; } = ExporterOptions.Defaults.ApiMaxAttempts;
 
     /// <summary>Backoff before retry n (0-based) is uniform in [0, min(MaxBackoff, BaseBackoff·2ⁿ)] ("full jitter").</summary>
     public TimeSpan BaseBackoff { get; init; } = TimeSpan.FromMilliseconds(200);

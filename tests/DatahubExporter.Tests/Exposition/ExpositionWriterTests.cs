@@ -245,11 +245,4 @@ internal class ExpositionWriterTests
         Assert.That(Encoding.UTF8.GetString(WriteToStream([family], ExpositionFormat.OpenMetrics100)),
             Does.StartWith("# HELP up a \\\"b\\\" \\\\ c\\nd\n"));
     }
-
-    [Test]
-    public void Content_types_name_the_version_and_charset()
-    {
-        Assert.That(ExpositionWriter.ContentType(ExpositionFormat.PrometheusText004), Is.EqualTo("text/plain; version=0.0.4; charset=utf-8"));
-        Assert.That(ExpositionWriter.ContentType(ExpositionFormat.OpenMetrics100), Is.EqualTo("application/openmetrics-text; version=1.0.0; charset=utf-8"));
-    }
 }

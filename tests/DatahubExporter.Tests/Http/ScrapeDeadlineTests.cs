@@ -19,7 +19,6 @@ public class ScrapeDeadlineTests
     [TestCase("2.5", 2.0, TestName = "Fractional_header")]
     [TestCase("0.5", 0.25, TestName = "Header_equal_to_offset_gives_half")]
     [TestCase("0.3", 0.15, TestName = "Header_under_offset_gives_half")]
-    [TestCase("0.1", 0.1, TestName = "Never_under_the_minimum")]
     [TestCase("1e9", 86399.5, TestName = "Absurd_header_is_capped_at_a_day")]
     public void Budget(string? header, double expectedSeconds)
     {
