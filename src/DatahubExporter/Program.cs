@@ -129,6 +129,11 @@ internal static class Program
             await stdout.WriteLineAsync(
                 $"configuration OK: file={ConfigSources.FileShown(c, demo is not null)} regions={string.Join(',', c.Regions)} {ConfigSources.CredentialsShown(c.Credentials)} " +
                 $"endpoint={ConfigSources.EndpointShown(c)} web_config={options.WebConfigPath ?? "none"}").ConfigureAwait(false);
+            foreach (var line in ConfigSources.CheckDetails(c))
+            {
+                await stdout.WriteLineAsync(line).ConfigureAwait(false);
+            }
+
             c.Credentials.Dispose();
             return ExitOk;
         }

@@ -165,6 +165,27 @@ public class CliTests : EndToEndFixture
     }
 
     [Test]
+    public async Task Config_check_warns_of_a_misspelt_region_with_a_guess_and_shows_the_filters()
+    {
+        var conf = WriteConfig(_dir, new Uri("http://127.0.0.1:9"), regions: "ap-guangzou, ap-shanghai, xx-newregion-1");
+        await File.AppendAllTextAsync(conf, "task_name_include = prod-.*\nresource_name_exclude = tmp-.*\n");
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
+
+        // Accepted (a region newer than the list is real), but said twice over: a guess for the typo, a plain warning otherwise.
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.StartWith("configuration OK: ").And.Contain("regions=ap-guangzou,ap-shanghai,xx-newregion-1"));
+        var warnings = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(warnings, Has.Length.EqualTo(2), stderr);
+        Assert.That(warnings[0], Does.Contain("level=warn").And.Contain("region \\\"ap-guangzou\\\" is not a known Tencent Cloud region; did you mean ap-guangzhou?"));
+        Assert.That(warnings[1], Does.Contain("region \\\"xx-newregion-1\\\" is not a known Tencent Cloud region (used anyway"));
+        Assert.That(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1..], Is.EqualTo(new[]
+        {
+            "  task filter: include=^(?:prod-.*)$ exclude=none",
+            "  resource filter: include=all exclude=^(?:tmp-.*)$",
+        }));
+    }
+
+    [Test]
     public async Task Config_check_of_a_bad_file_exits_2_with_one_line_naming_file_and_key()
     {
         var conf = Path.Combine(_dir, "bad.conf");
