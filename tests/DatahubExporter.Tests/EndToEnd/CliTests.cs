@@ -186,6 +186,21 @@ public class CliTests : EndToEndFixture
     }
 
     [Test]
+    public async Task Demo_first_screen_reads_like_a_real_account()
+    {
+        // A new operator's first look: the hostile names (a 2,000-character one, quotes, newlines) belong to the tests.
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--demo", "--once"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+
+        var firstScreen = stdout.Split('\n').Take(40).ToList();
+        var names = firstScreen.Select(l => System.Text.RegularExpressions.Regex.Match(l, "(?:TaskName|ResourceName)=\"([^\"]*)\"")).Where(m => m.Success)
+            .Select(m => m.Groups[1].Value).ToList();
+        Assert.That(names, Has.Count.GreaterThanOrEqualTo(10), string.Join('\n', firstScreen));
+        Assert.That(names, Has.All.Match("^[a-z][a-z0-9-]{2,47}$"));
+        Assert.That(firstScreen.Where(l => !l.StartsWith('#')), Has.All.Length.LessThan(200));
+    }
+
+    [Test]
     public async Task Config_check_of_a_bad_file_exits_2_with_one_line_naming_file_and_key()
     {
         var conf = Path.Combine(_dir, "bad.conf");
