@@ -42,6 +42,10 @@ public sealed class SimulatorDataSet
     private static readonly string[] TargetTypes = ["ES", "COS", "CLS", "CLICKHOUSE", "DORIS", "SCF", "CTSDB", "MYSQL"];
     private static readonly string[] Steps = ["create task", "check resource", "start connector", "running"];
 
+    // What the demo's items are named after; see Demo.
+    private static readonly string[] DemoNames =
+        ["orders", "payments", "users", "inventory", "shipments", "clickstream", "billing", "audit-log", "search-index", "notifications"];
+
     public SimulatorDataSet(IEnumerable<SimulatedTask> tasks, IEnumerable<SimulatedResource> resources)
     {
         ArgumentNullException.ThrowIfNull(tasks);
@@ -123,6 +127,26 @@ public sealed class SimulatorDataSet
 
         return new SimulatorDataSet(taskList, resourceList);
     }
+
+    /// <summary>
+    /// What <c>--demo</c> serves: <see cref="Generate"/>'s items (ids, statuses, messages) under names like a real
+    /// account's (<c>orders-mysql-to-ckafka</c>, <c>payments-mysql</c>), so the first screen of a scrape reads like
+    /// production. The hostile names stay in <see cref="Generate"/>'s default, which the tests use.
+    /// </summary>
+    public static SimulatorDataSet Demo(int tasks = 250, int resources = 120)
+    {
+        var plain = Generate(tasks, resources, hostileNames: false);
+        return new SimulatorDataSet(
+            plain.Tasks.Select((t, i) => t with { TaskName = $"{DemoName(i)}-{DemoType(t.SourceType)}-to-{DemoType(t.TargetType)}{DemoSuffix(i)}" }),
+            plain.Resources.Select((r, i) => r with { ResourceName = $"{DemoName(i)}-{DemoType(r.Type)}{DemoSuffix(i)}" }));
+    }
+
+    private static string DemoName(int i) => DemoNames[i % DemoNames.Length];
+
+    private static string DemoSuffix(int i) => i < DemoNames.Length ? "" : $"-{i / DemoNames.Length + 1}";
+
+    // A task's TOPIC end is a CKafka topic.
+    private static string DemoType(string type) => type == "TOPIC" ? "ckafka" : type.ToLowerInvariant();
 
     private static bool IsFailedTask(long status) => status is -1 or 4 or 7 or 9;
 

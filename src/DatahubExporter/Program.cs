@@ -83,7 +83,7 @@ internal static class Program
         using var loggers = LoggerFactory.Create(b => b.ClearProviders().AddProvider(loggerProvider).SetMinimumLevel(options.LogLevel));
         var log = loggers.CreateLogger("datahub_exporter");
 
-        await using var demo = parsed.GetValue(CliFlags.DemoOption) ? await CkafkaApiServer.StartAsync(new SimulatorOptions(), cancellationToken).ConfigureAwait(false) : null;
+        await using var demo = parsed.GetValue(CliFlags.DemoOption) ? await CkafkaApiServer.StartAsync(new SimulatorOptions { DataSet = SimulatorDataSet.Demo() }, cancellationToken).ConfigureAwait(false) : null;
         ConfigHolder config;
         try
         {
@@ -129,6 +129,11 @@ internal static class Program
             await stdout.WriteLineAsync(
                 $"configuration OK: file={ConfigSources.FileShown(c, demo is not null)} regions={string.Join(',', c.Regions)} {ConfigSources.CredentialsShown(c.Credentials)} " +
                 $"endpoint={ConfigSources.EndpointShown(c)} web_config={options.WebConfigPath ?? "none"}").ConfigureAwait(false);
+            foreach (var line in ConfigSources.CheckDetails(c))
+            {
+                await stdout.WriteLineAsync(line).ConfigureAwait(false);
+            }
+
             c.Credentials.Dispose();
             return ExitOk;
         }

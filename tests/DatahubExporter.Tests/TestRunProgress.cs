@@ -2,7 +2,8 @@ using System.Diagnostics;
 using NUnit.Framework.Interfaces;
 
 // One line per finished fixture while the suite runs (dotnet test otherwise prints nothing until the assembly
-// is done, which takes minutes), and one line with the assembly's count and time at its end.
+// is done, which takes minutes), one line per skipped test with its reason (a missing tool, a platform), and one
+// line with the assembly's count and time at its end.
 [assembly: TestRunProgress]
 
 /// <summary>
@@ -40,7 +41,8 @@ internal sealed class TestRunProgressAttribute : Attribute, ITestAction
 
     public void AfterTest(ITest test)
     {
-        var outcome = TestContext.CurrentContext.Result.Outcome.Status;
+        var result = TestContext.CurrentContext.Result;
+        var outcome = result.Outcome.Status;
         lock (Gate)
         {
             if (_current is null || _current.Name != FixtureName(test))
@@ -52,7 +54,11 @@ internal sealed class TestRunProgressAttribute : Attribute, ITestAction
             {
                 case TestStatus.Passed: _current.Passed++; _passed++; break;
                 case TestStatus.Failed: _current.Failed++; _failed++; break;
-                default: _current.Skipped++; _skipped++; break;
+                default:
+                    _current.Skipped++;
+                    _skipped++;
+                    TestContext.Error.WriteLine(SkipLine($"{_current.Name}.{test.Name}", result.Message));
+                    break;
             }
         }
     }
@@ -69,6 +75,10 @@ internal sealed class TestRunProgressAttribute : Attribute, ITestAction
                 $"{_skipped} skipped in {Run.Elapsed.TotalSeconds:F0} s");
         }
     }
+
+    /// <summary>The line a skipped test gets: its name and the reason it gave, on one line.</summary>
+    internal static string SkipLine(string test, string? reason) =>
+        $"[progress] skipped {test}: {(string.IsNullOrWhiteSpace(reason) ? "no reason given" : string.Join(' ', reason.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))}";
 
     private static string FixtureName(ITest test) =>
         test.ClassName is { } name && name.StartsWith("DatahubExporter.Tests.", StringComparison.Ordinal)

@@ -18,7 +18,7 @@ internal static class ConfigSources
         var chain = new CredentialChain(CredentialChain.CreateHttpClient(useProxy: false), CredentialChain.CreateHttpClient(useProxy: true),
             TimeProvider.System, loggers.CreateLogger("credentials"), new CredentialMetrics());
         var initial = ConfigLoader.Load(path, getEnv, chain);
-        foreach (var warning in ConfigLoader.Warnings(path))
+        foreach (var warning in ConfigLoader.Warnings(path).Concat(KnownRegions.Warnings(initial.Regions)))
         {
             log.LogWarning("{Warning}", warning);
         }
@@ -58,6 +58,17 @@ internal static class ConfigSources
         Endpoint = demo.BaseAddress,
         SourcePath = "(--demo: built-in simulator)",
     }, null, TimeProvider.System);
+
+    /// <summary>
+    /// What <c>--config.check</c> prints under its "configuration OK" line, indented: the filters in force (an
+    /// operator's typo in a pattern otherwise shows only as missing series). Region and permission warnings go
+    /// to the log at load, so the start-up of a server shows them too.
+    /// </summary>
+    public static IEnumerable<string> CheckDetails(ExporterConfig config)
+    {
+        yield return $"  task filter: {config.TaskFilter.Shown}";
+        yield return $"  resource filter: {config.ResourceFilter.Shown}";
+    }
 
     /// <summary>The config file when one was read; "none" when the environment supplied everything and it is absent.</summary>
     public static string FileShown(ExporterConfig config, bool demo) =>

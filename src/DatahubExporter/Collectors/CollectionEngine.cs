@@ -267,11 +267,11 @@ internal sealed partial class CollectionEngine
         }
 
         state.CountError(target.Region);
-        var message = $"{path.Action} in {target.Region} failed after {progress.PagesDone} of {progress.PagesExpected} pages " +
+        var message = $"{path.Action} in {target.Region} failed {progress.Shown} " +
                       $"({elapsed:0.###} s of a {collection.Budget.TotalSeconds:0.###} s budget): {error}";
         _logger.LogWarning("collection failed collector={Collector} region={Region} action={Action} pages_done={PagesDone} pages_expected={PagesExpected} " +
                            "budget_seconds={Budget} duration_seconds={Duration} err={Error}",
-            path.Name, target.Region, path.Action, progress.PagesDone, progress.PagesExpected, collection.Budget.TotalSeconds, elapsed, message);
+            path.Name, target.Region, path.Action, progress.PagesDone, progress.PagesExpected?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", collection.Budget.TotalSeconds, elapsed, message);
         return new RegionOutcome(target.Region, false, elapsed, [], message);
     }
 

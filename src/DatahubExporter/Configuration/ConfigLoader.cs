@@ -99,8 +99,8 @@ internal static partial class ConfigLoader
         };
     }
 
-    /// <summary>Problems worth a log line that do not stop loading: today, a file that others can read
-    /// although it holds <c>secret_key</c>. Empty when the file is absent or on Windows.</summary>
+    /// <summary>Problems worth a log line that do not stop loading: today, a file that holds <c>secret_key</c>
+    /// and that users other than the exporter's can read. Empty when the file is absent or on Windows.</summary>
     public static IReadOnlyList<string> Warnings(string path)
     {
         if (OperatingSystem.IsWindows() || !File.Exists(path) || RegularFile.NotRegular(path) is not null || !HoldsSecretKey(path))
@@ -108,14 +108,29 @@ internal static partial class ConfigLoader
             return [];
         }
 
-        var mode = File.GetUnixFileMode(path);
-        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) == 0)
+        return PermissionWarning(path, File.GetUnixFileMode(path), RegularFile.GroupId(path), RegularFile.ProcessGroupIds()) is { } warning ? [warning] : [];
+    }
+
+    /// <summary>
+    /// Readable by every user is always worth a warning. Readable by the file's group only when that group is not
+    /// one of the exporter's: the systemd recipe installs the file <c>0640 root:datahub_exporter</c> so that the
+    /// service can read, but not change, its keys. A group that cannot be compared counts as someone else's.
+    /// </summary>
+    internal static string? PermissionWarning(string path, UnixFileMode mode, uint? fileGroup, IReadOnlyCollection<uint>? processGroups)
+    {
+        var octal = Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');
+        if ((mode & UnixFileMode.OtherRead) != 0)
         {
-            return [];
+            return $"{path}: readable by every user (mode {octal}) although it holds secret_key; chmod o-r it";
         }
 
-        var octal = Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');
-        return [$"{path}: readable by group or others (mode {octal}) although it holds secret_key; chmod 600 it"];
+        if ((mode & UnixFileMode.GroupRead) == 0 || (fileGroup is { } group && processGroups is not null && processGroups.Contains(group)))
+        {
+            return null;
+        }
+
+        var which = fileGroup is { } gid ? $"group {gid}, not one of the exporter's" : "its group";
+        return $"{path}: readable by {which} (mode {octal}) although it holds secret_key; chmod 600 it or chgrp it to the exporter's group";
     }
 
     private static bool HoldsSecretKey(string path)
@@ -148,8 +163,9 @@ internal static partial class ConfigLoader
                 return null;
             }
 
-            // Setting the region alone also works when a role supplies the keys; the message names the common case.
-            throw new ConfigException($"{path}: file not found (or set {SecretIdVariable}, {SecretKeyVariable} and {RegionVariable})");
+            // The region is the one thing the environment must give: keys may come from a profile or a role.
+            throw new ConfigException($"{path}: file not found (or set {RegionVariable}, with {SecretIdVariable} and {SecretKeyVariable} " +
+                                      "unless a credentials profile, TKE OIDC or the CVM role supplies the keys)");
         }
 
         byte[] bytes;

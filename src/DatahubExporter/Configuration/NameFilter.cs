@@ -62,6 +62,9 @@ internal sealed class NameFilter
         }
     }
 
+    /// <summary>For <c>--config.check</c>: the anchored patterns in force, or "all".</summary>
+    public string Shown => IsAll ? "all" : $"include={_include?.ToString() ?? "all"} exclude={_exclude?.ToString() ?? "none"}";
+
     private static Regex? Anchored(string? pattern) => pattern is null
         ? null
         : new Regex($"^(?:{pattern})$", RegexOptions.CultureInvariant, MatchTimeout);

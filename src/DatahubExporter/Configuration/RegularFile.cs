@@ -7,7 +7,8 @@ namespace DatahubExporter.Configuration;
 /// Tells a regular file from a FIFO, socket or device before anything opens it: opening a FIFO for reading
 /// blocks until a writer appears, so a named pipe at a config path would hang start-up or a reload without a
 /// word. .NET's <see cref="File.GetAttributes(string)"/> does not tell these apart on Unix, so this asks
-/// <c>stat(2)</c> (which follows symbolic links: Kubernetes mounts secrets as links to regular files).
+/// <c>stat(2)</c> (which follows symbolic links: Kubernetes mounts secrets as links to regular files). The same
+/// call gives the file's group, which the permission warning compares with this process's groups.
 /// Thread-safe and stateless.
 /// </summary>
 internal static unsafe class RegularFile
@@ -17,7 +18,10 @@ internal static unsafe class RegularFile
 
     private static readonly delegate* unmanaged<byte*, byte*, int> Stat;
     private static readonly delegate* unmanaged<int, byte*, byte*, int> XStat;
+    private static readonly delegate* unmanaged<uint> GetEgid;
+    private static readonly delegate* unmanaged<int, uint*, int> GetGroups;
     private static readonly int ModeOffset = -1;
+    private static readonly int GroupOffset = -1;
 
     static RegularFile()
     {
@@ -29,6 +33,8 @@ internal static unsafe class RegularFile
             Architecture.Arm64 or Architecture.RiscV64 or Architecture.LoongArch64 => 16,
             _ => -1,
         };
+        // st_gid follows st_mode and st_uid on x86-64; st_mode, st_nlink and st_uid on the generic layout.
+        GroupOffset = ModeOffset < 0 ? -1 : RuntimeInformation.ProcessArchitecture == Architecture.X64 ? ModeOffset + 8 : ModeOffset + 12;
         if (!OperatingSystem.IsLinux() || ModeOffset < 0)
         {
             return;
@@ -46,6 +52,12 @@ internal static unsafe class RegularFile
                 // glibc before 2.33 exports stat only as __xstat(version, path, buf); version 1 on x86-64, 0 on arm64.
                 XStat = (delegate* unmanaged<int, byte*, byte*, int>)xstat;
             }
+
+            if (NativeLibrary.TryGetExport(libc, "getegid", out var getegid) && NativeLibrary.TryGetExport(libc, "getgroups", out var getgroups))
+            {
+                GetEgid = (delegate* unmanaged<uint>)getegid;
+                GetGroups = (delegate* unmanaged<int, uint*, int>)getgroups;
+            }
         }
     }
 
@@ -59,20 +71,8 @@ internal static unsafe class RegularFile
             return "a directory";
         }
 
-        if (Stat is null && XStat is null)
-        {
-            return null;
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(path + "\0");
         var buffer = stackalloc byte[512];
-        int result;
-        fixed (byte* p = bytes)
-        {
-            result = Stat is not null ? Stat(p, buffer) : XStat(RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 1 : 0, p, buffer);
-        }
-
-        if (result != 0)
+        if (!TryStat(path, buffer))
         {
             return null;
         }
@@ -87,6 +87,53 @@ internal static unsafe class RegularFile
             0x4000 => "a directory",
             _ => "not a regular file",
         };
+    }
+
+    /// <summary>The group that owns <paramref name="path"/>; null when it cannot be examined.</summary>
+    public static uint? GroupId(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var buffer = stackalloc byte[512];
+        return TryStat(path, buffer) ? *(uint*)(buffer + GroupOffset) : null;
+    }
+
+    /// <summary>The effective and supplementary groups of this process; null where they cannot be asked.</summary>
+    public static IReadOnlyCollection<uint>? ProcessGroupIds()
+    {
+        if (GetEgid is null || GetGroups is null)
+        {
+            return null;
+        }
+
+        var groups = new HashSet<uint> { GetEgid() };
+        var count = GetGroups(0, null);
+        if (count <= 0)
+        {
+            return groups;
+        }
+
+        var list = new uint[count];
+        fixed (uint* p = list)
+        {
+            count = GetGroups(list.Length, p);
+        }
+
+        groups.UnionWith(list.Take(Math.Max(0, count)));
+        return groups;
+    }
+
+    private static bool TryStat(string path, byte* buffer)
+    {
+        if (Stat is null && XStat is null)
+        {
+            return false;
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* p = bytes)
+        {
+            return (Stat is not null ? Stat(p, buffer) : XStat(RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 1 : 0, p, buffer)) == 0;
+        }
     }
 
     /// <summary>Throws what <paramref name="error"/> makes of the description when the path exists and is not a regular file.</summary>

@@ -84,6 +84,7 @@ internal sealed class CkafkaClient(TencentCloudClient api)
         var total = Math.Max(0, firstTotal);
         if (first.Items.Count == 0 || first.Items.Count >= total)
         {
+            progress.PagesExpected = 1;
             return (Merge([first], id), false);
         }
 
@@ -206,8 +207,9 @@ internal sealed class CkafkaClient(TencentCloudClient api)
 /// <summary>How far one list sweep got, for failure messages, and how much time it may still take.</summary>
 internal sealed class ListProgress
 {
+    // -1 while no TotalCount has said how many pages the sweep needs.
     private int _pagesDone;
-    private int _pagesExpected = 1;
+    private int _pagesExpected = -1;
 
     /// <summary>Time left before the deadline; null when unknown (a changed list is then always swept again).</summary>
     public Func<TimeSpan>? Remaining { get; init; }
@@ -215,17 +217,27 @@ internal sealed class ListProgress
     /// <summary>Pages of the current sweep answered so far.</summary>
     public int PagesDone => Volatile.Read(ref _pagesDone);
 
-    /// <summary>Pages the current sweep's first <c>TotalCount</c> promised (1 until the first page answers).</summary>
-    public int PagesExpected
+    /// <summary>Pages the current sweep's first <c>TotalCount</c> promised; null before the first page answers, and
+    /// for an answer without <c>TotalCount</c>.</summary>
+    public int? PagesExpected
     {
-        get => Volatile.Read(ref _pagesExpected);
-        internal set => Volatile.Write(ref _pagesExpected, value);
+        get => Volatile.Read(ref _pagesExpected) is var pages and >= 0 ? pages : null;
+        internal set => Volatile.Write(ref _pagesExpected, value ?? -1);
     }
+
+    /// <summary>How far the sweep got, for "… failed {Shown}": "after 2 of 5 pages", "on its first page", "after 3 pages
+    /// (page count unknown)".</summary>
+    public string Shown => (PagesDone, PagesExpected) switch
+    {
+        (var done, { } expected) => $"after {done} of {expected} pages",
+        (0, null) => "on its first page",
+        (var done, null) => $"after {done} pages (page count unknown)",
+    };
 
     internal void Start()
     {
         Volatile.Write(ref _pagesDone, 0);
-        Volatile.Write(ref _pagesExpected, 1);
+        Volatile.Write(ref _pagesExpected, -1);
     }
 
     internal void PageDone() => Interlocked.Increment(ref _pagesDone);

@@ -80,7 +80,7 @@ public class ConfigLoaderTests
 
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, Env(("TENCENTCLOUD_SECRET_ID", Id))));
 
-        Assert.That(error!.Message, Is.EqualTo($"{path}: file not found (or set TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY and TENCENTCLOUD_REGION)"));
+        Assert.That(error!.Message, Is.EqualTo($"{path}: file not found (or set TENCENTCLOUD_REGION, with TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY unless a credentials profile, TKE OIDC or the CVM role supplies the keys)"));
     }
 
     [Test]
@@ -242,7 +242,7 @@ public class ConfigLoaderTests
     }
 
     [Test]
-    public void Group_or_world_readable_file_gives_a_warning()
+    public void World_readable_file_gives_a_warning_and_one_readable_by_the_exporters_group_does_not()
     {
         if (OperatingSystem.IsWindows())
         {
@@ -255,9 +255,13 @@ public class ConfigLoaderTests
         try
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            Assert.That(ConfigLoader.Warnings(path), Is.EqualTo(new[] { $"{path}: readable by group or others (mode 0644) although it holds secret_key; chmod 600 it" }));
+            Assert.That(ConfigLoader.Warnings(path), Is.EqualTo(new[] { $"{path}: readable by every user (mode 0644) although it holds secret_key; chmod o-r it" }));
 
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Assert.That(ConfigLoader.Warnings(path), Is.Empty);
+
+            // The systemd recipe: 0640 with the service's group. A new file has this process's group, so it stands in.
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
             Assert.That(ConfigLoader.Warnings(path), Is.Empty);
 
             // Without a key there is nothing to protect: a role-credentials config may be world-readable.
@@ -269,6 +273,18 @@ public class ConfigLoaderTests
         {
             File.Delete(path);
         }
+    }
+
+    [TestCase(0b110_100_100, 0u, new uint[] { 0 }, "/c: readable by every user (mode 0644) although it holds secret_key; chmod o-r it")]
+    [TestCase(0b110_100_000, 990u, new uint[] { 0, 990 }, null, TestName = "Group_readable_by_a_group_of_the_exporter_gives_no_warning")]
+    [TestCase(0b110_100_000, 990u, new uint[] { 0 },
+        "/c: readable by group 990, not one of the exporter's (mode 0640) although it holds secret_key; chmod 600 it or chgrp it to the exporter's group")]
+    [TestCase(0b110_100_000, null, null, "/c: readable by its group (mode 0640) although it holds secret_key; chmod 600 it or chgrp it to the exporter's group")]
+    [TestCase(0b110_000_000, 990u, new uint[] { 0 }, null)]
+    [TestCase(0b100_000_100, 0u, new uint[] { 0 }, "/c: readable by every user (mode 0404) although it holds secret_key; chmod o-r it")]
+    public void Permission_warning_names_who_else_can_read_the_keys(int mode, uint? fileGroup, uint[]? processGroups, string? expected)
+    {
+        Assert.That(ConfigLoader.PermissionWarning("/c", (UnixFileMode)mode, fileGroup, processGroups), Is.EqualTo(expected));
     }
 
     [Test]

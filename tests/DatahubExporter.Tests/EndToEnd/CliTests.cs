@@ -165,6 +165,42 @@ public class CliTests : EndToEndFixture
     }
 
     [Test]
+    public async Task Config_check_warns_of_a_misspelt_region_with_a_guess_and_shows_the_filters()
+    {
+        var conf = WriteConfig(_dir, new Uri("http://127.0.0.1:9"), regions: "ap-guangzou, ap-shanghai, xx-newregion-1");
+        await File.AppendAllTextAsync(conf, "task_name_include = prod-.*\nresource_name_exclude = tmp-.*\n");
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
+
+        // Accepted (a region newer than the list is real), but said twice over: a guess for the typo, a plain warning otherwise.
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.StartWith("configuration OK: ").And.Contain("regions=ap-guangzou,ap-shanghai,xx-newregion-1"));
+        var warnings = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(warnings, Has.Length.EqualTo(2), stderr);
+        Assert.That(warnings[0], Does.Contain("level=warn").And.Contain("region \\\"ap-guangzou\\\" is not a known Tencent Cloud region; did you mean ap-guangzhou?"));
+        Assert.That(warnings[1], Does.Contain("region \\\"xx-newregion-1\\\" is not a known Tencent Cloud region (used anyway"));
+        Assert.That(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1..], Is.EqualTo(new[]
+        {
+            "  task filter: include=^(?:prod-.*)$ exclude=none",
+            "  resource filter: include=all exclude=^(?:tmp-.*)$",
+        }));
+    }
+
+    [Test]
+    public async Task Demo_first_screen_reads_like_a_real_account()
+    {
+        // A new operator's first look: the hostile names (a 2,000-character one, quotes, newlines) belong to the tests.
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--demo", "--once"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+
+        var firstScreen = stdout.Split('\n').Take(40).ToList();
+        var names = firstScreen.Select(l => System.Text.RegularExpressions.Regex.Match(l, "(?:TaskName|ResourceName)=\"([^\"]*)\"")).Where(m => m.Success)
+            .Select(m => m.Groups[1].Value).ToList();
+        Assert.That(names, Has.Count.GreaterThanOrEqualTo(10), string.Join('\n', firstScreen));
+        Assert.That(names, Has.All.Match("^[a-z][a-z0-9-]{2,47}$"));
+        Assert.That(firstScreen.Where(l => !l.StartsWith('#')), Has.All.Length.LessThan(200));
+    }
+
+    [Test]
     public async Task Config_check_of_a_bad_file_exits_2_with_one_line_naming_file_and_key()
     {
         var conf = Path.Combine(_dir, "bad.conf");

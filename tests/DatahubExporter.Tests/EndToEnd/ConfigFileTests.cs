@@ -25,7 +25,8 @@ public class ConfigFileTests : EndToEndFixture
         var conf = CopyPrivate(name);
         var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
         Assert.That(code, Is.EqualTo(0), stderr);
-        Assert.That(stdout.Trim(), Is.EqualTo($"configuration OK: file={conf} regions=ap-guangzhou credential_source=static keys=file secret_id=AKID…0001 endpoint=http://127.0.0.1:9/ web_config=none"));
+        Assert.That(stdout.Trim(), Is.EqualTo($"configuration OK: file={conf} regions=ap-guangzhou credential_source=static keys=file secret_id=AKID…0001 endpoint=http://127.0.0.1:9/ web_config=none\n" +
+                                                 "  task filter: all\n  resource filter: all"));
         Assert.That(stderr, Is.Empty, "a 0600 file gives no warning");
     }
 
@@ -59,7 +60,7 @@ public class ConfigFileTests : EndToEndFixture
         var (code, _, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(CliTests.AssertOneLine(stderr, "missing file"),
-            Is.EqualTo($"datahub_exporter: {conf}: file not found (or set TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY and TENCENTCLOUD_REGION)"));
+            Is.EqualTo($"datahub_exporter: {conf}: file not found (or set TENCENTCLOUD_REGION, with TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY unless a credentials profile, TKE OIDC or the CVM role supplies the keys)"));
     }
 
     [Test]
@@ -188,6 +189,25 @@ public class ConfigFileTests : EndToEndFixture
         Assert.That(warning, Does.Contain("(mode 0644)"));
         Assert.That(warning, Does.Contain(conf));
         AssertNoSecrets(stderr, "permission warning");
+    }
+
+    [Test]
+    public async Task A_file_readable_by_the_exporters_own_group_is_not_warned_about()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("file modes are a Unix matter");
+            return;
+        }
+
+        // The systemd recipe installs the file 0640 root:datahub_exporter and runs as that group; a new file has
+        // this test's group, which the child process shares.
+        var conf = CopyPrivate("crlf.conf");
+        File.SetUnixFileMode(conf, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.StartWith("configuration OK"));
+        Assert.That(stderr, Does.Not.Contain("readable by"));
     }
 
     /// <summary>Copies a corpus file to the private temp dir with mode 0600, so only the file's content is under test.</summary>

@@ -132,7 +132,7 @@ public class RoleCredentialsTests : EndToEndFixture
 
         Assert.That(Successes(await ScrapeAsync(exporter, TasksPath)), Is.EqualTo(new[] { 1.0, 1.0 }));
         Assert.That(_metadata.Issued, Has.Count.EqualTo(2), "both regions shared one refresh");
-        Assert.That(exporter.Stderr, Does.Contain("level=info logger=credentials msg=\"credentials refreshed\" source=cvm_role detail=\"role=(discovered) metadata="));
+        Assert.That(exporter.Stderr, Does.Contain("level=info logger=credentials msg=\"credentials refreshed\" source=cvm_role detail=\"role=datahub-reader (discovered) metadata="));
     }
 
     [Test]
@@ -226,7 +226,7 @@ public class RoleCredentialsTests : EndToEndFixture
 
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.Match($"^configuration OK: file={System.Text.RegularExpressions.Regex.Escape(_stack.ConfigPath)} regions=ap-guangzhou,ap-shanghai " +
-            $"credential_source=cvm_role role=\\(discovered\\) metadata={System.Text.RegularExpressions.Regex.Escape(_metadata.BaseAddress.ToString())} " +
+            $"credential_source=cvm_role role=datahub-reader \\(discovered\\) metadata={System.Text.RegularExpressions.Regex.Escape(_metadata.BaseAddress.ToString())} " +
             "secret_id=AKID…[0-9a-f]{4} expires=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ endpoint="));
         Assert.That(_stack.Simulator.State.RequestCount(), Is.EqualTo(0), "--config.check never calls the CKafka API");
     }

@@ -16,6 +16,7 @@ public class AlertRulesTests
     [
         "DatahubExporterDown", "DatahubExporterCollectFailing",
         "DatahubTaskTransitionalTooLong", "ConnectResourceTransitionalTooLong",
+        "DatahubExporterCredentialsExpiring", "DatahubExporterConfigReloadFailed",
     ];
 
     [Test]
@@ -40,6 +41,10 @@ public class AlertRulesTests
     [TestCase("connect_resource_error_count{job=", "connect_resource_errors{job=", TestName = "Misspelt_resource_error_metric_makes_promtool_test_rules_fail")]
     [TestCase("datahub_exporter_collect_success == 0", "datahub_exporter_collect_succes == 0", TestName = "Misspelt_collect_success_metric_makes_promtool_test_rules_fail")]
     [TestCase("up{job=~\"datahub-exporter-.*\"} == 0", "up{job=~\"datahub_exporter-.*\"} == 0", TestName = "Wrong_job_selector_makes_promtool_test_rules_fail")]
+    [TestCase("datahub_exporter_credentials_expiry_timestamp_seconds - time() < 300", "datahub_exporter_credentials_expiry_timestamp_seconds < 300",
+        TestName = "Credentials_alert_without_time_makes_promtool_test_rules_fail")]
+    [TestCase("datahub_exporter_config_last_reload_successful == 0", "datahub_exporter_config_last_reload_success == 0",
+        TestName = "Misspelt_reload_metric_makes_promtool_test_rules_fail")]
     public async Task Breaking_a_rule_makes_the_rule_tests_fail(string original, string broken)
     {
         // Proves the unit tests have teeth: the same tests against a damaged copy of the rules must fail.
@@ -99,6 +104,8 @@ public class AlertRulesTests
     [TestCase("connect_resource_error_count", "region", "region")]
     [TestCase("DatahubExporterCollectFailing", "region", "collector")]
     [TestCase("DatahubExporterDown", "instance", "job")]
+    [TestCase("DatahubExporterCredentialsExpiring", "instance", "source")]
+    [TestCase("DatahubExporterConfigReloadFailed", "instance", "file")]
     public void Annotations_name_the_affected_object(string alert, string idLabel, string nameLabel)
     {
         var annotations = YamlTree.Child(Alert(alert), "annotations");
@@ -144,6 +151,21 @@ public class AlertRulesTests
                 Assert.That(cases.Any(c => c.Name == name && !c.Fires), Is.True, $"{name}: no case where it stays silent");
             }
         });
+    }
+
+    [TestCase(RulesFile)]
+    [TestCase(RulesTestFile)]
+    [TestCase("examples/kubernetes/prometheusrule.yaml")]
+    public void Comments_name_only_files_in_the_repository(string file)
+    {
+        // A user reads the header to find the rest; spec/exporter.md and tencent-cloud-api.md were never shipped.
+        var comments = File.ReadLines(PrometheusTools.RepoPath(file)).Where(l => l.TrimStart().StartsWith('#'));
+        var named = comments.SelectMany(l => System.Text.RegularExpressions.Regex.Matches(l, @"[\w.-]+(?:/[\w.-]+)*\.(?:md|ya?ml|json|conf|service)\b|\b[\w-]+/[\w./-]+/")
+            .Select(m => m.Value)).Distinct().ToList();
+
+        Assert.That(named, Is.Not.Empty, "the pattern finds the names the comments give");
+        Assert.That(named.Where(n => !File.Exists(PrometheusTools.RepoPath(n)) && !Directory.Exists(PrometheusTools.RepoPath(n))
+                                      && !File.Exists(Path.Combine(Path.GetDirectoryName(PrometheusTools.RepoPath(file))!, n))), Is.Empty);
     }
 
     private static IEnumerable<YamlNode> Groups() =>

@@ -24,6 +24,8 @@ internal static class ExporterMetricNames
         "datahub_exporter_api_request_duration_seconds_bucket",
         "datahub_exporter_api_request_duration_seconds_sum",
         "datahub_exporter_api_request_duration_seconds_count",
+        "datahub_exporter_credentials_expiry_timestamp_seconds",
+        "datahub_exporter_config_last_reload_successful",
         "process_cpu_seconds_total",
         "process_resident_memory_bytes",
         "process_start_time_seconds",

@@ -30,6 +30,25 @@ public class KubernetesManifestTests
         Assert.That(kinds, Is.EquivalentTo(new[] { "Deployment", "PrometheusRule", "Secret", "Service", "ServiceMonitor" }));
     }
 
+    [TestCase("deployment.yaml")]
+    [TestCase("oidc/deployment.yaml")]
+    public void Deployment_names_the_image_the_build_produces_and_its_user(string file)
+    {
+        // The Dockerfile's tag and build-image.sh's default tag are the image the Deployments run, as the same user.
+        const string Image = "localhost/datahub-exporter:latest";
+        var dockerfile = File.ReadAllText(PrometheusTools.RepoPath("Dockerfile"));
+        var script = File.ReadAllText(PrometheusTools.RepoPath("tests/scripts/build-image.sh"));
+        Assert.That(dockerfile, Does.Contain($"-t {Image} .").And.Contain("\nUSER 65534:65534\n"));
+        Assert.That(script, Does.Contain($"tag=${{2:-{Image}}}").And.Contain("uid=65534"));
+
+        var deployment = YamlTree.LoadAll(Path.Combine(PrometheusTools.RepoPath(Folder), file)).Select(d => d.RootNode)
+            .Single(d => YamlTree.Scalar(d, "kind") == "Deployment");
+        var pod = YamlTree.At(deployment, "spec.template.spec");
+        var container = (YamlMappingNode)((YamlSequenceNode)YamlTree.Child(pod, "containers")).Children.Single();
+        Assert.That(YamlTree.Scalar(container, "image"), Is.EqualTo(Image));
+        Assert.That(YamlTree.Scalar(YamlTree.Child(pod, "securityContext"), "runAsUser"), Is.EqualTo("65534"));
+    }
+
     [Test]
     public void PrometheusRule_groups_equal_the_rules_file_groups()
     {

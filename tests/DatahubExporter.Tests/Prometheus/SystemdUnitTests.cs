@@ -1,3 +1,5 @@
+using DatahubExporter.Configuration;
+
 namespace DatahubExporter.Tests.Prometheus;
 
 /// <summary>
@@ -61,6 +63,24 @@ public class SystemdUnitTests
         Assert.That(execStart, Does.StartWith($"ExecStart={InstalledBinary} "));
         Assert.That(execStart, Does.Contain("--web.listen-address=:48080"));
         Assert.That(execStart, Does.Contain("--conf=/etc/datahub_exporter/"));
+    }
+
+    [Test]
+    public void The_recipes_config_permissions_give_no_warning_to_the_service()
+    {
+        // The install steps in the unit's header give the config to the service's group, mode 0640; the exporter
+        // warned about that layout on every start until it learnt to accept a group it runs in.
+        var header = File.ReadLines(PrometheusTools.RepoPath(UnitFile)).TakeWhile(l => l.StartsWith('#')).ToList();
+        var install = header.Single(l => l.Contains("examples/datahub_exporter.conf", StringComparison.Ordinal));
+        var match = System.Text.RegularExpressions.Regex.Match(install, @"install -m (0[0-7]{3}) -o root -g (\S+) ");
+        Assert.That(match.Success, Is.True, install);
+        Assert.That(Settings("Service"), Does.Contain($"Group={match.Groups[2].Value}"));
+
+        var mode = (UnixFileMode)Convert.ToInt32(match.Groups[1].Value, 8);
+        const uint ServiceGroup = 990;
+        Assert.That(ConfigLoader.PermissionWarning("/etc/datahub_exporter/datahub_exporter.conf", mode, ServiceGroup, [ServiceGroup]), Is.Null);
+        Assert.That(ConfigLoader.PermissionWarning("/etc/datahub_exporter/datahub_exporter.conf", mode, ServiceGroup, [0]), Is.Not.Null,
+            "the same file readable by a group the service is not in is warned about");
     }
 
     [Test]

@@ -42,6 +42,21 @@ public class CkafkaClientPagingTests
     /// <summary>The page a consistent server returns for <paramref name="total"/> items.</summary>
     private static string Slice(int total, Page p) => Tasks(total, p.Offset, Math.Min(total, p.Offset + p.Limit));
 
+    [TestCase(250, 0, "on its first page", TestName = "A_failed_first_page_says_so_rather_than_0_of_1_pages")]
+    [TestCase(250, 1, "after 1 of 3 pages")]
+    [TestCase(null, 2, "after 2 pages (page count unknown)", TestName = "Without_total_count_a_failure_says_the_page_count_is_unknown")]
+    public void A_failed_sweep_says_how_far_it_got(int? total, int failFrom, string shown)
+    {
+        // From page failFrom on, the list is not a list: an InvalidResponse that is not retried.
+        var (client, _) = Api((n, p) => n >= failFrom ? "{\"TotalCount\":250,\"TaskList\":{}}" : Tasks(total, p.Offset, p.Offset + p.Limit));
+        var progress = new ListProgress();
+
+        Assert.ThrowsAsync<TencentCloudException>(() => client.ListAsync(Target, "DescribeDatahubTasks", "TaskList", 100, CkafkaListing.ReadTask,
+            static t => t.TaskId, progress, CancellationToken.None));
+
+        Assert.That(progress.Shown, Is.EqualTo(shown));
+    }
+
     [Test]
     public async Task Pages_are_requested_with_limit_100_and_growing_offsets()
     {

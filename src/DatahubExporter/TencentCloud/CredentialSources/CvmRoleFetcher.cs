@@ -18,7 +18,12 @@ internal sealed class CvmRoleFetcher(HttpClient http, Uri metadataBase, string? 
 
     public string Source => CredentialSourceNames.CvmRole;
 
-    public string Detail => roleName is null ? $"role=(discovered) metadata={metadataBase}" : $"role={roleName} metadata={metadataBase}";
+    // The role the last discovery found, so --config.check and the logs name it rather than "(discovered)".
+    private volatile string? _discovered;
+
+    public string Detail => roleName is not null ? $"role={roleName} metadata={metadataBase}"
+        : _discovered is { } found ? $"role={found} (discovered) metadata={metadataBase}"
+        : $"role=(discovered) metadata={metadataBase}";
 
     public async Task<TemporaryCredentials> FetchAsync(CancellationToken cancellationToken)
     {
@@ -70,7 +75,13 @@ internal sealed class CvmRoleFetcher(HttpClient http, Uri metadataBase, string? 
             throw new CredentialException($"{what}: no CAM role is bound to this instance (empty role list)");
         }
 
-        return IsRoleName(role) ? role : throw new CredentialException($"{what}: \"{SourceHttp.Clean(role)}\" is not a role name");
+        if (!IsRoleName(role))
+        {
+            throw new CredentialException($"{what}: \"{SourceHttp.Clean(role)}\" is not a role name");
+        }
+
+        _discovered = role;
+        return role;
     }
 
     /// <summary>CAM role names: letters, digits and <c>+=,.@_-</c>, at most 128 characters.</summary>

@@ -29,8 +29,12 @@ public class RoleFetcherTests
         await using var metadata = await FakeMetadataService.StartAsync(Issue);
         using var http = Http();
         var fetcher = new CvmRoleFetcher(http, metadata.BaseAddress, null, TimeProvider.System);
+        Assert.That(fetcher.Detail, Is.EqualTo($"role=(discovered) metadata={metadata.BaseAddress}"));
 
         var fetched = await fetcher.FetchAsync(CancellationToken.None);
+
+        // --config.check and the logs name the role found, not just that one was.
+        Assert.That(fetcher.Detail, Is.EqualTo($"role=datahub-reader (discovered) metadata={metadata.BaseAddress}"));
 
         var issued = metadata.Issued.Single();
         Assert.That(fetched.Credentials, Is.EqualTo(new DatahubExporter.Configuration.Credentials(issued.SecretId, issued.SecretKey, issued.Token)));
