@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian tools some tests drive when they are missing: nghttp2-client (nghttp, h2load: the HTTP/2
 # stream-limit test and tests/burst/burst_rss.sh), systemd (systemd-analyze verifies the example unit), openssl
-# and curl (TLS tests). Tests that need one of them skip with the reason where it is missing; CI runs this
-# first so that nothing is skipped on a fresh machine. Idempotent: installs nothing when all are present.
+# and curl (TLS tests), chromium-headless-shell (the /status page checked in a real browser). Tests that need one of
+# them skip with the reason where it is missing; CI runs this first so that nothing is skipped on a fresh machine.
+# Idempotent: installs nothing when all are present.
 # Last line of stdout: "test tools ok". On failure: one line on stderr saying why, non-zero exit.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ command -v nghttp >/dev/null 2>&1 && command -v h2load >/dev/null 2>&1 || missin
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+[ -x /usr/bin/chromium-headless-shell ] || [ -x /usr/bin/chromium ] || missing+=(chromium-headless-shell)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "test tools ok"

@@ -46,11 +46,12 @@ internal static class StatusPage
         .meta{color:#5a6270;margin:0}a{color:#1a5fb4}
         .summary{padding:.6em .9em;border-radius:6px;font-weight:600}.summary.ok{background:#e6f4ea;color:#17663a}.summary.bad{background:#fdecea;color:#a4161a}
         table{border-collapse:collapse;width:100%;font-size:.93em}th,td{text-align:left;vertical-align:top;padding:.35em .6em;border-bottom:1px solid #e6e8ec}
-        th{background:#f4f5f7;font-weight:600}td.msg{word-break:break-word;max-width:32em}code{font:.9em ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
+        th{background:#f4f5f7;font-weight:600}td:not(.msg){white-space:nowrap}td.msg{overflow-wrap:anywhere;min-width:14em}code{font:.9em ui-monospace,SFMono-Regular,Menlo,monospace}
         .ok{color:#17663a}.fail{color:#a4161a;font-weight:600}.muted{color:#5a6270}.note{color:#5a6270;font-size:.9em}
         dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dt{font-weight:600}dd{margin:0}
         @media (max-width:700px){table,tbody,tr,td{display:block;width:auto}thead{display:none}tr{border:1px solid #d8dce3;border-radius:6px;margin:.6em 0;padding:.3em .5em}
-        td{border:0;padding:.15em 0}td::before{content:attr(data-label) ": ";font-weight:600;color:#5a6270}td.msg{max-width:none}dl{grid-template-columns:1fr}dd{margin-bottom:.4em}}
+        td{border:0;padding:.15em 0;white-space:normal!important;overflow-wrap:anywhere}td:empty{display:none}td::before{content:attr(data-label) ": ";font-weight:600;color:#5a6270}
+        td.msg{min-width:0}dl{grid-template-columns:1fr}dd{margin-bottom:.4em}}
         """;
 
     /// <summary>The <c>Content-Security-Policy</c> of the page: nothing may load or run but the page's own style block
@@ -88,7 +89,7 @@ internal static class StatusPage
 
         var bad = failed > 0 || notRunning > 0;
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"summary {(bad ? "bad" : "ok")}\" id=\"summary\">")
-            .Append(CultureInfo.InvariantCulture, $"{failed} of {collected} last collections failed · {notRunning} not running")
+            .Append(CultureInfo.InvariantCulture, $"{failed} of {collected} last collections failed · {notRunning} tasks and resources not running")
             .Append(collected < data.Paths.Count * data.Regions.Count ? $" · {data.Paths.Count * data.Regions.Count - collected} not collected yet" : "")
             .Append("</p>\n");
 
@@ -161,7 +162,7 @@ internal static class StatusPage
                 {
                     html.Append(CultureInfo.InvariantCulture, $"<tr><td data-label=\"region\">{E(unit.Key.Region)}</td>")
                         .Append(CultureInfo.InvariantCulture, $"<td data-label=\"{E(path.IdLabel)}\"><code>{E(item.Id)}</code></td>")
-                        .Append(CultureInfo.InvariantCulture, $"<td data-label=\"{E(path.NameLabel)}\">{E(item.Name)}</td>")
+                        .Append(CultureInfo.InvariantCulture, $"<td data-label=\"{E(path.NameLabel)}\" class=\"msg\">{E(item.Name)}</td>")
                         .Append(CultureInfo.InvariantCulture, $"<td data-label=\"status\" class=\"fail\">{E(item.StatusText)}")
                         .Append(item.Status is { } code ? string.Create(CultureInfo.InvariantCulture, $" ({code})") : "")
                         .Append(CultureInfo.InvariantCulture, $"</td><td data-label=\"message\" class=\"msg\">{E(item.Message)}</td>")

@@ -51,7 +51,7 @@ public sealed class StatusPageTests
         var page = StatusPage.Render(Data([Failing("ap-guangzhou")]));
 
         Assert.That(Regex.Matches(page, "not collected since start").Count, Is.EqualTo(2 * 2 - 1));
-        Assert.That(page, Does.Contain("0 of 1 last collections failed · 0 not running · 3 not collected yet"));
+        Assert.That(page, Does.Contain("0 of 1 last collections failed · 0 tasks and resources not running · 3 not collected yet"));
     }
 
     [Test]
