@@ -34,6 +34,7 @@ internal sealed class ExporterServices : IDisposable
         Options = options;
         Config = config;
         Time = time;
+        ApiMetrics = new ApiMetrics(time);
         WebConfig = webConfig;
         _ownsHttp = http is null;
         var connections = http is null ? new ConnectionWatch() : null;
@@ -59,7 +60,7 @@ internal sealed class ExporterServices : IDisposable
 
     public WebConfigWatcher? WebConfig { get; }
 
-    public ApiMetrics ApiMetrics { get; } = new();
+    public ApiMetrics ApiMetrics { get; }
 
     public ScrapeMetrics ScrapeMetrics { get; } = new();
 

@@ -18,7 +18,8 @@ internal sealed record StatusPageData(
     bool HasCredentials,
     DateTimeOffset? CredentialExpiry,
     double ConfiguredRate,
-    IReadOnlyList<(string Action, string Host, double Rate)> Rates)
+    IReadOnlyList<(string Action, string Host, double Rate)> Rates,
+    IReadOnlyList<(string Action, long Requests)> RequestsLastMinute)
 {
     public static StatusPageData From(ExporterServices services)
     {
@@ -26,7 +27,7 @@ internal sealed record StatusPageData(
         var credentials = config.Credentials;
         return new StatusPageData(services.Time.GetUtcNow(), services.Engine.Paths, config.Regions, services.StatusBoard.Snapshot(),
             credentials.Source, credentials.Detail, credentials.Current is not null, credentials.Expiry, services.Options.ApiRateLimit,
-            services.RateLimits());
+            services.RateLimits(), services.ApiMetrics.RequestsLastMinute());
     }
 }
 
@@ -203,7 +204,10 @@ internal static class StatusPage
 
     private static void Rates(StringBuilder html, StatusPageData data)
     {
-        html.Append("<h2>API rate</h2>\n");
+        html.Append("<h2>API rate</h2>\n<p id=\"last-minute\">Requests in the last minute: ")
+            .Append(data.RequestsLastMinute.Count == 0 ? "none" : string.Join(", ", data.RequestsLastMinute.Select(r =>
+                string.Create(CultureInfo.InvariantCulture, $"{E(r.Action)} {r.Requests}"))))
+            .Append(" (HTTP attempts, retries included).</p>\n");
         if (data.ConfiguredRate <= 0)
         {
             html.Append("<p>Client-side rate limit off (<code>--api.rate-limit 0</code>).</p>\n");

@@ -11,7 +11,7 @@ public sealed class StatusPageTests
 
     private static StatusPageData Data(IReadOnlyList<UnitStatus> units, DateTimeOffset? expiry = null) => new(
         Now, ExporterServices.AllPaths, ["ap-guangzhou", "ap-shanghai"], units, "oidc", "role=arn:qcs::cam::uin/1:roleName/x", true, expiry, 20,
-        [("DescribeDatahubTasks", "ckafka.tencentcloudapi.com", 10)]);
+        [("DescribeDatahubTasks", "ckafka.tencentcloudapi.com", 10)], [("DescribeConnectResources", 3), ("DescribeDatahubTasks", 1200)]);
 
     private static UnitStatus Failing(string region, params NotRunningItem[] items) => new(
         new UnitKey("datahub_tasks", null, region), DatahubTasksPath.Path,
@@ -98,6 +98,7 @@ public sealed class StatusPageTests
         var page = StatusPage.Render(Data([]));
 
         Assert.That(page, Does.Contain("Configured: 20 requests/s"));
+        Assert.That(page, Does.Contain("Requests in the last minute: DescribeConnectResources 3, DescribeDatahubTasks 1200 (HTTP attempts, retries included)."));
         Assert.That(page, Does.Contain("<td data-label=\"action\">DescribeDatahubTasks</td><td data-label=\"API host\">ckafka.tencentcloudapi.com</td><td data-label=\"current limit\" class=\"fail\">10/s</td>"));
     }
 
