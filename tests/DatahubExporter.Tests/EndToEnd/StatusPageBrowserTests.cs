@@ -55,6 +55,7 @@ public sealed partial class StatusPageBrowserTests : EndToEndFixture
         var url = new Uri(stack.BaseAddress, Endpoints.StatusPath).ToString();
         var dom = await chromium.DumpDomAsync(url);
 
+        AssertNoSecrets(dom, "the status page");
         Assert.That(dom, Does.Contain($"<title>{Title}</title>").And.Not.Contain("pwned</title>"), "no script ran");
         Assert.That(dom, Does.Contain("<h1>datahub_exporter status</h1>"), "no script replaced the body");
         Assert.That(Regex.Matches(dom, "<script", RegexOptions.IgnoreCase), Is.Empty, "no script element in the DOM");
