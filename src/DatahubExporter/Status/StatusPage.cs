@@ -114,7 +114,7 @@ internal static class StatusPage
                 html.Append(CultureInfo.InvariantCulture, $"<tr><td data-label=\"path\">{E(path.Name)}</td><td data-label=\"region\">{E(region)}</td>");
                 if (!units.TryGetValue(new UnitKey(path.Name, null, region), out var unit))
                 {
-                    html.Append("<td data-label=\"when\" class=\"muted\" colspan=\"7\">not collected since start: no scrape yet</td></tr>\n");
+                    html.Append("<td data-label=\"when\" class=\"muted\" colspan=\"7\">not collected since start (no scrape has finished a collection yet)</td></tr>\n");
                     continue;
                 }
 
