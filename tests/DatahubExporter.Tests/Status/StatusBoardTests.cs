@@ -104,6 +104,20 @@ public sealed class StatusBoardTests
     }
 
     [Test]
+    public void An_item_that_disappears_is_forgotten_and_comes_back_without_its_old_since()
+    {
+        Record(T0, Task("task-1", -1));
+        Record(T0.AddMinutes(1));
+
+        Assert.That(Unit().NotRunningCount, Is.Zero);
+
+        Record(T0.AddMinutes(2), Task("task-1", -1));
+
+        Assert.That(Unit().NotRunning.Single().Since, Is.EqualTo(T0.AddMinutes(2)));
+        Assert.That(LogLines(), Is.Empty, "appearing and disappearing are no status changes");
+    }
+
+    [Test]
     public void A_failed_collection_changes_the_summary_and_keeps_the_last_listing()
     {
         Record(T0, Task("task-1", -1, "boom"));
