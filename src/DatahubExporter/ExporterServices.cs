@@ -2,6 +2,7 @@ using DatahubExporter.Collectors;
 using DatahubExporter.Configuration;
 using DatahubExporter.Exposition;
 using DatahubExporter.Http;
+using DatahubExporter.Status;
 using DatahubExporter.Telemetry;
 using DatahubExporter.TencentCloud;
 
@@ -32,6 +33,8 @@ internal sealed class ExporterServices : IDisposable
     {
         Options = options;
         Config = config;
+        Time = time;
+        ApiMetrics = new ApiMetrics(time);
         WebConfig = webConfig;
         _ownsHttp = http is null;
         var connections = http is null ? new ConnectionWatch() : null;
@@ -43,22 +46,31 @@ internal sealed class ExporterServices : IDisposable
             RateLimitWindowGuard = RateLimitWindowGuard,
             MaxAttempts = options.ApiMaxAttempts,
         }, ApiMetrics, time);
+        StatusBoard = new StatusBoard(loggers.CreateLogger<StatusBoard>());
         Engine = new CollectionEngine(new CkafkaClient(api), config, ScrapeMetrics,
             new EngineOptions { CacheTtl = options.CacheTtl, MaxTimeout = options.MaxScrapeTimeout },
-            AllPaths, loggers.CreateLogger<CollectionEngine>(), time);
+            AllPaths, loggers.CreateLogger<CollectionEngine>(), time, StatusBoard);
     }
 
     public ExporterOptions Options { get; }
 
     public ConfigHolder Config { get; }
 
+    public TimeProvider Time { get; }
+
     public WebConfigWatcher? WebConfig { get; }
 
-    public ApiMetrics ApiMetrics { get; } = new();
+    public ApiMetrics ApiMetrics { get; }
 
     public ScrapeMetrics ScrapeMetrics { get; } = new();
 
     public CollectionEngine Engine { get; }
+
+    /// <summary>What the last collections found, for <c>/status</c>.</summary>
+    public StatusBoard StatusBoard { get; }
+
+    /// <summary>The limiter's current rate of every action and API host used so far (requests per second).</summary>
+    public IReadOnlyList<(string Action, string Host, double Rate)> RateLimits() => _api.RateLimits();
 
     /// <summary>The families of <c>/metrics</c>: build, configuration, scrapes, API calls, process and runtime.</summary>
     public IEnumerable<MetricFamily> ExporterFamilies()
@@ -86,7 +98,7 @@ internal sealed class ExporterServices : IDisposable
             yield return WebConfig.AuthFailures.Collect();
         }
 
-        yield return ApiMetrics.RateLimitFamily(_api.RateLimits());
+        yield return ApiMetrics.RateLimitFamily(RateLimits());
         foreach (var family in ScrapeMetrics.Collect().Concat(ApiMetrics.Collect()).Concat(Config.Current.Credentials.Collect()).Concat(ProcessMetrics.Collect()))
         {
             yield return family;

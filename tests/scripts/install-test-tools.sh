@@ -2,8 +2,9 @@
 # Installs the Debian tools some tests drive when they are missing: nghttp2-client (nghttp, h2load: the HTTP/2
 # stream-limit test and tests/burst/burst_rss.sh), systemd (systemd-analyze verifies the example unit), openssl
 # and curl (TLS tests), buildah, podman and runc (tests/scripts/build-image.sh builds and runs the container
-# image). Tests that need one of them skip with the reason where it is missing; CI runs this first so that
-# nothing is skipped on a fresh machine. Idempotent: installs nothing when all are present.
+# image), chromium-headless-shell (the /status page checked in a real browser). Tests that need one of them skip
+# with the reason where it is missing; CI runs this first so that nothing is skipped on a fresh machine.
+# Idempotent: installs nothing when all are present.
 # Last line of stdout: "test tools ok". On failure: one line on stderr saying why, non-zero exit.
 set -euo pipefail
 
@@ -17,6 +18,7 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v buildah >/dev/null 2>&1 || missing+=(buildah)
 command -v podman >/dev/null 2>&1 || missing+=(podman)
 command -v runc >/dev/null 2>&1 || [ -x /usr/sbin/runc ] || missing+=(runc)
+[ -x /usr/bin/chromium-headless-shell ] || [ -x /usr/bin/chromium ] || missing+=(chromium-headless-shell)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "test tools ok"

@@ -1,5 +1,6 @@
 using DatahubExporter.Configuration;
 using DatahubExporter.Exposition;
+using DatahubExporter.Status;
 using DatahubExporter.Telemetry;
 using DatahubExporter.TencentCloud;
 
@@ -30,10 +31,11 @@ internal sealed partial class CollectionEngine
     private readonly EngineOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly StatusBoard? _statusBoard;
     private readonly Dictionary<ScrapePath, PathState> _states = new(ReferenceEqualityComparer.Instance);
 
     public CollectionEngine(CkafkaClient ckafka, ConfigHolder config, ScrapeMetrics scrapeMetrics, EngineOptions options,
-        IReadOnlyList<ScrapePath> paths, ILogger logger, TimeProvider time)
+        IReadOnlyList<ScrapePath> paths, ILogger logger, TimeProvider time, StatusBoard? statusBoard = null)
     {
         _ckafka = ckafka;
         _config = config;
@@ -41,6 +43,7 @@ internal sealed partial class CollectionEngine
         _options = options;
         _logger = logger;
         _time = time;
+        _statusBoard = statusBoard;
         Paths = paths;
         foreach (var path in paths)
         {
@@ -242,7 +245,7 @@ internal sealed partial class CollectionEngine
             var seconds = _time.GetElapsedTime(started).TotalSeconds;
             _logger.LogDebug("collection succeeded collector={Collector} region={Region} items={Items} pages={Pages} duration_seconds={Duration}",
                 path.Name, target.Region, items.Count, progress.PagesDone, seconds);
-            return new RegionOutcome(target.Region, true, seconds, items, null);
+            return Finished(path, new RegionOutcome(target.Region, true, seconds, items, null), progress);
         }
         catch (TencentCloudException e)
         {
@@ -272,7 +275,14 @@ internal sealed partial class CollectionEngine
         _logger.LogWarning("collection failed collector={Collector} region={Region} action={Action} pages_done={PagesDone} pages_expected={PagesExpected} " +
                            "budget_seconds={Budget} duration_seconds={Duration} err={Error}",
             path.Name, target.Region, path.Action, progress.PagesDone, progress.PagesExpected?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", collection.Budget.TotalSeconds, elapsed, message);
-        return new RegionOutcome(target.Region, false, elapsed, [], message);
+        return Finished(path, new RegionOutcome(target.Region, false, elapsed, [], message), progress);
+    }
+
+    /// <summary>The one hook of the status page: every finished (not abandoned) collection of a unit.</summary>
+    private RegionOutcome Finished(ScrapePath path, RegionOutcome outcome, ListProgress progress)
+    {
+        _statusBoard?.Record(path, outcome, _time.GetUtcNow(), progress.PagesDone);
+        return outcome;
     }
 
     private ListProgress NewProgress(PathState state, Collection collection) => new()

@@ -6,9 +6,7 @@ namespace DatahubExporter.Collectors;
 /// original emitted it, plus <c>connect_resource_info</c> and <c>connect_resource_error_info</c>.</summary>
 internal static class ConnectResourcesPath
 {
-    public const string StatusHelp =
-        "Status code of a CKafka connect resource as the API reports it: -1 create failed, 0 creating, 1 running, 2 deleting, " +
-        "4 delete failed, 5 config changing, 6 config change failed, 7 abnormal.";
+    public static readonly string StatusHelp = $"Status code of a CKafka connect resource as the API reports it: {StatusTexts.Resources.Describe()}.";
 
     public static ScrapePath Path { get; } = new()
     {
@@ -32,6 +30,7 @@ internal static class ConnectResourcesPath
             "Failed collections of connect resources for this region since the exporter started. Only ever rises: a gauge by history " +
             "(kept for compatibility with the original exporter), alert on increase() over a window."),
         Status = new("connect_resource_status", StatusHelp),
+        StatusTexts = StatusTexts.Resources,
         Info = new("connect_resource_info", "Descriptive labels of a CKafka connect resource (its type); always 1."),
         ErrorInfo = new("connect_resource_error_info",
             "The API's ErrorMessage of a CKafka connect resource that has one (control characters removed, whitespace collapsed, cut to 200 characters); always 1."),

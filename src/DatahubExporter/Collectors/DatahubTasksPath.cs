@@ -6,9 +6,7 @@ namespace DatahubExporter.Collectors;
 /// emitted it, plus <c>datahub_task_info</c> and <c>datahub_task_error_info</c>.</summary>
 internal static class DatahubTasksPath
 {
-    public const string StatusHelp =
-        "Status code of a CKafka Datahub task as the API reports it: -1 create failed, 0 creating, 1 running, 2 deleting, 3 deleted, " +
-        "4 delete failed, 5 pausing, 6 paused, 7 pause failed, 8 resuming, 9 resume failed.";
+    public static readonly string StatusHelp = $"Status code of a CKafka Datahub task as the API reports it: {StatusTexts.Tasks.Describe()}.";
 
     public static ScrapePath Path { get; } = new()
     {
@@ -35,6 +33,7 @@ internal static class DatahubTasksPath
             "Failed collections of Datahub tasks for this region since the exporter started. Only ever rises: a gauge by history " +
             "(kept for compatibility with the original exporter), alert on increase() over a window."),
         Status = new("datahub_task_status", StatusHelp),
+        StatusTexts = StatusTexts.Tasks,
         Info = new("datahub_task_info", "Descriptive labels of a CKafka Datahub task (type, source and target resource types, Datahub id); always 1."),
         ErrorInfo = new("datahub_task_error_info",
             "The API's ErrorMessage of a CKafka Datahub task that has one (control characters removed, whitespace collapsed, cut to 200 characters); always 1."),

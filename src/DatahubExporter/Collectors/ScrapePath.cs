@@ -58,6 +58,10 @@ internal sealed record ScrapePath
 
     public required FamilyName Status { get; init; }
 
+    /// <summary>The text of each status code (the status page and the "status changed" log lines); none for a
+    /// path whose items carry no status.</summary>
+    public StatusTexts StatusTexts { get; init; } = StatusTexts.None;
+
     public required FamilyName Info { get; init; }
 
     public required FamilyName ErrorInfo { get; init; }

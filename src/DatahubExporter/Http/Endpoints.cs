@@ -1,5 +1,6 @@
 using DatahubExporter.Collectors;
 using DatahubExporter.Exposition;
+using DatahubExporter.Status;
 using Microsoft.Net.Http.Headers;
 
 namespace DatahubExporter.Http;
@@ -10,6 +11,7 @@ internal static class Endpoints
     public const string MetricsPath = "/metrics";
     public const string HealthyPath = "/-/healthy";
     public const string ReadyPath = "/-/ready";
+    public const string StatusPath = "/status";
 
     private static readonly string[] ReadMethods = ["GET", "HEAD"];
 
@@ -36,6 +38,7 @@ internal static class Endpoints
         }
 
         routes.MapMethods(MetricsPath, ReadMethods, context => WriteExpositionAsync(context, new ScrapeAnswer(services.ExporterFamilies().ToList(), true)));
+        routes.MapMethods(StatusPath, ReadMethods, context => WriteStatusPageAsync(context, services));
         routes.MapMethods(HealthyPath, ReadMethods, context => WriteTextAsync(context, "Healthy\n"));
         routes.MapMethods(ReadyPath, ReadMethods, context => WriteTextAsync(context, "Ready\n"));
         routes.MapMethods("/", ReadMethods, context =>
@@ -90,6 +93,21 @@ internal static class Endpoints
                 await response.Body.WriteAsync(body.Slice(offset, Math.Min(WriteSlice, body.Length - offset)), context.RequestAborted).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>The page reads only the status board (never the API), so it answers at once whatever the API does.</summary>
+    private static Task WriteStatusPageAsync(HttpContext context, ExporterServices services)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(StatusPage.Render(StatusPageData.From(services)));
+        var response = context.Response;
+        response.ContentType = "text/html; charset=utf-8";
+        // Appended, not set: a policy from --web.config.file stays in force too (a browser enforces both).
+        response.Headers.Append("Content-Security-Policy", StatusPage.ContentSecurityPolicy);
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.CacheControl = "no-store";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+        response.ContentLength = body.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 
     private static Task WriteTextAsync(HttpContext context, string text)

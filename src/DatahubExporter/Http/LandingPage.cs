@@ -1,4 +1,3 @@
-using System.Net;
 using DatahubExporter.Telemetry;
 
 namespace DatahubExporter.Http;
@@ -13,9 +12,10 @@ internal static class LandingPage
         <head><meta charset="utf-8"><title>datahub_exporter</title></head>
         <body>
         <h1>datahub_exporter</h1>
-        <p>Prometheus exporter for Tencent Cloud CKafka Datahub tasks and connect resources. Version {WebUtility.HtmlEncode(BuildInfo.Version)} ({WebUtility.HtmlEncode(BuildInfo.Revision)}).</p>
+        <p>Prometheus exporter for Tencent Cloud CKafka Datahub tasks and connect resources. Version {HtmlText.Escape(BuildInfo.Version)} ({HtmlText.Escape(BuildInfo.Revision)}).</p>
         <ul>
-        {string.Concat(ExporterServices.AllPaths.Select(p => $"<li><a href=\"{p.HttpPath}\">{p.HttpPath}</a> — {p.Name} status</li>\n"))}        <li><a href="{Endpoints.MetricsPath}">{Endpoints.MetricsPath}</a> — the exporter's own metrics</li>
+        {string.Concat(ExporterServices.AllPaths.Select(p => $"<li><a href=\"{p.HttpPath}\">{p.HttpPath}</a> — {p.Name} status</li>\n"))}        <li><a href="{Endpoints.StatusPath}">{Endpoints.StatusPath}</a> — what is failing now and why, for people</li>
+        <li><a href="{Endpoints.MetricsPath}">{Endpoints.MetricsPath}</a> — the exporter's own metrics</li>
         <li><a href="{Endpoints.HealthyPath}">{Endpoints.HealthyPath}</a>, <a href="{Endpoints.ReadyPath}">{Endpoints.ReadyPath}</a> — health and readiness</li>
         </ul>
         </body>

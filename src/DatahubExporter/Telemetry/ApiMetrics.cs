@@ -22,6 +22,14 @@ internal sealed class ApiMetrics : IApiObserver
     private readonly ConcurrentDictionary<(string Action, string Region, string Code), Counter> _retries = new();
     private readonly ConcurrentDictionary<string, Histogram> _durations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Action, string Region), LimiterSeries> _limiter = new();
+    private readonly ConcurrentDictionary<string, LastMinuteCount> _lastMinute = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+
+    /// <param name="time">The clock of <see cref="RequestsLastMinute"/> (the status page); the system clock by default.</param>
+    public ApiMetrics(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+    }
 
     /// <summary>How many distinct <c>code</c> label values may get series; later newcomers count as <c>Other</c>.</summary>
     public const int MaxDistinctCodes = 64;
@@ -32,7 +40,12 @@ internal sealed class ApiMetrics : IApiObserver
     {
         _requests.GetOrAdd((action, region, Bounded(code)), static _ => new Counter()).Increment();
         _durations.GetOrAdd(action, static _ => new Histogram()).Observe(seconds);
+        _lastMinute.GetOrAdd(action, _ => new LastMinuteCount(_time)).Add();
     }
+
+    /// <summary>HTTP attempts in the last minute by action, sorted by action (for <c>/status</c>).</summary>
+    public IReadOnlyList<(string Action, long Requests)> RequestsLastMinute() =>
+        _lastMinute.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value.Sum())).ToList();
 
     public void Retrying(string action, string region, string code) =>
         _retries.GetOrAdd((action, region, Bounded(code)), static _ => new Counter()).Increment();

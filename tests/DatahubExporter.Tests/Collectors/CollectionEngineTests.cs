@@ -1,6 +1,7 @@
 using DatahubExporter.Collectors;
 using DatahubExporter.Configuration;
 using DatahubExporter.Exposition;
+using DatahubExporter.Status;
 using DatahubExporter.Telemetry;
 using DatahubExporter.TencentCloud;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -32,8 +33,10 @@ public class CollectionEngineTests
                 new RecordingObserver(), Time);
             Engine = new CollectionEngine(new CkafkaClient(api), config, Metrics,
                 new EngineOptions { CacheTtl = ttl ?? TimeSpan.Zero, MaxTimeout = maxTimeout ?? TimeSpan.FromSeconds(120) },
-                [DatahubTasksPath.Path, ConnectResourcesPath.Path], NullLogger.Instance, Time);
+                [DatahubTasksPath.Path, ConnectResourcesPath.Path], NullLogger.Instance, Time, Board);
         }
+
+        public StatusBoard Board { get; } = new(NullLogger.Instance);
 
         public TimeProvider Time { get; }
 
@@ -123,6 +126,24 @@ public class CollectionEngineTests
     }
 
     [Test]
+    public async Task The_status_board_gets_each_regions_finished_collection_failures_included()
+    {
+        var rig = new Rig(Config("ap-guangzhou", "ap-shanghai"), (region, _) =>
+            Task.FromResult(region == "ap-shanghai" ? "ERROR InternalError" : TaskList(region, 2)));
+
+        await rig.Scrape(Budget);
+
+        var units = rig.Board.Snapshot();
+        Assert.That(units.Select(u => u.Key), Is.EqualTo(new[]
+        {
+            new UnitKey("datahub_tasks", null, "ap-guangzhou"), new UnitKey("datahub_tasks", null, "ap-shanghai"),
+        }));
+        Assert.That(units[0].Last with { At = default, DurationSeconds = 0 }, Is.EqualTo(new CollectionSummary(default, true, 0, 1, null, 2, 0)));
+        Assert.That(units[1].Last.Success, Is.False);
+        Assert.That(units[1].Last.Error, Does.Contain("DescribeDatahubTasks in ap-shanghai failed after 0 of 1 pages").And.Contain("InternalError"));
+    }
+
+    [Test]
     public async Task A_hanging_api_is_a_failed_collection_within_the_budget()
     {
         var rig = new Rig(Config("ap-guangzhou"), async (_, ct) =>
@@ -151,6 +172,7 @@ public class CollectionEngineTests
         Assert.That(Value(answer, "datahub_task_error_count", ("region", "ap-guangzhou")), Is.EqualTo(0));
         Assert.That(rig.Handler.Count, Is.EqualTo(0));
         Assert.That(rig.Metrics.Get("datahub_tasks", ScrapeMetrics.TimedOut), Is.EqualTo(1));
+        Assert.That(rig.Board.Snapshot(), Is.Empty, "a scrape that got no collection tells the status page nothing");
     }
 
     [Test]

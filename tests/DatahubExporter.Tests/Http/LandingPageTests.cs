@@ -12,6 +12,8 @@ public class LandingPageTests
             Assert.That(LandingPage.Html, Does.Contain($"<li><a href=\"{path.HttpPath}\">{path.HttpPath}</a> — {path.Name} status</li>"));
         }
 
-        Assert.That(LandingPage.Html.Split("<li>").Length - 1, Is.EqualTo(ExporterServices.AllPaths.Count + 2), "scrape paths, /metrics, one line for health and readiness");
+        Assert.That(LandingPage.Html, Does.Contain($"<li><a href=\"{Endpoints.StatusPath}\">{Endpoints.StatusPath}</a>"));
+        Assert.That(LandingPage.Html.Split("<li>").Length - 1, Is.EqualTo(ExporterServices.AllPaths.Count + 3),
+            "scrape paths, /status, /metrics, one line for health and readiness");
     }
 }

@@ -115,6 +115,7 @@ public sealed class BasicAuthMiddlewareTests
     [TestCase("/-/healthy/")]
     [TestCase("/-/healthy/../../metrics")]
     [TestCase("/nonexistent")]
+    [TestCase("/status")]
     public async Task Other_paths_need_credentials(string path)
     {
         using var response = await GetAsync(path, null);
