@@ -140,7 +140,7 @@ public class CollectionEngineTests
         }));
         Assert.That(units[0].Last with { At = default, DurationSeconds = 0 }, Is.EqualTo(new CollectionSummary(default, true, 0, 1, null, 2, 0)));
         Assert.That(units[1].Last.Success, Is.False);
-        Assert.That(units[1].Last.Error, Does.Contain("DescribeDatahubTasks in ap-shanghai failed after 0 of 1 pages").And.Contain("InternalError"));
+        Assert.That(units[1].Last.Error, Does.Contain("DescribeDatahubTasks in ap-shanghai failed on its first page").And.Contain("InternalError"));
     }
 
     [Test]
