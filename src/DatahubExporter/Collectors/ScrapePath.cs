@@ -61,6 +61,10 @@ internal sealed record ScrapePath
     public required FamilyName Info { get; init; }
 
     public required FamilyName ErrorInfo { get; init; }
+
+    /// <summary>A second stage run on the listed items (the lag path's group calls); when set, its families are
+    /// what the path exports instead of the error count and the item families above.</summary>
+    public ItemStage? Stage { get; init; }
 }
 
 /// <summary>A family's name and HELP text.</summary>
