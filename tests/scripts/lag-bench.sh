@@ -55,11 +55,11 @@ pids+=($!)
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do curl -fsS "$base/-/ready" >/dev/null 2>&1 && break; sleep 0.1; done
 
-count() { # requests of an action since the counters were last reset
-  curl -fsS "$sim/_sim/state" | python3 -c "import json,sys; print(sum(r['Count'] for r in json.load(sys.stdin)['Requests'] if r['Action']=='$1'))"
+count() { # answered requests of an action since the counters were last reset (refused ones are retried, not counted)
+  curl -fsS "$sim/_sim/state" | python3 -c "import json,sys; s=json.load(sys.stdin); print(sum(r['Count'] for r in s['Requests'] if r['Action']=='$1') - sum(e['Count'] for e in s['Errors'] if e['Action']=='$1'))"
 }
-refused() {
-  curl -fsS "$sim/_sim/state" | python3 -c "import json,sys; print(sum(e['Count'] for e in json.load(sys.stdin)['Errors'] if e['Code'].startswith('RequestLimitExceeded')))"
+refused() { # RequestLimitExceeded answers per action
+  curl -fsS "$sim/_sim/state" | python3 -c "import json,sys; print(' '.join(f\"{e['Action']}:{e['Count']}\" for e in json.load(sys.stdin)['Errors'] if e['Code'].startswith('RequestLimitExceeded')) or '0')"
 }
 
 printf '| run | scrape, s | collection, s | list pages | DescribeGroupOffsets | DescribeDatahubGroupOffsets | bound, s | scrape / bound | refused | series |\n'

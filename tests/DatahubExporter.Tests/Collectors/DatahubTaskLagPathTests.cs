@@ -11,7 +11,8 @@ public class DatahubTaskLagPathTests
 {
     private static readonly string[] GroupActions = [DatahubTaskLagPath.GroupOffsetsAction, DatahubTaskLagPath.DatahubGroupOffsetsAction];
 
-    private static (ExporterServices Services, FakeHandler Handler) Services(Func<RecordedRequest, HttpResponseMessage> respond, string? groupPattern = null)
+    private static (ExporterServices Services, FakeHandler Handler) Services(Func<RecordedRequest, HttpResponseMessage> respond, string? groupPattern = null,
+        int attempts = 1)
     {
         var handler = new FakeHandler((_, r) => respond(r));
         var config = new ConfigHolder(new ExporterConfig
@@ -22,7 +23,7 @@ public class DatahubTaskLagPathTests
             TaskLagGroup = groupPattern is null ? TaskLagGroup.Default : new TaskLagGroup(groupPattern),
             SourcePath = "lag.conf",
         }, null, TimeProvider.System);
-        return (new ExporterServices(new ExporterOptions { ApiMaxAttempts = 1, ApiRateLimit = 0 }, config, NullLoggerFactory.Instance,
+        return (new ExporterServices(new ExporterOptions { ApiMaxAttempts = attempts, ApiRateLimit = 0 }, config, NullLoggerFactory.Instance,
             TimeProvider.System, new HttpClient(handler)), handler);
     }
 
@@ -129,5 +130,21 @@ public class DatahubTaskLagPathTests
 
         Assert.That(samples.Single(s => s.Name == "datahub_exporter_collect_success").Value, Is.EqualTo(0));
         Assert.That(samples.Where(s => s.Name.StartsWith("datahub_task_consumer_", StringComparison.Ordinal)), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_rate_limited_group_call_is_retried_and_its_task_keeps_its_series()
+    {
+        var refused = 0;
+        var (services, handler) = Services(r => r.Header("X-TC-Action") == DatahubTaskLagPath.DatahubGroupOffsetsAction && Interlocked.Increment(ref refused) == 1
+            ? FakeHandler.ApiError("RequestLimitExceeded", "Your current request times exceeds the frequency limit.")
+            : FakeHandler.Json(TaskLagAnswers.Answer(r)), attempts: 3);
+        using var _ = services;
+
+        var samples = await ScrapeAsync(services, DatahubTaskLagPath.Path);
+
+        Assert.That(handler.Requests.Count(r => r.Header("X-TC-Action") == DatahubTaskLagPath.DatahubGroupOffsetsAction), Is.EqualTo(2));
+        Assert.That(samples.Where(s => s.Name == "datahub_task_consumer_lag").Select(s => s["TaskId"]), Is.EquivalentTo(new[] { "task-lag00001", "task-lag00002" }));
+        Assert.That(samples.Single(s => s.Name == "datahub_exporter_collect_success").Value, Is.EqualTo(1));
     }
 }
