@@ -34,6 +34,9 @@ internal sealed class AnswerPlan
     /// <summary>How many items of the previous page a page repeats.</summary>
     public int Overlap { get; set; }
 
+    /// <summary>In a group-offsets answer, each topic's first partition reports an error and its second null numbers.</summary>
+    public bool DamagedPartitions { get; set; }
+
     /// <summary>Bytes of padding added to the answer.</summary>
     public int PaddingBytes { get; set; }
 

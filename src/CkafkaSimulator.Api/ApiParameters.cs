@@ -25,10 +25,22 @@ internal sealed class ApiParameters
         {
             ["ResourceId"] = JsonValueKind.String,
         },
+        // §8: paged over topics, Limit at most 50.
+        ["DescribeGroupOffsets"] = new(StringComparer.Ordinal)
+        {
+            ["InstanceId"] = JsonValueKind.String, ["Group"] = JsonValueKind.String, ["Topics"] = JsonValueKind.Array,
+            ["SearchWord"] = JsonValueKind.String, ["Offset"] = JsonValueKind.Number, ["Limit"] = JsonValueKind.Number,
+        },
+        ["DescribeDatahubGroupOffsets"] = new(StringComparer.Ordinal)
+        {
+            ["Name"] = JsonValueKind.String, ["Group"] = JsonValueKind.String, ["SearchWord"] = JsonValueKind.String,
+            ["Offset"] = JsonValueKind.Number, ["Limit"] = JsonValueKind.Number,
+        },
     };
 
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _integers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _lists = new(StringComparer.Ordinal);
 
     /// <summary>The actions the simulator answers.</summary>
     public static bool IsKnownAction(string action) => Schemas.ContainsKey(action);
@@ -36,6 +48,9 @@ internal sealed class ApiParameters
     public string? String(string name) => _strings.GetValueOrDefault(name);
 
     public long? Integer(string name) => _integers.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>An array of strings; null when absent.</summary>
+    public IReadOnlyList<string>? List(string name) => _lists.GetValueOrDefault(name);
 
     /// <summary>Parses <paramref name="body"/>; on failure returns null and sets the Tencent code and message.</summary>
     public static ApiParameters? Parse(string action, ReadOnlyMemory<byte> body, out string errorCode, out string message)
@@ -76,15 +91,20 @@ internal sealed class ApiParameters
                 {
                     continue;
                 }
-                if (value.ValueKind != kind || (kind == JsonValueKind.Number && !value.TryGetInt64(out _)))
+                if (value.ValueKind != kind || (kind == JsonValueKind.Number && !value.TryGetInt64(out _))
+                    || (kind == JsonValueKind.Array && value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String)))
                 {
-                    var expected = kind == JsonValueKind.Number ? "Integer" : "String";
+                    var expected = kind switch { JsonValueKind.Number => "Integer", JsonValueKind.Array => "Array of String", _ => "String" };
                     (errorCode, message) = ("InvalidParameterValue", $"The value of parameter `{property.Name}` must be of type {expected}.");
                     return null;
                 }
                 if (kind == JsonValueKind.Number)
                 {
                     result._integers[property.Name] = value.GetInt64();
+                }
+                else if (kind == JsonValueKind.Array)
+                {
+                    result._lists[property.Name] = value.EnumerateArray().Select(e => e.GetString() ?? "").ToArray();
                 }
                 else
                 {

@@ -116,6 +116,11 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
         }
 
         var offset = (int)Math.Min(parameters.Integer("Offset") ?? 0, int.MaxValue);
+        if (action is "DescribeGroupOffsets" or "DescribeDatahubGroupOffsets")
+        {
+            return GroupAnswer(action, region, parameters, offset, plan, requestId);
+        }
+
         var maxLimit = action == "DescribeDatahubTasks" ? options.MaxTasksLimit : options.MaxResourcesLimit;
         // §2.3/§2.4: default 20; values over the maximum are capped, not rejected.
         var limit = (int)Math.Min(parameters.Integer("Limit") ?? 20, maxLimit);
@@ -135,6 +140,43 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
             ResponseJson.List("ConnectResourceList", resourceCount, resourcePage, ResponseJson.WriteResource, plan.NullList, plan.NullItemFields,
                 plan.PaddingBytes, requestId),
             "ConnectResourceList", "ResourceName", resourceCount, requestId), null);
+    }
+
+    /// <summary>
+    /// A consumer group's committed offsets (§8), paged over its topics (<c>Limit</c> at most 50). The group must be
+    /// the one of a SINK task of this region that reads that instance (<c>InstanceId</c>) or elastic topic
+    /// (<c>Name</c>); any other group is unknown and answers no topics (§8: "no committed offsets yet").
+    /// </summary>
+    private (FinishedAnswer Answer, string? ErrorCode) GroupAnswer(string action, string region, ApiParameters parameters, int offset, AnswerPlan plan,
+        string requestId)
+    {
+        var kafka = action == "DescribeGroupOffsets";
+        var resourceField = kafka ? "InstanceId" : "Name";
+        var resource = parameters.String(resourceField);
+        var groupName = parameters.String("Group");
+        if (string.IsNullOrEmpty(resource) || string.IsNullOrEmpty(groupName))
+        {
+            var missing = string.IsNullOrEmpty(resource) ? resourceField : "Group";
+            return (Single(ResponseJson.Error("MissingParameter", $"The request is missing a required parameter `{missing}`.", requestId), requestId),
+                "MissingParameter");
+        }
+
+        IReadOnlyList<GroupTopic> topics = [];
+        if (state.FindGroup(region, groupName) is var (task, groupTopics) && task.SourceResourceId == resource && (task.SourceType == "KAFKA") == kafka)
+        {
+            var wanted = parameters.List("Topics");
+            var word = parameters.String("SearchWord");
+            topics = groupTopics.Where(t => (wanted is null || wanted.Contains(t.Topic)) && Contains(t.Topic, word)).ToList();
+        }
+
+        var limit = (int)Math.Min(parameters.Integer("Limit") ?? 50, 50);
+        var page = Page(topics.ToList(), offset, limit, plan.Overlap);
+        var count = DriftedCount(topics.Count, plan);
+        var damaged = plan.DamagedPartitions;
+        return (new FinishedAnswer(
+            ResponseJson.List("TopicList", count, page, (w, t, mode) => ResponseJson.WriteGroupTopic(w, t, mode, damaged), plan.NullList,
+                plan.NullItemFields, plan.PaddingBytes, requestId),
+            "TopicList", "Topic", count, requestId), null);
     }
 
     /// <summary>An answer that is not a list: nothing for a list-damaging fault to touch.</summary>

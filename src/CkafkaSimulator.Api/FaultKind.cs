@@ -45,4 +45,8 @@ public enum FaultKind
     /// <summary>The answer lost its list: <c>Result</c> keeps <c>TotalCount</c> but not the list, or with
     /// <c>Fault.MissingResult</c> the <c>Response</c> has no <c>Result</c> at all.</summary>
     LostList,
+
+    /// <summary>In a DescribeGroupOffsets or DescribeDatahubGroupOffsets answer, each topic's first partition has
+    /// <c>ErrorCode</c> 3 (its numbers kept) and its second null <c>Offset</c>, <c>LogEndOffset</c> and <c>Lag</c> (§8).</summary>
+    PartitionErrors,
 }

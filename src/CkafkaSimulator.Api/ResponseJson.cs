@@ -152,8 +152,8 @@ internal static class ResponseJson
             return;
         }
         w.WriteNumber("Status", t.Status);
-        WriteDatahubResource(w, "SourceResource", t.SourceType, t.SourceResourceId);
-        WriteDatahubResource(w, "TargetResource", t.TargetType, t.TargetResourceId);
+        WriteDatahubResource(w, "SourceResource", t.SourceType, t.SourceResourceId, t.SourceTopics);
+        WriteDatahubResource(w, "TargetResource", t.TargetType, t.TargetResourceId, null);
         w.WriteString("CreateTime", t.CreateTime);
         OptionalString(w, "ErrorMessage", t.ErrorMessage);
         w.WriteNumber("TaskProgress", t.TaskProgress);
@@ -243,7 +243,7 @@ internal static class ResponseJson
         w.WriteEndObject();
     }
 
-    private static void WriteDatahubResource(Utf8JsonWriter w, string property, string type, string? resourceId)
+    private static void WriteDatahubResource(Utf8JsonWriter w, string property, string type, string? resourceId, string? topics)
     {
         w.WriteStartObject(property);
         w.WriteString("Type", type);
@@ -256,9 +256,67 @@ internal static class ResponseJson
             }
             w.WriteStartObject(field);
             OptionalString(w, "Resource", resourceId);
+            if (topics is not null)
+            {
+                w.WriteString("Topic", topics);
+            }
             w.WriteEndObject();
         }
         w.WriteEndObject();
+    }
+
+    /// <summary>One GroupOffsetTopic (§8); <paramref name="damaged"/> (the PartitionErrors fault) gives its first
+    /// partition ErrorCode 3 and its second null Offset, LogEndOffset and Lag.</summary>
+    public static void WriteGroupTopic(Utf8JsonWriter w, GroupTopic topic, NullMode mode, bool damaged)
+    {
+        w.WriteStartObject();
+        if (mode == NullMode.NullId || mode == NullMode.AllNull)
+        {
+            w.WriteNull("Topic");
+        }
+        else
+        {
+            w.WriteString("Topic", topic.Topic);
+        }
+        if (mode == NullMode.Missing)
+        {
+            w.WriteEndObject();
+            return;
+        }
+        if (mode == NullMode.AllNull)
+        {
+            w.WriteNull("Partitions");
+            w.WriteEndObject();
+            return;
+        }
+        w.WriteStartArray("Partitions");
+        for (var p = 0; p < topic.Partitions.Count; p++)
+        {
+            var partition = topic.Partitions[p];
+            var nulls = damaged && p == 1;
+            w.WriteStartObject();
+            w.WriteNumber("Partition", p);
+            NumberOrNull(w, "Offset", nulls ? null : partition.Offset);
+            w.WriteString("Metadata", "");
+            w.WriteNumber("ErrorCode", damaged && p == 0 ? 3 : 0);
+            NumberOrNull(w, "LogEndOffset", nulls ? null : partition.LogEndOffset);
+            NumberOrNull(w, "Lag", nulls ? null : partition.Lag);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void NumberOrNull(Utf8JsonWriter w, string name, long? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
     }
 
     private static void WritePadding(Utf8JsonWriter w, int bytes)

@@ -19,6 +19,9 @@ public sealed record SimulatedTask
 
     public string SourceType { get; init; } = "TOPIC";
     public string? SourceResourceId { get; init; }
+
+    /// <summary>KafkaParam.Topic of a KAFKA source: topic names, comma-separated (§2.3); null writes none.</summary>
+    public string? SourceTopics { get; init; }
     public string TargetType { get; init; } = "ES";
     public string? TargetResourceId { get; init; }
 

@@ -58,6 +58,20 @@ public sealed class SimulatorDataSet
 
     public IReadOnlyList<SimulatedTask> Tasks { get; }
 
+    private Dictionary<string, SimulatedTask>? _tasksById;
+
+    /// <summary>The task with this id, or null (an index built on first use; the data set is immutable).</summary>
+    public SimulatedTask? FindTask(string taskId)
+    {
+        var index = Volatile.Read(ref _tasksById);
+        if (index is null)
+        {
+            index = Tasks.ToDictionary(t => t.TaskId, StringComparer.Ordinal);
+            Volatile.Write(ref _tasksById, index);
+        }
+        return index.GetValueOrDefault(taskId);
+    }
+
     public IReadOnlyList<SimulatedResource> Resources { get; }
 
     /// <summary>An empty data set (TotalCount 0).</summary>
@@ -67,8 +81,11 @@ public sealed class SimulatorDataSet
     /// A deterministic data set. With <paramref name="hostileNames"/> the first items carry
     /// <see cref="HostileNames"/>. Unless <paramref name="allRunning"/>, every fourth item cycles through the
     /// documented status codes and the rest are 1 (running), so a few hundred items cover every code.
+    /// With <paramref name="lagSinks"/> exactly one task in five reads a CKafka topic with a consumer group
+    /// (<see cref="ShapeForLag"/>), alternately from a CKafka instance (source KAFKA) and an elastic topic (TOPIC).
     /// </summary>
-    public static SimulatorDataSet Generate(int tasks, int resources, bool hostileNames = true, int seed = 1, bool allRunning = false)
+    public static SimulatorDataSet Generate(int tasks, int resources, bool hostileNames = true, int seed = 1, bool allRunning = false,
+        bool lagSinks = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(tasks);
         ArgumentOutOfRangeException.ThrowIfNegative(resources);
@@ -123,6 +140,10 @@ public sealed class SimulatorDataSet
                 StepList = Steps,
                 Description = i % 5 == 0 ? null : "generated",
             });
+            if (lagSinks)
+            {
+                taskList[i] = ShapeForLag(taskList[i], i);
+            }
         }
 
         return new SimulatorDataSet(taskList, resourceList);
@@ -131,11 +152,12 @@ public sealed class SimulatorDataSet
     /// <summary>
     /// What <c>--demo</c> serves: <see cref="Generate"/>'s items (ids, statuses, messages) under names like a real
     /// account's (<c>orders-mysql-to-ckafka</c>, <c>payments-mysql</c>), so the first screen of a scrape reads like
-    /// production. The hostile names stay in <see cref="Generate"/>'s default, which the tests use.
+    /// production, with one task in five a running SINK whose consumer group the lag path reads. The hostile names stay
+    /// in <see cref="Generate"/>'s default, which the tests use.
     /// </summary>
     public static SimulatorDataSet Demo(int tasks = 250, int resources = 120)
     {
-        var plain = Generate(tasks, resources, hostileNames: false);
+        var plain = Generate(tasks, resources, hostileNames: false, lagSinks: true);
         return new SimulatorDataSet(
             plain.Tasks.Select((t, i) => t with { TaskName = $"{DemoName(i)}-{DemoType(t.SourceType)}-to-{DemoType(t.TargetType)}{DemoSuffix(i)}" }),
             plain.Resources.Select((r, i) => r with { ResourceName = $"{DemoName(i)}-{DemoType(r.Type)}{DemoSuffix(i)}" }));
@@ -147,6 +169,24 @@ public sealed class SimulatorDataSet
 
     // A task's TOPIC end is a CKafka topic.
     private static string DemoType(string type) => type == "TOPIC" ? "ckafka" : type.ToLowerInvariant();
+
+    /// <summary>
+    /// The lag shape of task <paramref name="i"/> (a SINK when odd): i % 10 == 1 is a running SINK reading a CKafka
+    /// instance (KafkaParam.Topic naming two topics when i % 20 == 1, none when 11); i % 10 == 5 a running SINK reading
+    /// an elastic topic; the other SINK tasks are not running (6, paused, in place of 1), so that exactly one task in
+    /// five has a consumer group the lag path reads. Made without the random generator, so the rest stays as it was.
+    /// </summary>
+    private static SimulatedTask ShapeForLag(SimulatedTask task, int i) => (i % 10) switch
+    {
+        1 => task with
+        {
+            Status = 1, SourceType = "KAFKA", SourceResourceId = $"ckafka-{i:D8}", SourceTopics = i % 20 == 1 ? $"orders-{i},payments-{i}" : null,
+            ErrorMessage = "",
+        },
+        5 => task with { Status = 1, ErrorMessage = "" },
+        3 or 7 or 9 when task.Status == 1 => task with { Status = 6 },
+        _ => task,
+    };
 
     private static bool IsFailedTask(long status) => status is -1 or 4 or 7 or 9;
 

@@ -19,10 +19,14 @@ var token = new Option<string?>("--token") { Description = "Require this X-TC-To
 var seed = new Option<int>("--seed") { Description = "Seed of the generated data", DefaultValueFactory = _ => 1 };
 var allRunning = new Option<bool>("--all-running") { Description = "Generate every task and resource with status 1 (running)" };
 var plainNames = new Option<bool>("--plain-names") { Description = "Do not generate hostile names (quotes, newlines, CJK, …)" };
+var lagSinks = new Option<bool>("--lag-sinks")
+{
+    Description = "Make exactly one task in five a running SINK with a consumer group (source KAFKA or TOPIC, alternately); other SINK tasks are not running",
+};
 
 var root = new RootCommand("A look-alike of Tencent Cloud's CKafka API (TC3-signed, paged, with fault injection) for tests and demos")
 {
-    listen, tasks, resources, regions, secretId, secretKey, token, seed, allRunning, plainNames,
+    listen, tasks, resources, regions, secretId, secretKey, token, seed, allRunning, plainNames, lagSinks,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -39,7 +43,8 @@ root.SetAction(async (parse, cancellationToken) =>
             RequiredToken = parse.GetValue(token),
             Regions = regionList is { Length: > 0 } ? regionList : null,
             DataSet = SimulatorDataSet.Generate(parse.GetValue(tasks), parse.GetValue(resources),
-                hostileNames: !parse.GetValue(plainNames), seed: parse.GetValue(seed), allRunning: parse.GetValue(allRunning)),
+                hostileNames: !parse.GetValue(plainNames), seed: parse.GetValue(seed), allRunning: parse.GetValue(allRunning),
+                lagSinks: parse.GetValue(lagSinks)),
         };
     }
     catch (ArgumentException e)

@@ -57,6 +57,13 @@ internal sealed class AdminApi(SimulatorState state)
                     return;
                 }
                 break;
+            case ["tasks", var taskId, "lag" or "consume"]:
+                if (method == HttpMethods.Post)
+                {
+                    await MoveGroupAsync(context, segments[2] == "lag", Uri.UnescapeDataString(taskId));
+                    return;
+                }
+                break;
             case ["tasks" or "resources", var id, "status"]:
                 if (method == HttpMethods.Post)
                 {
@@ -86,6 +93,25 @@ internal sealed class AdminApi(SimulatorState state)
         if (!found)
         {
             await TextAsync(context, 404, $"no {(task ? "task" : "resource")} with that id\n");
+            return;
+        }
+        context.Response.StatusCode = 204;
+    }
+
+    /// <summary><c>POST /_sim/tasks/ID/lag?value=N</c> sets every topic's lag of the task's group to N;
+    /// <c>POST /_sim/tasks/ID/consume?value=N</c> commits N more messages on every topic. Optional <c>region</c>.</summary>
+    private async Task MoveGroupAsync(HttpContext context, bool setLag, string id)
+    {
+        var query = context.Request.Query;
+        if (!long.TryParse(query["value"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        {
+            await TextAsync(context, 400, "query parameter 'value' must be a non-negative integer (messages)\n");
+            return;
+        }
+        var region = query["region"].ToString() is { Length: > 0 } r ? r : null;
+        if (!(setLag ? state.SetTaskLag(id, value, region) : state.ConsumeMessages(id, value, region)))
+        {
+            await TextAsync(context, 404, "no task with a consumer group with that id\n");
             return;
         }
         context.Response.StatusCode = 204;
@@ -147,6 +173,7 @@ internal sealed class AdminApi(SimulatorState state)
             FaultKind.OversizedBody => Fault.OversizedBody(Int(root, "Bytes") ?? throw Needs("Bytes")),
             FaultKind.LoneSurrogate => Fault.LoneSurrogate(),
             FaultKind.LostList => Fault.LostList(root.TryGetProperty("MissingResult", out var m) && m.ValueKind == JsonValueKind.True),
+            FaultKind.PartitionErrors => Fault.PartitionErrors(),
             _ => throw new ArgumentException("unknown fault Kind"),
         };
         return (fault, Str(root, "Action"), Str(root, "Region"), Int(root, "Count"));

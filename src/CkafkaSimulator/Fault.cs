@@ -67,6 +67,8 @@ public sealed record Fault
 
     public static Fault LoneSurrogate() => new(FaultKind.LoneSurrogate);
 
+    public static Fault PartitionErrors() => new(FaultKind.PartitionErrors);
+
     public static Fault LostList(bool missingResult = false) => new(FaultKind.LostList) { MissingResult = missingResult };
 
     public static Fault DuplicateItems(int overlap = 1) =>

@@ -116,6 +116,9 @@ internal sealed class FaultStore : IAnswerPlanner
                         case FaultKind.OversizedBody:
                             plan.PaddingBytes = Math.Max(plan.PaddingBytes, fault.Bytes);
                             break;
+                        case FaultKind.PartitionErrors:
+                            plan.DamagedPartitions = true;
+                            break;
                     }
                     Consume(entry, plan);
                 }
@@ -135,7 +138,7 @@ internal sealed class FaultStore : IAnswerPlanner
 
     private static bool IsShaping(FaultKind kind) =>
         kind is FaultKind.TruncatedJson or FaultKind.TotalCountDrift or FaultKind.NullFields or FaultKind.DuplicateItems or FaultKind.OversizedBody
-            or FaultKind.LoneSurrogate or FaultKind.LostList;
+            or FaultKind.LoneSurrogate or FaultKind.LostList or FaultKind.PartitionErrors;
 
     private static void Consume(FaultEntry entry, AnswerPlan plan)
     {

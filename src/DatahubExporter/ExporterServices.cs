@@ -16,7 +16,7 @@ namespace DatahubExporter;
 internal sealed class ExporterServices : IDisposable
 {
     /// <summary>Every scrape path, in the order <c>--once</c> prints them. A new path is added here.</summary>
-    public static readonly IReadOnlyList<ScrapePath> AllPaths = [DatahubTasksPath.Path, ConnectResourcesPath.Path];
+    public static readonly IReadOnlyList<ScrapePath> AllPaths = [DatahubTasksPath.Path, ConnectResourcesPath.Path, DatahubTaskLagPath.Path];
 
     /// <summary>50 ms on each one-second window: a sweep of 100 pages at 20/s takes 4.2 s instead of 4.0 s,
     /// and bursts no longer overlap the API's window when their arrival jitters.</summary>

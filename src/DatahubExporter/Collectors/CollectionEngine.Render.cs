@@ -13,6 +13,12 @@ internal sealed partial class CollectionEngine
         foreach (var (result, _) in parts)
         {
             var path = result.Path;
+            if (path.Stage is { } stage)
+            {
+                AddStageFamilies(stage, result.Regions, families);
+                continue;
+            }
+
             var state = _states[path];
             families.Add(new MetricFamily(path.ErrorCount.Name, path.ErrorCount.Help, MetricType.Gauge,
                 result.Regions.Select(r => new Sample(path.ErrorCount.Name, [new Label("region", r.Region)], state.ErrorCount(r.Region))).ToList()));
@@ -51,6 +57,18 @@ internal sealed partial class CollectionEngine
         families.Add(MetricFamily.FromSeries(path.Status.Name, path.Status.Help, new ItemSeries(path, ItemFamily.Status, regions)));
         families.Add(MetricFamily.FromSeries(path.Info.Name, path.Info.Help, new ItemSeries(path, ItemFamily.Info, regions)));
         families.Add(MetricFamily.FromSeries(path.ErrorInfo.Name, path.ErrorInfo.Help, new ItemSeries(path, ItemFamily.ErrorInfo, regions)));
+    }
+
+    /// <summary>A stage path's families: its samples from every region that has some (a region whose stage calls
+    /// partly failed keeps the series it got), <c>region</c> put first.</summary>
+    private static void AddStageFamilies(ItemStage stage, IReadOnlyList<RegionOutcome> regions, List<MetricFamily> families)
+    {
+        foreach (var family in stage.Families)
+        {
+            families.Add(new MetricFamily(family.Name, family.Help, MetricType.Gauge,
+                regions.SelectMany(r => r.StageSamples.Where(s => s.Name == family.Name)
+                    .Select(s => s with { Labels = [new Label("region", r.Region), .. s.Labels] })).ToList()));
+        }
     }
 
     private static Label[] RegionCollector(string region, ScrapePath path) => [new Label("region", region), new Label("collector", path.Name)];

@@ -242,6 +242,11 @@ internal sealed partial class CollectionEngine
                 items = items.Where(i => filter.Keeps(i.Name)).ToList();
             }
 
+            if (path.Stage is { } stage)
+            {
+                return Finished(path, await RunStageAsync(state, stage, config, target, collection, items, started).ConfigureAwait(false), progress);
+            }
+
             var seconds = _time.GetElapsedTime(started).TotalSeconds;
             _logger.LogDebug("collection succeeded collector={Collector} region={Region} items={Items} pages={Pages} duration_seconds={Duration}",
                 path.Name, target.Region, items.Count, progress.PagesDone, seconds);
@@ -283,6 +288,29 @@ internal sealed partial class CollectionEngine
     {
         _statusBoard?.Record(path, outcome, _time.GetUtcNow(), progress.PagesDone);
         return outcome;
+    }
+
+    /// <summary>The path's second stage on the listed items. Failed item calls fail the region's collection
+    /// (<c>collect_success</c> 0, the reason logged once) but keep the other items' series; no error count moves,
+    /// since a stage path exports none.</summary>
+    private async Task<RegionOutcome> RunStageAsync(PathState state, ItemStage stage, ExporterConfig config, ApiTarget target, Collection collection,
+        IReadOnlyList<ListedItem> items, long started)
+    {
+        var path = state.Path;
+        var result = await stage.RunAsync(new StageContext(_ckafka, target, config, () => NewProgress(state, collection), collection.Token), items)
+            .ConfigureAwait(false);
+        var seconds = _time.GetElapsedTime(started).TotalSeconds;
+        if (result.Failures == 0)
+        {
+            _logger.LogDebug("collection succeeded collector={Collector} region={Region} items={Items} calls={Calls} duration_seconds={Duration}",
+                path.Name, target.Region, items.Count, result.Calls, seconds);
+            return new RegionOutcome(target.Region, true, seconds, items, null) { StageSamples = result.Samples };
+        }
+
+        var message = $"{result.Failures} of {result.Calls} calls after {path.Action} in {target.Region} failed: first {result.FirstError}";
+        _logger.LogWarning("collection failed collector={Collector} region={Region} calls={Calls} failed_calls={Failed} duration_seconds={Duration} err={Error}",
+            path.Name, target.Region, result.Calls, result.Failures, seconds, message);
+        return new RegionOutcome(target.Region, false, seconds, items, message) { StageSamples = result.Samples };
     }
 
     private ListProgress NewProgress(PathState state, Collection collection) => new()

@@ -11,6 +11,7 @@ internal static class ConnectResourcesPath
     public static ScrapePath Path { get; } = new()
     {
         Name = "connect_resources",
+        Summary = "connect resource status",
         HttpPath = "/api/v1/ckafka/connect_resources/metrics",
         Action = "DescribeConnectResources",
         ListField = "ConnectResourceList",

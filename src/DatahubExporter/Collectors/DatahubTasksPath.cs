@@ -11,6 +11,7 @@ internal static class DatahubTasksPath
     public static ScrapePath Path { get; } = new()
     {
         Name = "datahub_tasks",
+        Summary = "Datahub task status",
         HttpPath = "/api/v1/ckafka/datahub_tasks/metrics",
         Action = "DescribeDatahubTasks",
         ListField = "TaskList",

@@ -27,6 +27,9 @@ internal sealed record ScrapePath
     /// <summary>The <c>collector</c> label value and the path segment, e.g. <c>datahub_tasks</c>.</summary>
     public required string Name { get; init; }
 
+    /// <summary>What the path serves, in a few words for the landing page.</summary>
+    public required string Summary { get; init; }
+
     /// <summary>The HTTP path it is served on.</summary>
     public required string HttpPath { get; init; }
 
@@ -65,6 +68,10 @@ internal sealed record ScrapePath
     public required FamilyName Info { get; init; }
 
     public required FamilyName ErrorInfo { get; init; }
+
+    /// <summary>A second stage run on the listed items (the lag path's group calls); when set, its families are
+    /// what the path exports instead of the error count and the item families above.</summary>
+    public ItemStage? Stage { get; init; }
 }
 
 /// <summary>A family's name and HELP text.</summary>

@@ -13,7 +13,7 @@ internal sealed class CommonSection
     private static readonly string[] KnownKeys =
     [
         "secret_id", "secret_key", "region", "token", "endpoint", "credential_source", "role_name",
-        "task_name_include", "task_name_exclude", "resource_name_include", "resource_name_exclude",
+        "task_name_include", "task_name_exclude", "resource_name_include", "resource_name_exclude", "task_lag_group",
     ];
 
     // Tencent region ids: ap-guangzhou, ap-shanghai-fsi, na-siliconvalley, eu-frankfurt (§6 "Regions").
@@ -57,6 +57,11 @@ internal sealed class CommonSection
         else if (key == "role_name" && !CvmRoleFetcher.IsRoleName(value))
         {
             throw new IniProblem($"key \"role_name\" in [common]: \"{value}\" is not a CAM role name (letters, digits and +=,.@_- only)");
+        }
+        else if (key == "task_lag_group" && !value.Contains(TaskLagGroup.Placeholder, StringComparison.Ordinal))
+        {
+            // Without the placeholder every task would read one group's offsets and all would show the same lag.
+            throw new IniProblem($"key \"task_lag_group\" in [common]: {ConfigLoader.Echo(value)} does not contain {TaskLagGroup.Placeholder}");
         }
         else if (key.EndsWith("_include", StringComparison.Ordinal) || key.EndsWith("_exclude", StringComparison.Ordinal))
         {

@@ -95,6 +95,7 @@ internal static partial class ConfigLoader
             Endpoint = file?.Endpoint,
             TaskFilter = file?.Filter("task_name_include", "task_name_exclude") ?? NameFilter.All,
             ResourceFilter = file?.Filter("resource_name_include", "resource_name_exclude") ?? NameFilter.All,
+            TaskLagGroup = new TaskLagGroup(file?.Get("task_lag_group") ?? TaskLagGroup.DefaultPattern),
             SourcePath = path,
         };
     }

@@ -24,6 +24,9 @@ internal sealed record ExporterConfig
     /// <summary>Which connect resources produce series (<c>resource_name_include</c>/<c>resource_name_exclude</c>).</summary>
     public NameFilter ResourceFilter { get; init; } = NameFilter.All;
 
+    /// <summary>The consumer group of a task on the lag path (<c>task_lag_group</c>).</summary>
+    public TaskLagGroup TaskLagGroup { get; init; } = TaskLagGroup.Default;
+
     /// <summary>The file this was read from (for messages); may not exist when env vars supplied everything.</summary>
     public required string SourcePath { get; init; }
 

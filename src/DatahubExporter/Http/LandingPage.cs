@@ -14,7 +14,7 @@ internal static class LandingPage
         <h1>datahub_exporter</h1>
         <p>Prometheus exporter for Tencent Cloud CKafka Datahub tasks and connect resources. Version {HtmlText.Escape(BuildInfo.Version)} ({HtmlText.Escape(BuildInfo.Revision)}).</p>
         <ul>
-        {string.Concat(ExporterServices.AllPaths.Select(p => $"<li><a href=\"{p.HttpPath}\">{p.HttpPath}</a> — {p.Name} status</li>\n"))}        <li><a href="{Endpoints.StatusPath}">{Endpoints.StatusPath}</a> — what is failing now and why, for people</li>
+        {string.Concat(ExporterServices.AllPaths.Select(p => $"<li><a href=\"{p.HttpPath}\">{p.HttpPath}</a> — {HtmlText.Escape(p.Summary)}</li>\n"))}        <li><a href="{Endpoints.StatusPath}">{Endpoints.StatusPath}</a> — what is failing now and why, for people</li>
         <li><a href="{Endpoints.MetricsPath}">{Endpoints.MetricsPath}</a> — the exporter's own metrics</li>
         <li><a href="{Endpoints.HealthyPath}">{Endpoints.HealthyPath}</a>, <a href="{Endpoints.ReadyPath}">{Endpoints.ReadyPath}</a> — health and readiness</li>
         </ul>

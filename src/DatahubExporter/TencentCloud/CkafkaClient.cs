@@ -30,13 +30,15 @@ internal sealed class CkafkaClient(TencentCloudClient api)
     /// 156 MiB against 127 MiB at 20/s) or an API slower than a second per page.</summary>
     public const int MaxConcurrentPages = 20;
 
-    /// <summary>The request body, byte for byte what the Go SDK sends: <c>{"Limit":100,"Offset":0}</c> (§7).</summary>
-    internal static byte[] PageRequest(int limit, long offset)
+    /// <summary>The request body, byte for byte what the Go SDK sends: <c>{"Limit":100,"Offset":0}</c> (§7); a list
+    /// that needs more parameters (a group's offsets, §8) writes them first with <paramref name="fields"/>.</summary>
+    internal static byte[] PageRequest(int limit, long offset, Action<Utf8JsonWriter>? fields = null)
     {
         using var buffer = new MemoryStream(32);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
+            fields?.Invoke(writer);
             writer.WriteNumber("Limit", limit);
             writer.WriteNumber("Offset", offset);
             writer.WriteEndObject();
@@ -51,14 +53,16 @@ internal sealed class CkafkaClient(TencentCloudClient api)
     /// reports another <c>TotalCount</c> than the first, the list changed during the sweep, and the sweep is
     /// repeated once if <see cref="ListProgress.Remaining"/> leaves as much time as the first sweep took.
     /// <paramref name="progress"/> is updated as pages arrive, so a failure can say how far the sweep got.
+    /// <paramref name="fields"/> writes the action's other request parameters into every page's body.
     /// </summary>
     /// <exception cref="TencentCloudException">Code <c>InvalidResponse</c>, not retryable, when an answer lost its list: <c>Result</c> missing,
     /// or the list null or absent (or, on the first page, empty) while <c>TotalCount</c> is above zero. An empty account is
     /// <c>TotalCount</c> 0 with an empty or null list.</exception>
     public async Task<IReadOnlyList<T>> ListAsync<T>(ApiTarget target, string action, string listName, int limit,
-        Func<JsonElement, T> read, Func<T, string> id, ListProgress progress, CancellationToken cancellationToken)
+        Func<JsonElement, T> read, Func<T, string> id, ListProgress progress, CancellationToken cancellationToken,
+        Action<Utf8JsonWriter>? fields = null)
     {
-        var page = new PageReader<T>(api, target, action, listName, read);
+        var page = new PageReader<T>(api, target, action, listName, read, fields);
         var started = api.Time.GetTimestamp();
         var (items, changed) = await SweepAsync(page, limit, id, progress, cancellationToken).ConfigureAwait(false);
         if (changed && (progress.Remaining is not { } remaining || remaining() > api.Time.GetElapsedTime(started)))
@@ -158,11 +162,12 @@ internal sealed class CkafkaClient(TencentCloudClient api)
     /// <summary>One page's items, parsed as soon as it arrived (its JSON is not kept), and its TotalCount.</summary>
     private readonly record struct Page<T>(List<T> Items, long? Total);
 
-    private sealed class PageReader<T>(TencentCloudClient api, ApiTarget target, string action, string listName, Func<JsonElement, T> read)
+    private sealed class PageReader<T>(
+        TencentCloudClient api, ApiTarget target, string action, string listName, Func<JsonElement, T> read, Action<Utf8JsonWriter>? fields)
     {
         public async Task<Page<T>> ReadAsync(int index, int limit, long offset, CancellationToken cancellationToken)
         {
-            using var response = await api.CallAsync(target, action, PageRequest(limit, offset), cancellationToken).ConfigureAwait(false);
+            using var response = await api.CallAsync(target, action, PageRequest(limit, offset, fields), cancellationToken).ConfigureAwait(false);
             var result = CkafkaJson.Property(response.RootElement, "Result");
             var total = CkafkaJson.Integer(result, "TotalCount");
             var list = CkafkaJson.Property(result, listName);

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DatahubExporter.Tests.Collectors;
 
 /// <summary>
-/// Whole-output golden files of both scrape paths: a fixed API answer in ap-guangzhou (nulls, hostile names,
+/// Whole-output golden files of the scrape paths: a fixed API answer in ap-guangzhou (nulls, hostile names,
 /// a missing status), a failing ap-shanghai. Durations are zeroed, being the only values that vary.
 /// Set UPDATE_GOLDEN=1 to rewrite the files after a deliberate change.
 /// </summary>
@@ -34,10 +34,13 @@ public class CollectorGoldenTests
         ]},"RequestId":"req-2"}}
         """;
 
-    private static ExporterServices Services(string ok)
+    private static ExporterServices Services(string ok) => Services(_ => ok);
+
+    /// <summary>ap-guangzhou answers each request with <paramref name="answer"/>'s JSON; ap-shanghai refuses the signature.</summary>
+    internal static ExporterServices Services(Func<RecordedRequest, string> answer)
     {
         var handler = new FakeHandler((_, r) => r.Header("X-TC-Region") == "ap-guangzhou"
-            ? FakeHandler.Json(ok)
+            ? FakeHandler.Json(answer(r))
             : FakeHandler.ApiError("AuthFailure.SignatureFailure", "signature mismatch"));
         var config = new ConfigHolder(new ExporterConfig
         {
@@ -50,7 +53,7 @@ public class CollectorGoldenTests
             TimeProvider.System, new HttpClient(handler));
     }
 
-    private static string Render(ScrapeAnswer answer)
+    internal static string Render(ScrapeAnswer answer)
     {
         var families = answer.Families.Select(f => f.Name == "datahub_exporter_collect_duration_seconds"
             ? f with { Samples = f.Samples.Select(s => s with { Value = 0 }).ToList() }
@@ -60,7 +63,7 @@ public class CollectorGoldenTests
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void AssertGolden(string actual, string file)
+    internal static void AssertGolden(string actual, string file)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "testdata", "collectors", file);
         if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
@@ -85,5 +88,13 @@ public class CollectorGoldenTests
     {
         using var services = Services(ResourcesJson);
         AssertGolden(Render(await services.Engine.ScrapeAsync(ConnectResourcesPath.Path, TimeSpan.FromSeconds(10), CancellationToken.None)), "connect_resources.prom");
+    }
+
+    [Test]
+    public async Task Task_lag_path_output_is_exactly_the_golden_file()
+    {
+        using var services = Services(TaskLagAnswers.Answer);
+        AssertGolden(Render(await services.Engine.ScrapeAsync(DatahubTaskLagPath.Path, TimeSpan.FromSeconds(10), CancellationToken.None)),
+            "datahub_task_lag.prom");
     }
 }

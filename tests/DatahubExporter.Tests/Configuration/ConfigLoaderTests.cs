@@ -29,8 +29,8 @@ public class ConfigLoaderTests
     [TestCase("bad_empty_value.conf", "{path}:3: key \"secret_key\" in [common] has an empty value")]
     [TestCase("bad_empty_quoted_value.conf", "{path}:3: key \"secret_key\" in [common] has an empty value")]
     [TestCase("bad_empty_region_list.conf", "{path}:4: key \"region\" in [common]: no region given")]
-    [TestCase("bad_unknown_key.conf", "{path}:3: unknown key \"secrte_key\" in [common] (known: secret_id, secret_key, region, token, endpoint, credential_source, role_name, task_name_include, task_name_exclude, resource_name_include, resource_name_exclude)")]
-    [TestCase("bad_unknown_key_case.conf", "{path}:2: unknown key \"Secret_Id\" in [common] (known: secret_id, secret_key, region, token, endpoint, credential_source, role_name, task_name_include, task_name_exclude, resource_name_include, resource_name_exclude)")]
+    [TestCase("bad_unknown_key.conf", "{path}:3: unknown key \"secrte_key\" in [common] (known: secret_id, secret_key, region, token, endpoint, credential_source, role_name, task_name_include, task_name_exclude, resource_name_include, resource_name_exclude, task_lag_group)")]
+    [TestCase("bad_unknown_key_case.conf", "{path}:2: unknown key \"Secret_Id\" in [common] (known: secret_id, secret_key, region, token, endpoint, credential_source, role_name, task_name_include, task_name_exclude, resource_name_include, resource_name_exclude, task_lag_group)")]
     [TestCase("bad_unknown_section.conf", "{path}:1: unknown section [default] (the only section is [common])")]
     [TestCase("bad_unknown_second_section.conf", "{path}:6: unknown section [profile] (the only section is [common])")]
     [TestCase("bad_duplicate_key.conf", "{path}:4: duplicate key \"secret_id\" in [common]")]
@@ -51,6 +51,7 @@ public class ConfigLoaderTests
     [TestCase("bad_resource_name_include.conf", "{path}:3: key \"resource_name_include\" in [common]: \"*mysql\" is not a valid regular expression: Quantifier '*' following nothing at offset 1")]
     [TestCase("bad_resource_name_exclude.conf", "{path}:3: key \"resource_name_exclude\" in [common]: \"tmp-\\\" is not a valid regular expression: Illegal \\ at end of pattern at offset 5")]
     [TestCase("bad_resource_name_unanchorable.conf", "{path}:3: key \"resource_name_include\" in [common]: \"(?x)mysql-.+#any\" cannot be anchored as ^(?:…)$ (a comment in the pattern runs to its end?)")]
+    [TestCase("bad_task_lag_group.conf", "{path}:3: key \"task_lag_group\" in [common]: \"datahub-sink-group\" does not contain {TaskId}")]
     [TestCase("bad_token_without_keys.conf", "{path}: key \"token\" in [common] needs secret_id and secret_key")]
     public void Bad_file_fails_with_one_exact_line(string file, string expected)
     {
@@ -296,6 +297,22 @@ public class ConfigLoaderTests
         string[] resources = ["mysql-main", "es-logs", "es-logs-tmp", "cos-archive", "mysql-"];
         Assert.That(tasks.Where(config.TaskFilter.Keeps), Is.EqualTo(new[] { "prod-orders", "prod-" }));
         Assert.That(resources.Where(config.ResourceFilter.Keeps), Is.EqualTo(new[] { "mysql-main", "es-logs" }));
+    }
+
+    [Test]
+    public void Task_lag_group_replaces_the_task_id_in_its_pattern()
+    {
+        var config = ConfigLoader.Load(TestData("good_task_lag_group.conf"), NoEnv);
+
+        Assert.That(config.TaskLagGroup.For("task-abc"), Is.EqualTo("connect-task-abc-sink"));
+    }
+
+    [Test]
+    public void Task_lag_group_defaults_to_datahub_and_the_task_id()
+    {
+        var config = ConfigLoader.Load(TestData("good_minimal.conf"), NoEnv);
+
+        Assert.That(config.TaskLagGroup.For("task-abc"), Is.EqualTo("datahub-task-abc"));
     }
 
     [Test]

@@ -9,7 +9,7 @@ public class LandingPageTests
     {
         foreach (var path in ExporterServices.AllPaths)
         {
-            Assert.That(LandingPage.Html, Does.Contain($"<li><a href=\"{path.HttpPath}\">{path.HttpPath}</a> — {path.Name} status</li>"));
+            Assert.That(LandingPage.Html, Does.Contain($"<li><a href=\"{path.HttpPath}\">{path.HttpPath}</a> — {path.Summary}</li>"));
         }
 
         Assert.That(LandingPage.Html, Does.Contain($"<li><a href=\"{Endpoints.StatusPath}\">{Endpoints.StatusPath}</a>"));

@@ -21,6 +21,7 @@ public partial class AlertEndToEndTests : EndToEndFixture
     private const string TaskJob = "datahub-exporter-datahub-task";
     private const string ResourceJob = "datahub-exporter-connect-resources";
     private const string MetricsJob = "datahub-exporter-metrics";
+    private const string LagJob = "datahub-exporter-datahub-task-lag";
     private const string ShortFor = "2s";
     private const string TestInterval = "2s";
 
@@ -146,7 +147,7 @@ public partial class AlertEndToEndTests : EndToEndFixture
     }
 
     [Test]
-    public void Test_config_differs_from_the_example_only_in_targets_intervals_and_rule_files()
+    public void Test_config_differs_from_the_example_only_in_targets_intervals_timeouts_and_rule_files()
     {
         var example = File.ReadAllText(PrometheusTools.RepoPath(ExampleConfig));
 
@@ -159,7 +160,7 @@ public partial class AlertEndToEndTests : EndToEndFixture
         Assert.That(YamlTree.Scalar(YamlTree.Child(changed, "global"), "evaluation_interval"), Is.EqualTo(TestInterval));
         Assert.That(YamlTree.Sequence(changed, "rule_files").Children.Select(n => n.ToString()), Is.EqualTo(new[] { "/tmp/rules.yml" }));
         var jobs = YamlTree.Sequence(changed, "scrape_configs").Children;
-        Assert.That(jobs.Select(j => YamlTree.Scalar(j, "job_name")), Is.EqualTo(new[] { TaskJob, ResourceJob, MetricsJob }));
+        Assert.That(jobs.Select(j => YamlTree.Scalar(j, "job_name")), Is.EqualTo(new[] { TaskJob, ResourceJob, LagJob, MetricsJob }));
         foreach (var job in jobs)
         {
             Assert.That(YamlTree.Scalar(job, "scrape_interval"), Is.EqualTo(TestInterval));
@@ -175,6 +176,7 @@ public partial class AlertEndToEndTests : EndToEndFixture
             foreach (var job in YamlTree.Sequence(root, "scrape_configs").Children.Cast<YamlMappingNode>())
             {
                 job.Children.Remove(new YamlScalarNode("scrape_interval"));
+                job.Children.Remove(new YamlScalarNode("scrape_timeout"));
                 foreach (var staticConfig in YamlTree.Sequence(job, "static_configs").Children.Cast<YamlMappingNode>())
                 {
                     staticConfig.Children.Remove(new YamlScalarNode("targets"));
@@ -331,7 +333,7 @@ public partial class AlertEndToEndTests : EndToEndFixture
         ForLine().Replace(rules, m => m.Groups["prefix"].Value + ShortFor);
 
     /// <summary>
-    /// examples/prometheus.yml with test intervals, every target replaced by <paramref name="target"/> and
+    /// examples/prometheus.yml with test intervals and timeouts, every target replaced by <paramref name="target"/> and
     /// rule_files pointing at <paramref name="rulesPath"/>; job names, metrics paths and labels untouched.
     /// </summary>
     internal static string TestPrometheusConfig(string exampleYaml, string target, string rulesPath)
@@ -347,6 +349,12 @@ public partial class AlertEndToEndTests : EndToEndFixture
             if (job.Children.ContainsKey(new YamlScalarNode("scrape_interval")))
             {
                 job.Children[new YamlScalarNode("scrape_interval")] = new YamlScalarNode(TestInterval);
+            }
+
+            // The lag job's own (longer) timeout must not exceed the test interval.
+            if (job.Children.ContainsKey(new YamlScalarNode("scrape_timeout")))
+            {
+                job.Children[new YamlScalarNode("scrape_timeout")] = new YamlScalarNode(TestScrapeTimeout);
             }
 
             foreach (var staticConfig in YamlTree.Sequence(job, "static_configs").Children.Cast<YamlMappingNode>())

@@ -17,6 +17,7 @@ public class AlertRulesTests
         "DatahubExporterDown", "DatahubExporterCollectFailing",
         "DatahubTaskTransitionalTooLong", "ConnectResourceTransitionalTooLong",
         "DatahubExporterCredentialsExpiring", "DatahubExporterConfigReloadFailed",
+        "DatahubTaskConsumerLagGrowing", "DatahubTaskConsumerStuck",
     ];
 
     [Test]
@@ -40,6 +41,12 @@ public class AlertRulesTests
     [TestCase("datahub_task_status{job=", "datahub_task_state{job=", TestName = "Misspelt_task_status_metric_makes_promtool_test_rules_fail")]
     [TestCase("connect_resource_error_count{job=", "connect_resource_errors{job=", TestName = "Misspelt_resource_error_metric_makes_promtool_test_rules_fail")]
     [TestCase("datahub_exporter_collect_success == 0", "datahub_exporter_collect_succes == 0", TestName = "Misspelt_collect_success_metric_makes_promtool_test_rules_fail")]
+    [TestCase("changes(datahub_task_consumer_current_offset_sum{job=\"datahub-exporter-datahub-task-lag\"}[15m]) == 0",
+        "changes(datahub_task_consumer_current_offset_sum{job=\"datahub-exporter-datahub-task-lag\"}[15m]) >= 0",
+        TestName = "Stuck_alert_that_ignores_moving_offsets_makes_promtool_test_rules_fail")]
+    [TestCase("and delta(datahub_task_consumer_lag{job=\"datahub-exporter-datahub-task-lag\"}[30m]) > 0",
+        "and delta(datahub_task_consumer_lag{job=\"datahub-exporter-datahub-task-lag\"}[30m]) > -1e9",
+        TestName = "Lag_alert_that_ignores_the_trend_makes_promtool_test_rules_fail")]
     [TestCase("up{job=~\"datahub-exporter-.*\"} == 0", "up{job=~\"datahub_exporter-.*\"} == 0", TestName = "Wrong_job_selector_makes_promtool_test_rules_fail")]
     [TestCase("datahub_exporter_credentials_expiry_timestamp_seconds - time() < 300", "datahub_exporter_credentials_expiry_timestamp_seconds < 300",
         TestName = "Credentials_alert_without_time_makes_promtool_test_rules_fail")]
@@ -106,6 +113,8 @@ public class AlertRulesTests
     [TestCase("DatahubExporterDown", "instance", "job")]
     [TestCase("DatahubExporterCredentialsExpiring", "instance", "source")]
     [TestCase("DatahubExporterConfigReloadFailed", "instance", "file")]
+    [TestCase("DatahubTaskConsumerLagGrowing", "TaskId", "topic")]
+    [TestCase("DatahubTaskConsumerStuck", "TaskId", "topic")]
     public void Annotations_name_the_affected_object(string alert, string idLabel, string nameLabel)
     {
         var annotations = YamlTree.Child(Alert(alert), "annotations");

@@ -12,6 +12,7 @@ public class ExampleConfigFileTests
     [TestCase("region", true)]
     [TestCase("token", false)]
     [TestCase("endpoint", false)]
+    [TestCase("task_lag_group", false)]
     public void Key_is_present_and_explained_by_the_comment_above_it(string key, bool active)
     {
         var lines = File.ReadAllLines(PrometheusTools.RepoPath(ConfigFile));

@@ -17,6 +17,8 @@ internal static class ExporterMetricNames
         "connect_resource_info",
         "datahub_task_error_info",
         "connect_resource_error_info",
+        "datahub_task_consumer_lag",
+        "datahub_task_consumer_current_offset_sum",
         "datahub_exporter_collect_success",
         "datahub_exporter_collect_duration_seconds",
         "datahub_exporter_build_info",

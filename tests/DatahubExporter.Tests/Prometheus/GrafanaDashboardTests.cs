@@ -65,6 +65,8 @@ public class GrafanaDashboardTests
     [TestCase("count_values(\"status\", datahub_task_status", TestName = "Dashboard_counts_tasks_by_status")]
     [TestCase("count_values(\"status\", connect_resource_status", TestName = "Dashboard_counts_resources_by_status")]
     [TestCase("datahub_exporter_api_requests_total{region=~\"$region\",code!=\"Success\"}", TestName = "Dashboard_shows_API_errors")]
+    [TestCase("datahub_task_consumer_lag{region=~\"$region\"}", TestName = "Dashboard_shows_lag_per_task")]
+    [TestCase("rate(datahub_task_consumer_current_offset_sum{region=~\"$region\"}", TestName = "Dashboard_shows_consume_rate_per_task")]
     public void Dashboard_covers(string fragment)
     {
         Assert.That(Expressions(LoadDashboard()).Select(e => e.Expr), Has.Some.Contains(fragment));

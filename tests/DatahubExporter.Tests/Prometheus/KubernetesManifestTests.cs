@@ -130,6 +130,7 @@ public class KubernetesManifestTests
 
         Assert.That(jobsByPath["/api/v1/ckafka/datahub_tasks/metrics"], Is.EqualTo("datahub-exporter-datahub-task"));
         Assert.That(jobsByPath["/api/v1/ckafka/connect_resources/metrics"], Is.EqualTo("datahub-exporter-connect-resources"));
+        Assert.That(jobsByPath["/api/v1/ckafka/datahub_task_lag/metrics"], Is.EqualTo("datahub-exporter-datahub-task-lag"));
         Assert.That(jobsByPath.Values, Is.All.Match("^datahub-exporter-"), "DatahubExporterDown selects job=~\"datahub-exporter-.*\"");
     }
 

@@ -7,7 +7,7 @@ public class SimulatorDataSetTests
     [Test]
     public void Demo_changes_only_the_names_of_the_generated_items()
     {
-        var generated = SimulatorDataSet.Generate(250, 120);
+        var generated = SimulatorDataSet.Generate(250, 120, lagSinks: true);
         var demo = SimulatorDataSet.Demo();
 
         Assert.That(demo.Tasks.Select(t => t with { TaskName = null }), Is.EqualTo(generated.Tasks.Select(t => t with { TaskName = null })));
