@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Runtime.ExceptionServices;
 using DatahubExporter.Configuration;
@@ -258,7 +257,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
             {
                 if (answer is null)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    ResponseBuffers.Shared.Return(buffer);
                 }
             }
         }
