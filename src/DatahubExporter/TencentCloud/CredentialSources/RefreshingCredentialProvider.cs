@@ -207,6 +207,8 @@ internal sealed class RefreshingCredentialProvider : CredentialProvider
         try
         {
             var fresh = await _fetcher.FetchAsync(_stopping.Token).ConfigureAwait(false);
+            // Before anyone can use them: whatever fetcher produced them, they are masked wherever text leaves the process.
+            Telemetry.SecretScrubber.Process.Protect(fresh.Credentials);
             Volatile.Write(ref _current, fresh);
             lock (_gate)
             {

@@ -1,5 +1,6 @@
 using DatahubExporter.Configuration;
 using DatahubExporter.Exposition;
+using DatahubExporter.Telemetry;
 using DatahubExporter.TencentCloud.CredentialSources;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -251,6 +252,20 @@ public class RefreshingCredentialProviderTests
         }
 
         return renewed;
+    }
+
+    [Test]
+    public async Task Fetched_keys_are_masked_by_the_process_scrubber_before_anyone_uses_them()
+    {
+        var (provider, fetcher, _, _) = Create();
+        using var _ = provider;
+        fetcher.Lifetime = TimeSpan.FromMinutes(31);
+
+        await provider.StartAsync(CancellationToken.None);
+        var keys = await provider.GetAsync(CancellationToken.None);
+
+        var scrubbed = SecretScrubber.Process.Scrub($"echoed {keys.SecretId} and {keys.Token}");
+        Assert.That(scrubbed, Is.EqualTo($"echoed {keys.MaskedSecretId} and ****"));
     }
 
     [Test]
