@@ -51,10 +51,12 @@ internal static class IdleConnectionGuard
 }
 
 /// <summary>
-/// The connections that have not sent their first byte yet, by peer. At most <see cref="Capacity"/> of them are kept:
-/// when one more arrives, the oldest silent connection of the peer holding the most is closed. A client that means
-/// to send does so within a round trip of connecting, so a newcomer always gets its chance, and one peer reopening
-/// every socket it loses (issue 16 item 1: ~1,100 of them) only ever churns its own; the global
+/// The connections that have not sent their first byte yet, by peer. Past <see cref="Capacity"/> of them, one more
+/// closes the oldest silent connection of the peer holding the most: at once when the newcomer is another peer's (a
+/// fair share for new peers), or when that oldest has been silent for <see cref="MinSilence"/> (a burst of a few
+/// hundred connections from one scraper is not cut before its first bytes are read). A peer's own newcomer that
+/// finds only young ones waits beyond the capacity, up to twice it; past that it is closed itself. So one client
+/// reopening every socket it loses (issue 16 item 1: ~1,100 of them) only ever churns its own, and Kestrel's
 /// <c>MaxConcurrentConnections</c> is never reached by silence. Peers are IPv4 addresses and IPv6 /64 prefixes
 /// (one host's share). Thread-safe; every operation is O(peers) at most.
 /// </summary>
@@ -62,6 +64,9 @@ internal sealed class SilentConnections(int capacity)
 {
     /// <summary>A quarter of Kestrel's connection limit: scrapers, probes and browsers need a handful.</summary>
     public const int DefaultCapacity = ExporterHost.MaxConnections / 4;
+
+    /// <summary>How long a connection must have been silent before its own peer's newcomers may close it.</summary>
+    public static readonly TimeSpan MinSilence = TimeSpan.FromMilliseconds(250);
 
     private readonly Lock _gate = new();
     private readonly Dictionary<IPAddress, LinkedList<Entry>> _byPeer = [];
@@ -97,9 +102,21 @@ internal sealed class SilentConnections(int capacity)
                     }
                 }
 
-                victim = largest!.First!.Value;
-                Remove(victim);
-                victim.Evicted = true;
+                var oldest = largest!.First!.Value;
+                if (!oldest.Peer.Equals(entry.Peer) || Environment.TickCount64 - oldest.Since >= (long)MinSilence.TotalMilliseconds)
+                {
+                    victim = oldest;
+                }
+                else if (_count > 2 * capacity)
+                {
+                    victim = entry;
+                }
+
+                if (victim is not null)
+                {
+                    Remove(victim);
+                    victim.Evicted = true;
+                }
             }
         }
 
@@ -169,6 +186,8 @@ internal sealed class SilentConnections(int capacity)
     internal sealed class Entry(IPAddress peer, CancellationTokenSource silence)
     {
         public IPAddress Peer { get; } = peer;
+
+        public long Since { get; } = Environment.TickCount64;
 
         public CancellationTokenSource Silence { get; } = silence;
 

@@ -22,13 +22,16 @@ public class SilentConnectionsTests
         Assert.That(entries[0].Evicted, Is.True);
         Assert.That(silent.Evicted, Is.EqualTo(1));
 
-        // The hog reopening its sockets only ever closes its own.
-        for (var i = 0; i < 10; i++)
+        // The hog reopening its sockets only ever closes its own: young ones wait up to twice the capacity, then its
+        // newcomers are closed themselves.
+        var reopened = Enumerable.Range(0, 10).Select(_ => new CancellationTokenSource()).ToList();
+        foreach (var cts in reopened)
         {
-            silent.Enter(Hog, new CancellationTokenSource());
+            silent.Enter(Hog, cts);
         }
 
         Assert.That(other.IsCancellationRequested, Is.False);
+        Assert.That(reopened.Count(c => c.IsCancellationRequested), Is.EqualTo(7), "6 silent at most: 2 of the hog's first, 1 other, 3 reopened");
     }
 
     [Test]
