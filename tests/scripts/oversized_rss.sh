@@ -45,8 +45,9 @@ secret_key = rss-measure-not-a-real-key-0001
 region = ap-guangzhou
 endpoint = http://127.0.0.1:$api_port
 CONF
+chmod 600 "$work/exporter.conf"
 port=$((20000 + RANDOM % 20000))
-$1 --config.file="$work/exporter.conf" --web.listen-address="127.0.0.1:$port" --api.max-attempts=1 2> "$work/stderr" & pids+=($!)
+$1 --conf="$work/exporter.conf" --web.listen-address="127.0.0.1:$port" --api.max-attempts=1 2> "$work/stderr" & pids+=($!)
 pid=$!
 for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/-/healthy" >/dev/null 2>&1 && break; sleep 0.1; done
 rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$pid/status"; }
