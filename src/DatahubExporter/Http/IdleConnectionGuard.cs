@@ -55,7 +55,7 @@ internal static class IdleConnectionGuard
 /// closes the oldest silent connection of the peer holding the most: at once when the newcomer is another peer's (a
 /// fair share for new peers), or when that oldest has been silent for <see cref="MinSilence"/> (a burst of a few
 /// hundred connections from one scraper is not cut before its first bytes are read). A peer's own newcomer that
-/// finds only young ones waits beyond the capacity, up to twice it; past that it is closed itself. So one client
+/// finds only young ones waits beyond the capacity, up to twice it; past that the oldest goes anyway. So one client
 /// reopening every socket it loses (issue 16 item 1: ~1,100 of them) only ever churns its own, and Kestrel's
 /// <c>MaxConcurrentConnections</c> is never reached by silence. Peers are IPv4 addresses and IPv6 /64 prefixes
 /// (one host's share). Thread-safe; every operation is O(peers) at most.
@@ -109,7 +109,7 @@ internal sealed class SilentConnections(int capacity)
                 }
                 else if (_count > 2 * capacity)
                 {
-                    victim = entry;
+                    victim = oldest;
                 }
 
                 if (victim is not null)
