@@ -28,7 +28,7 @@ internal static class Program
         catch (Exception e)
         {
             // The last line of defence: a bug must still end as one line, never a stack trace on a user's terminal.
-            await Console.Error.WriteLineAsync($"datahub_exporter: unexpected error: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"datahub_exporter: unexpected error: {e.GetType().Name}: {SecretScrubber.Process.Scrub(e.Message)}").ConfigureAwait(false);
             return ExitFailed;
         }
     }
@@ -61,7 +61,8 @@ internal static class Program
     /// <summary>Bad usage or bad configuration: one line on standard error and exit code 2.</summary>
     private static async Task<int> UsageAsync(TextWriter stderr, string message)
     {
-        await stderr.WriteLineAsync($"datahub_exporter: {message}").ConfigureAwait(false);
+        // Not through the logger, so scrubbed here: a fetched key may be quoted by a source's error.
+        await stderr.WriteLineAsync($"datahub_exporter: {SecretScrubber.Process.Scrub(message)}").ConfigureAwait(false);
         return ExitUsage;
     }
 
@@ -79,7 +80,7 @@ internal static class Program
             return await UsageAsync(stderr, e.Message).ConfigureAwait(false);
         }
 
-        using var loggerProvider = new StructuredLoggerProvider(options.LogLevel, options.LogFormat, stderr);
+        using var loggerProvider = new StructuredLoggerProvider(options.LogLevel, options.LogFormat, stderr, SecretScrubber.Process);
         using var loggers = LoggerFactory.Create(b => b.ClearProviders().AddProvider(loggerProvider).SetMinimumLevel(options.LogLevel));
         var log = loggers.CreateLogger("datahub_exporter");
 

@@ -242,6 +242,8 @@ internal sealed partial class CollectionEngine
                 items = items.Where(i => filter.Keeps(i.Name)).ToList();
             }
 
+            items = ScrubSecrets(items);
+
             if (path.Stage is { } stage)
             {
                 return Finished(path, await RunStageAsync(state, stage, config, target, collection, items, started).ConfigureAwait(false), progress);
@@ -323,4 +325,41 @@ internal sealed partial class CollectionEngine
             }
         },
     };
+
+    /// <summary>Label values come from the API: a task's name or ErrorMessage may quote a key in use (issue 16 item 5).
+    /// Checked once per collection, not per scrape; nothing is copied unless a value holds a secret.</summary>
+    private static IReadOnlyList<ListedItem> ScrubSecrets(IReadOnlyList<ListedItem> items)
+    {
+        var scrubber = SecretScrubber.Process;
+        if (scrubber.IsEmpty)
+        {
+            return items;
+        }
+
+        List<ListedItem>? scrubbed = null;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var details = item.Details;
+            for (var d = 0; d < details.Length; d++)
+            {
+                if (!ReferenceEquals(scrubber.Scrub(details[d]), details[d]))
+                {
+                    details = details.Select(scrubber.Scrub).ToArray();
+                    break;
+                }
+            }
+
+            var clean = item with { Id = scrubber.Scrub(item.Id), Name = scrubber.Scrub(item.Name), Details = details, ErrorMessage = scrubber.Scrub(item.ErrorMessage) };
+            if (clean.Id == item.Id && clean.Name == item.Name && ReferenceEquals(details, item.Details) && clean.ErrorMessage == item.ErrorMessage)
+            {
+                continue;
+            }
+
+            scrubbed ??= [.. items];
+            scrubbed[i] = clean;
+        }
+
+        return scrubbed ?? items;
+    }
 }

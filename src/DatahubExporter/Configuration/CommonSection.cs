@@ -78,7 +78,13 @@ internal sealed class CommonSection
     {
         try
         {
-            _ = new Regex(pattern, RegexOptions.CultureInvariant);
+            _ = NameFilter.Compile(pattern);
+        }
+        catch (NotSupportedException e)
+        {
+            // .NET says "RegexOptions.NonBacktracking is not supported in conjunction with expressions containing: 'X'."
+            var construct = e.Message.LastIndexOf(": ", StringComparison.Ordinal) is var at and >= 0 ? e.Message[(at + 2)..].TrimEnd('.').Trim('\'') : e.Message;
+            throw new IniProblem($"key \"{key}\" in [common]: \"{pattern}\" is not supported: {construct}; filters are matched in linear time, without backreferences, lookarounds, atomic groups or conditionals");
         }
         catch (RegexParseException e)
         {

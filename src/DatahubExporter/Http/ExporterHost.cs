@@ -37,6 +37,8 @@ internal static class ExporterHost
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Https", services.Options.LogLevel <= LogLevel.Debug ? LogLevel.Debug : LogLevel.Warning);
         // Program reports a failed start (e.g. port in use) as its one line; the host's own record of it would be a second.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", services.Options.LogLevel <= LogLevel.Debug ? LogLevel.Information : LogLevel.Critical);
+        // One for every address listened on: a peer's share is counted across them.
+        var silent = new SilentConnections(SilentConnections.DefaultCapacity);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -54,7 +56,7 @@ internal static class ExporterHost
             Listen(kestrel, services.Options.ListenAddress, listen =>
             {
                 // Before TLS, so a silent socket is dropped before it costs a handshake.
-                listen.UseIdleConnectionGuard(IdleConnectionGuard.FirstByteTimeout);
+                listen.UseIdleConnectionGuard(IdleConnectionGuard.FirstByteTimeout, silent);
                 WebSecurity.ConfigureHttps(listen, webConfig);
             });
         });
@@ -100,7 +102,8 @@ internal static class ExporterHost
     public const string NotFoundText = "404 page not found: the exporter's paths are listed at /\n";
 
     /// <summary>Concurrent connections Kestrel accepts; more are refused (and logged once a minute). Scrapers
-    /// need a handful; silent sockets are dropped after <see cref="IdleConnectionGuard.FirstByteTimeout"/>.</summary>
+    /// need a handful; silent sockets are dropped after <see cref="IdleConnectionGuard.FirstByteTimeout"/>, and more
+    /// than <see cref="SilentConnections.DefaultCapacity"/> at once never wait (the oldest of the largest peer goes).</summary>
     public const int MaxConnections = 1024;
 
     /// <summary>The addresses Kestrel actually bound (with the real port when :0 was asked for).</summary>

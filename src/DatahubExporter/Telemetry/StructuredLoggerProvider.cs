@@ -12,21 +12,18 @@ namespace DatahubExporter.Telemetry;
 /// standard error, the way Prometheus exporters log. Structured values come from the message template's
 /// named holes. One lock serialises lines so concurrent scrapes never interleave output.
 /// </summary>
-internal sealed partial class StructuredLoggerProvider(LogLevel minimum, LogFormat format, TextWriter output) : ILoggerProvider
+internal sealed partial class StructuredLoggerProvider(LogLevel minimum, LogFormat format, TextWriter output, SecretScrubber? scrubber = null) : ILoggerProvider
 {
     /// <summary>Values shorter than this are not scrubbed: too likely to be ordinary words.</summary>
-    internal const int MinimumSecretLength = 6;
+    internal const int MinimumSecretLength = SecretScrubber.MinimumSecretLength;
 
     private const int MaxSecrets = 64;
 
     private readonly ConcurrentDictionary<string, StructuredLogger> _loggers = new();
     private readonly Lock _writeLock = new();
 
-    // Secret → what stands in its place; replaced whole on change so a line never sees half an update.
-    private volatile KeyValuePair<string, string>[] _secrets = [];
-
-    // The same secrets in the order they were protected, for evicting the oldest; guarded by _writeLock.
-    private readonly List<KeyValuePair<string, string>> _protectedInOrder = [];
+    // The process's scrubber in the exporter (Program passes SecretScrubber.Process); a private one in tests.
+    private readonly SecretScrubber _scrubber = scrubber ?? new SecretScrubber();
 
     // Credential providers whose keys change over time (role credentials), watched by ProtectCurrent.
     private volatile WatchedProvider[] _providers = [];
@@ -37,32 +34,7 @@ internal sealed partial class StructuredLoggerProvider(LogLevel minimum, LogForm
     /// message, an exception, a framework log). Call for every configuration loaded; earlier credentials stay
     /// protected too (at most the latest few dozen). Thread-safe.
     /// </summary>
-    public void Protect(Credentials credentials)
-    {
-        ArgumentNullException.ThrowIfNull(credentials);
-        lock (_writeLock)
-        {
-            void Add(string? value, string mask)
-            {
-                if (value is { Length: >= MinimumSecretLength } && !_protectedInOrder.Any(p => p.Key == value))
-                {
-                    _protectedInOrder.Add(new(value, mask));
-                }
-            }
-
-            Add(credentials.SecretKey, "****");
-            Add(credentials.Token, "****");
-            Add(credentials.SecretId, credentials.MaskedSecretId);
-            // The oldest go first when the list is full (in the order they were protected, not by length).
-            if (_protectedInOrder.Count > MaxSecrets)
-            {
-                _protectedInOrder.RemoveRange(0, _protectedInOrder.Count - MaxSecrets);
-            }
-
-            // Longest first, so a secret containing another is replaced whole.
-            _secrets = _protectedInOrder.OrderByDescending(p => p.Key.Length).ToArray();
-        }
-    }
+    public void Protect(Credentials credentials) => _scrubber.Protect(credentials);
 
     /// <summary>
     /// Like <see cref="Protect(Credentials)"/> for every key pair <paramref name="provider"/> hands out, now and
@@ -102,15 +74,7 @@ internal sealed partial class StructuredLoggerProvider(LogLevel minimum, LogForm
         public Credentials? LastSeen { get; set; }
     }
 
-    private string Scrub(string text)
-    {
-        foreach (var (secret, mask) in _secrets)
-        {
-            text = text.Replace(secret, mask, StringComparison.Ordinal);
-        }
-
-        return text;
-    }
+    private string Scrub(string text) => _scrubber.Scrub(text);
 
     public ILogger CreateLogger(string categoryName) => _loggers.GetOrAdd(categoryName, name => new StructuredLogger(this, ShortName(name)));
 
@@ -178,7 +142,7 @@ internal sealed partial class StructuredLoggerProvider(LogLevel minimum, LogForm
 
         // Before encoding: escaping could otherwise split a secret that holds a quote or backslash.
         ProtectCurrent();
-        if (_secrets.Length > 0)
+        if (!_scrubber.IsEmpty)
         {
             pairs = pairs.Select(p => new KeyValuePair<string, string>(p.Key, Scrub(p.Value))).ToList();
         }

@@ -1,10 +1,9 @@
-using System.Buffers;
 using System.Text.Json;
 
 namespace DatahubExporter.TencentCloud;
 
 /// <summary>
-/// The <c>Response</c> object of one successful API answer, read in place from the pooled buffer the body was
+/// The <c>Response</c> object of one successful API answer, read in place from the (pooled when small) buffer the body was
 /// received into. A page of 100 tasks is ~120 KB; <c>JsonDocument.ParseValue</c> copied it out of that buffer into
 /// a second one (rented too, so measured allocation did not change), which cost one copy per page and, with up to
 /// 20 pages in flight, twice the pooled buffers the process holds on to. The document and its buffer live until
@@ -34,7 +33,7 @@ internal sealed class ApiResponse : IDisposable
         if (_buffer is { } buffer)
         {
             _buffer = null;
-            ArrayPool<byte>.Shared.Return(buffer);
+            ResponseBuffers.Shared.Return(buffer);
         }
     }
 }

@@ -1,19 +1,20 @@
-using System.Buffers;
-
 namespace DatahubExporter.TencentCloud;
 
-/// <summary>Reads a response body with a size cap, into a pooled buffer. Failures are
+/// <summary>Reads a response body with a size cap, into a <see cref="ResponseBuffers"/> buffer. Failures are
 /// <see cref="TencentCloudException"/> with code <c>ResponseTooLarge</c>; the buffer is returned on every failure.</summary>
 internal static class BoundedBody
 {
     /// <summary>
-    /// Reads the decoded body into a buffer rented from the shared pool (the caller returns it), failing as
+    /// Reads the decoded body into a buffer rented from <paramref name="buffers"/> (the shared ones by default; the
+    /// caller returns it there), failing as
     /// soon as it passes <see cref="TencentCloudClientOptions.MaxResponseBytes"/>. Content-Length is only a
     /// shortcut for refusing early: it is absent when the handler decompresses, and may lie. Pooled because a
     /// page of 100 tasks is ~120 KB: a fresh array per page would land on the large-object heap every time.
     /// </summary>
-    public static async Task<(byte[] Buffer, int Length)> ReadAsync(ApiCall call, HttpContent content, long maxResponseBytes, CancellationToken cancellationToken)
+    public static async Task<(byte[] Buffer, int Length)> ReadAsync(ApiCall call, HttpContent content, long maxResponseBytes, CancellationToken cancellationToken,
+        ResponseBuffers? buffers = null)
     {
+        buffers ??= ResponseBuffers.Shared;
         var limit = (int)Math.Min(Math.Max(0, maxResponseBytes), Array.MaxLength - 1);
         if (content.Headers.ContentLength is long declared && declared > limit)
         {
@@ -23,7 +24,7 @@ internal static class BoundedBody
         await using (stream.ConfigureAwait(false))
         {
             var initial = (int)Math.Min(limit + 1L, content.Headers.ContentLength is long hint ? hint + 1 : 16 * 1024);
-            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 256));
+            var buffer = buffers.Rent(Math.Max(initial, 256));
             var length = 0;
             try
             {
@@ -33,9 +34,9 @@ internal static class BoundedBody
                     var capacity = (int)Math.Min(buffer.Length, limit + 1L);
                     if (length == capacity)
                     {
-                        var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, limit + 1L));
+                        var bigger = buffers.Rent((int)Math.Min(buffer.Length * 2L, limit + 1L));
                         buffer.AsSpan(0, length).CopyTo(bigger);
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffers.Return(buffer);
                         buffer = bigger;
                         capacity = (int)Math.Min(buffer.Length, limit + 1L);
                     }
@@ -53,7 +54,7 @@ internal static class BoundedBody
             }
             catch
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                buffers.Return(buffer);
                 throw;
             }
         }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Runtime.ExceptionServices;
 using DatahubExporter.Configuration;
@@ -14,7 +13,8 @@ namespace DatahubExporter.TencentCloud;
 /// </summary>
 /// <remarks>
 /// Failure behaviour of <see cref="CallAsync"/>: it throws a <see cref="TencentCloudException"/> describing
-/// the last attempt once attempts run out or the error is not retryable. When the caller's token is
+/// the last attempt once attempts run out or the error is not retryable; refusals by the rate limit use up no
+/// attempt when the caller's token carries a deadline (that deadline ends them). When the caller's token is
 /// cancelled (the scrape deadline), it throws <see cref="OperationCanceledException"/> if no attempt has
 /// failed yet, and otherwise the last attempt's <see cref="TencentCloudException"/>, which says more about
 /// why the deadline was missed than "cancelled" does. It never waits past that token. An attempt cut off
@@ -32,6 +32,11 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
 {
     public const string Service = "ckafka";
     public const string ApiVersion = "2019-08-19";
+
+    /// <summary>Refusals by the rate limit (<c>RequestLimitExceeded</c>) one call sits out when its token carries a
+    /// deadline: they do not use up attempts, the deadline ends them; this only bounds a call whose deadline is far
+    /// off (each refusal costs at least a second).</summary>
+    internal const int MaxRefusals = 600;
 
     /// <summary>The clock of every wait, timeout and timestamp of this client and of the <see cref="CkafkaClient"/> over it.</summary>
     internal TimeProvider Time => time;
@@ -87,6 +92,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         TencentCloudException? last = null;
         var resigned = false;
         var renewedCredentials = false;
+        var refusals = 0;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -146,7 +152,10 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                     _limiter.Refused(action, call.Host);
                     backOff = !_limiter.IsEnabled;
                 }
-                if (!retry || attempt >= maxAttempts)
+                // Another client using the key's whole quota is not this call's failure: with a deadline, refusals are
+                // bounded by it (each one still waits its second and lowers the rate), not by the attempts.
+                var sitOut = refused && cancellationToken.CanBeCanceled && ++refusals < MaxRefusals;
+                if (!retry || (attempt >= maxAttempts && !sitOut))
                 {
                     throw;
                 }
@@ -166,6 +175,10 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                     }
                 }
                 observer.Retrying(action, target.Region, e.Code);
+                if (sitOut)
+                {
+                    attempt--;
+                }
             }
         }
     }
@@ -244,7 +257,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
             {
                 if (answer is null)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    ResponseBuffers.Shared.Return(buffer);
                 }
             }
         }

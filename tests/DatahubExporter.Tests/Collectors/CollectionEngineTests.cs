@@ -1,3 +1,4 @@
+using System.Text;
 using DatahubExporter.Collectors;
 using DatahubExporter.Configuration;
 using DatahubExporter.Exposition;
@@ -91,6 +92,33 @@ public class CollectionEngineTests
         Assert.That(answers.All(a => ReferenceEquals(a, answers[0])), Is.True, "one shared answer, so the body is serialised once");
         Assert.That(answers[0].Body.Payload(ExpositionFormat.PrometheusText004, true)
             .Equals(answers[99].Body.Payload(ExpositionFormat.PrometheusText004, true)), Is.True, "the same rendered bytes");
+    }
+
+    [Test]
+    public async Task A_secret_quoted_by_a_task_name_or_error_message_is_masked_in_the_exposition()
+    {
+        // Issue 16 item 5: the configured key came out verbatim in datahub_task_error_info.
+        const string key = "ScrubTestSecretKey0123456789abcd";
+        const string id = "AKIDscrubtest00000000000000000001";
+        var config = new ConfigHolder(new ExporterConfig
+        {
+            Credentials = new Credentials(id, key, null),
+            Regions = ["ap-guangzhou"],
+            Endpoint = new Uri("https://ckafka.example/"),
+            SourcePath = "test.conf",
+        }, null, TimeProvider.System);
+        var rig = new Rig(config, (_, _) => Task.FromResult(
+            $"{{\"TotalCount\":2,\"TaskList\":[{{\"TaskId\":\"t0\",\"TaskName\":\"copy-{key}\",\"Status\":4,\"ErrorMessage\":\"auth failed for {id} with key {key}\"}}," +
+            "{\"TaskId\":\"t1\",\"TaskName\":\"plain\",\"Status\":1}]}"));
+
+        var answer = await rig.Scrape(Budget);
+        var text = Encoding.UTF8.GetString(answer.Body.Payload(ExpositionFormat.PrometheusText004, false).Span);
+
+        Assert.That(text, Does.Not.Contain(key));
+        Assert.That(text, Does.Not.Contain(id));
+        Assert.That(text, Does.Contain("TaskName=\"copy-****\""));
+        Assert.That(text, Does.Contain("TaskName=\"plain\""));
+        Assert.That(answer.Families.SelectMany(f => f.Samples).SelectMany(s => s.Labels).Select(l => l.Value), Has.None.Contains(key));
     }
 
     [Test]

@@ -52,6 +52,8 @@ public class ConfigLoaderTests
     [TestCase("bad_resource_name_exclude.conf", "{path}:3: key \"resource_name_exclude\" in [common]: \"tmp-\\\" is not a valid regular expression: Illegal \\ at end of pattern at offset 5")]
     [TestCase("bad_resource_name_unanchorable.conf", "{path}:3: key \"resource_name_include\" in [common]: \"(?x)mysql-.+#any\" cannot be anchored as ^(?:…)$ (a comment in the pattern runs to its end?)")]
     [TestCase("bad_task_lag_group.conf", "{path}:3: key \"task_lag_group\" in [common]: \"datahub-sink-group\" does not contain {TaskId}")]
+    [TestCase("bad_task_name_backreference.conf", "{path}:3: key \"task_name_include\" in [common]: \"(prod)-\\1\" is not supported: backreference (\\ number); filters are matched in linear time, without backreferences, lookarounds, atomic groups or conditionals")]
+    [TestCase("bad_resource_name_lookahead.conf", "{path}:3: key \"resource_name_exclude\" in [common]: \"(?!mysql-).*\" is not supported: negative lookahead (?! pattern) or negative lookbehind (?<! pattern); filters are matched in linear time, without backreferences, lookarounds, atomic groups or conditionals")]
     [TestCase("bad_token_without_keys.conf", "{path}: key \"token\" in [common] needs secret_id and secret_key")]
     public void Bad_file_fails_with_one_exact_line(string file, string expected)
     {

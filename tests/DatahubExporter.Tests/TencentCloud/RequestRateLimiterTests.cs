@@ -308,6 +308,42 @@ public class RequestRateLimiterTests
         Assert.That(client.RateLimits(), Is.Empty);
     }
 
+    private static readonly ApiTarget Target = new("ap-beijing", new Uri("https://ckafka.ap-beijing.tencentcloudapi.com"), new Credentials("AKIDexample0001", "key", null));
+
+    [Test]
+    public async Task Refusals_of_a_saturated_shared_key_are_bounded_by_the_deadline_not_by_the_attempts()
+    {
+        // Issue 16 item 7: another client used the key's whole quota; a page spent its four attempts on refusals after
+        // 14.7 s of a 119 s budget. Ten refusals in a row now cost ten seconds of the deadline and no attempt.
+        var time = new TimerRecordingTime { AutoFireWithin = TimeSpan.FromSeconds(10) };
+        var handler = new FakeHandler((n, _) => n < 10 ? FakeHandler.ApiError("RequestLimitExceeded") : FakeHandler.Ok(), time);
+        var client = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 20, MaxAttempts = 4 }, new RecordingObserver(), time);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(119), time);
+
+        using (await client.CallAsync(Target, "A", "{}"u8.ToArray(), deadline.Token))
+        {
+        }
+
+        var at = handler.Requests.Select(r => r.At).ToList();
+        Assert.That(at, Has.Count.EqualTo(11));
+        Assert.That(at.Zip(at.Skip(1), (a, b) => b - a), Is.All.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)), "each refusal still waits its second");
+        Assert.That(client.RateLimits().Single().Rate, Is.LessThan(20), "and lowers the rate");
+    }
+
+    [Test]
+    public void Refusals_without_end_fail_when_the_deadline_passes()
+    {
+        var time = new TimerRecordingTime { AutoFireWithin = TimeSpan.FromSeconds(10) };
+        var handler = new FakeHandler((_, _) => FakeHandler.ApiError("RequestLimitExceeded"), time);
+        var client = new TencentCloudClient(new HttpClient(handler), new TencentCloudClientOptions { RateLimitPerSecond = 20, MaxAttempts = 4 }, new RecordingObserver(), time);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30), time);
+
+        var error = Assert.ThrowsAsync<TencentCloudException>(() => client.CallAsync(Target, "A", "{}"u8.ToArray(), deadline.Token));
+
+        Assert.That(error!.Code, Is.EqualTo("RequestLimitExceeded"), "the last refusal, not a bare cancellation");
+        Assert.That(handler.Count, Is.InRange(5, 31), "more than the four attempts, at most one a second until the deadline");
+    }
+
     /// <summary>One call through a client whose API refuses the first <paramref name="refusals"/> attempts with <paramref name="code"/>.</summary>
     private static async Task<(TencentCloudClient Client, FakeHandler Handler)> CallRefusedAsync(int refusals, double rate, string code)
     {

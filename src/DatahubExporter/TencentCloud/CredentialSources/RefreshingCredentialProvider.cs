@@ -21,6 +21,10 @@ internal sealed class RefreshingCredentialProvider : CredentialProvider
     internal static readonly TimeSpan BaseBackoff = TimeSpan.FromSeconds(1);
     internal static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
 
+    /// <summary>The longest wait before the next refresh: keys said to live for months (a bad metadata answer, a host
+    /// clock far behind) are fetched again daily, and no timer is ever asked for more than it can hold (~49.7 days).</summary>
+    internal static readonly TimeSpan MaxRefreshDelay = TimeSpan.FromDays(1);
+
     private readonly ITemporaryCredentialFetcher _fetcher;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -33,6 +37,8 @@ internal sealed class RefreshingCredentialProvider : CredentialProvider
     private Task<bool>? _inflight;
     private string? _lastError;
     private int _failures;
+    private int _rejections;
+    private DateTimeOffset _quietUntil = DateTimeOffset.MinValue;
     private bool _disposed;
 
     /// <param name="triedBefore">For <c>credential_source = auto</c>: what the chain tried before this source,
@@ -83,6 +89,9 @@ internal sealed class RefreshingCredentialProvider : CredentialProvider
         throw new CredentialException(FailureMessage());
     }
 
+    /// <remarks>At most one fetch per backoff interval, whoever asks: after a failed fetch, or one that handed out
+    /// the keys the API had just rejected, rejected callers get null until the backoff has passed (the scrape fails
+    /// rather than every collection fetching afresh); one running is joined.</remarks>
     public override async Task<Credentials?> RefreshRejectedAsync(Credentials rejected, CancellationToken cancellationToken)
     {
         if (Valid() is { } current && current != rejected)
@@ -90,8 +99,31 @@ internal sealed class RefreshingCredentialProvider : CredentialProvider
             return current; // another caller's refresh already replaced them
         }
 
-        await RefreshAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Valid() is { } fresh && fresh != rejected ? fresh : null;
+        Task<bool> refresh;
+        lock (_gate)
+        {
+            if (_inflight is null && _time.GetUtcNow() < _quietUntil)
+            {
+                return null;
+            }
+
+            refresh = RefreshAsync();
+        }
+
+        await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (Valid() is { } fresh && fresh != rejected)
+        {
+            return fresh;
+        }
+
+        lock (_gate)
+        {
+            // The source answered with the rejected keys again (or failed): back off like a failed refresh.
+            var quiet = _time.GetUtcNow() + RetryDelay(++_rejections, Random.Shared.NextDouble());
+            _quietUntil = quiet > _quietUntil ? quiet : _quietUntil;
+        }
+
+        return null;
     }
 
     public override IEnumerable<MetricFamily> Collect() => _metrics.Collect(Source, Expiry);
@@ -116,7 +148,7 @@ internal sealed class RefreshingCredentialProvider : CredentialProvider
     /// <summary>When to refresh keys that stay valid for <paramref name="remaining"/>: after two thirds of it, so
     /// a third of the lifetime is left for retries (40 min of a 2-hour STS lifetime). Pure, for the tests.</summary>
     internal static TimeSpan NextRefreshDelay(TimeSpan remaining) =>
-        remaining * 2 / 3 is var delay && delay > MinRefreshDelay ? delay : MinRefreshDelay;
+        remaining * 2 / 3 is var delay && delay > MinRefreshDelay ? (delay < MaxRefreshDelay ? delay : MaxRefreshDelay) : MinRefreshDelay;
 
     /// <summary>Delay before retry number <paramref name="failures"/> (1-based); <paramref name="unit"/> in [0, 1)
     /// jitters it between half and all of min(60 s, 1 s·2^(failures−1)). Pure, for the tests.</summary>
@@ -168,17 +200,24 @@ internal sealed class RefreshingCredentialProvider : CredentialProvider
         // Off the caller's stack, so the lock above is released before any I/O starts.
         await Task.Yield();
         var ok = false;
-        var first = Volatile.Read(ref _current) is null;
+        var current = Volatile.Read(ref _current);
+        var first = current is null;
         // Whatever happens below, including a bug in a fetcher, the next attempt gets scheduled.
         var next = MaxBackoff;
         try
         {
             var fresh = await _fetcher.FetchAsync(_stopping.Token).ConfigureAwait(false);
+            // Before anyone can use them: whatever fetcher produced them, they are masked wherever text leaves the process.
+            Telemetry.SecretScrubber.Process.Protect(fresh.Credentials);
             Volatile.Write(ref _current, fresh);
             lock (_gate)
             {
                 _lastError = null;
                 _failures = 0;
+                if (fresh.Credentials != current?.Credentials)
+                {
+                    _rejections = 0;
+                }
             }
 
             ok = true;
@@ -201,7 +240,13 @@ internal sealed class RefreshingCredentialProvider : CredentialProvider
 
             _metrics.Refreshed(Source, success: false);
             next = RetryDelay(failures, Random.Shared.NextDouble());
-            var current = Volatile.Read(ref _current);
+            lock (_gate)
+            {
+                // A rejected caller does not fetch before the timer's retry does.
+                _quietUntil = _time.GetUtcNow() + next;
+            }
+
+            current = Volatile.Read(ref _current);
             if (current is not null && _time.GetUtcNow() < current.Expiry)
             {
                 _log.LogWarning("credential refresh failed, keeping the current credentials until they expire source={Source} expires={Expiry} retry_in_seconds={Retry} err={Error}",
@@ -227,7 +272,8 @@ internal sealed class RefreshingCredentialProvider : CredentialProvider
                 if (!_disposed && next != Timeout.InfiniteTimeSpan)
                 {
                     _timer ??= _time.CreateTimer(static state => _ = ((RefreshingCredentialProvider)state!).RefreshAsync(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                    _timer.Change(next, Timeout.InfiniteTimeSpan);
+                    // Clamped again here: whatever computed it, a due time the timer refuses must not end the loop.
+                    _timer.Change(next < MinRefreshDelay ? MinRefreshDelay : next > MaxRefreshDelay ? MaxRefreshDelay : next, Timeout.InfiniteTimeSpan);
                 }
             }
         }

@@ -1,5 +1,6 @@
 using DatahubExporter.Configuration;
 using DatahubExporter.Exposition;
+using DatahubExporter.Telemetry;
 using DatahubExporter.TencentCloud.CredentialSources;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -21,6 +22,7 @@ public class RefreshingCredentialProviderTests
     [TestCase(25, 16.6667)]
     [TestCase(0.9, 1)]
     [TestCase(-5, 1)]
+    [TestCase(100 * 86400, 86400)]
     public void Refresh_is_due_after_two_thirds_of_the_remaining_lifetime(double remainingSeconds, double expectedSeconds)
     {
         var delay = RefreshingCredentialProvider.NextRefreshDelay(TimeSpan.FromSeconds(remainingSeconds));
@@ -187,6 +189,83 @@ public class RefreshingCredentialProviderTests
         Assert.That(Samples(metrics, "cvm_role", "success"), Is.EqualTo(1));
         Assert.That(Samples(metrics, "cvm_role", "failure"), Is.EqualTo(0));
         Assert.That(fetcher.Fetches, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Keys_expiring_months_ahead_start_and_are_refreshed_again_within_a_day()
+    {
+        // Issue 16 item 2: 2/3 of 100 days is past what a timer holds (~49.7 days): start-up threw on dueTime.
+        var (provider, fetcher, time, _) = Create();
+        using var _ = provider;
+        fetcher.Lifetime = TimeSpan.FromDays(100);
+
+        await provider.StartAsync(CancellationToken.None);
+        time.Advance(TimeSpan.FromDays(1));
+        await fetcher.WaitForCompletedAsync(2);
+        time.Advance(TimeSpan.FromDays(1));
+        await fetcher.WaitForCompletedAsync(3);
+
+        Assert.That((await provider.GetAsync(CancellationToken.None)).SecretId, Is.EqualTo("AKIDscripted00000003"), "the refresh loop keeps going");
+    }
+
+    [Test]
+    public async Task Scrapes_rejected_while_the_source_fails_do_not_fetch_more_than_once_per_backoff()
+    {
+        // Issue 16 item 3: 20 scrapers rejected every second for 15 s made 145 fetches; the backoff allows about five.
+        var (provider, fetcher, time, _) = Create();
+        using var _ = provider;
+        await provider.StartAsync(CancellationToken.None);
+        var rejected = await provider.GetAsync(CancellationToken.None);
+        fetcher.FailWith = "CVM metadata http://x/: HTTP 500";
+
+        var renewed = await RejectEverySecondAsync(provider, rejected, time, fetcher);
+
+        TestContext.Out.WriteLine($"{fetcher.Fetches - 1} fetches in 15 s of rejections");
+        Assert.That(renewed, Is.All.Null, "each scrape gets the failure");
+        Assert.That(fetcher.Fetches - 1, Is.InRange(1, 6));
+    }
+
+    [Test]
+    public async Task Scrapes_rejected_while_the_source_hands_out_the_same_keys_back_off_too()
+    {
+        var (provider, fetcher, time, _) = Create();
+        using var _ = provider;
+        fetcher.SameKeys = true;
+        await provider.StartAsync(CancellationToken.None);
+        var rejected = await provider.GetAsync(CancellationToken.None);
+
+        var renewed = await RejectEverySecondAsync(provider, rejected, time, fetcher);
+
+        Assert.That(renewed, Is.All.Null);
+        Assert.That(fetcher.Fetches - 1, Is.InRange(1, 6));
+    }
+
+    /// <summary>20 callers rejected with <paramref name="rejected"/> once a second for 15 s of the fake clock.</summary>
+    private static async Task<List<Credentials?>> RejectEverySecondAsync(RefreshingCredentialProvider provider, Credentials rejected, TimerRecordingTime time, ScriptedFetcher fetcher)
+    {
+        var renewed = new List<Credentials?>();
+        for (var second = 0; second < 15; second++)
+        {
+            renewed.AddRange(await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => provider.RefreshRejectedAsync(rejected, CancellationToken.None))));
+            time.Advance(TimeSpan.FromSeconds(1));
+            await fetcher.WaitForCompletedAsync(fetcher.Fetches);
+        }
+
+        return renewed;
+    }
+
+    [Test]
+    public async Task Fetched_keys_are_masked_by_the_process_scrubber_before_anyone_uses_them()
+    {
+        var (provider, fetcher, _, _) = Create();
+        using var _ = provider;
+        fetcher.Lifetime = TimeSpan.FromMinutes(31);
+
+        await provider.StartAsync(CancellationToken.None);
+        var keys = await provider.GetAsync(CancellationToken.None);
+
+        var scrubbed = SecretScrubber.Process.Scrub($"echoed {keys.SecretId} and {keys.Token}");
+        Assert.That(scrubbed, Is.EqualTo($"echoed {keys.MaskedSecretId} and ****"));
     }
 
     [Test]

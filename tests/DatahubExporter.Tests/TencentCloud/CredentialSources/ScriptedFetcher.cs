@@ -20,6 +20,9 @@ internal sealed class ScriptedFetcher(TimeProvider time) : ITemporaryCredentialF
 
     public volatile TaskCompletionSource? Gate;
 
+    /// <summary>Hands out the first keys again on every fetch (a metadata service that keeps serving revoked keys).</summary>
+    public volatile bool SameKeys;
+
     public int Fetches => Volatile.Read(ref _fetches);
 
     public int Completed => Volatile.Read(ref _completed);
@@ -36,7 +39,8 @@ internal sealed class ScriptedFetcher(TimeProvider time) : ITemporaryCredentialF
 
             return FailWith is { } error
                 ? throw new CredentialException(error)
-                : new TemporaryCredentials(new Credentials($"AKIDscripted{n:D8}", $"key{n}", $"token{n}"), time.GetUtcNow() + Lifetime);
+                : new TemporaryCredentials(SameKeys ? new Credentials("AKIDscripted00000001", "key1", "token1") : new Credentials($"AKIDscripted{n:D8}", $"key{n}", $"token{n}"),
+                    time.GetUtcNow() + Lifetime);
         }
         finally
         {

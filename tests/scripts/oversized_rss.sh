@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Issue 16 item 4: RSS of the exporter after the API sent three 40 MiB chunked answers (refused: over 16 MiB).
+# A tiny Python server on loopback plays the API; the exporter scrapes the tasks path three times, then RSS
+# (VmRSS, MiB) is read 10 s and 60 s later.
+#   tests/scripts/oversized_rss.sh BINARY      (the NativeAOT binary, or "dotnet path/to/datahub_exporter.dll")
+# A measurement, not a test: the machine is shared and noisy.
+set -euo pipefail
+[[ $# -ge 1 ]] || { echo "usage: $0 BINARY" >&2; exit 2; }
+work="$(mktemp -d)"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+cat > "$work/api.py" <<'PY'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = b"x" * 65536
+        try:
+            self.wfile.write(b'%x\r\n{"Response":{"Pad":"\r\n' % len(b'{"Response":{"Pad":"'))
+            for _ in range(640):  # 40 MiB
+                self.wfile.write(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+    def log_message(self, *args):
+        pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+python3 "$work/api.py" > "$work/api.port" & pids+=($!)
+for _ in $(seq 50); do [[ -s "$work/api.port" ]] && break; sleep 0.1; done
+api_port="$(cat "$work/api.port")"
+cat > "$work/exporter.conf" <<CONF
+[common]
+secret_id = AKIDrssmeasure000000000001
+secret_key = rss-measure-not-a-real-key-0001
+region = ap-guangzhou
+endpoint = http://127.0.0.1:$api_port
+CONF
+chmod 600 "$work/exporter.conf"
+port=$((20000 + RANDOM % 20000))
+$1 --conf="$work/exporter.conf" --web.listen-address="127.0.0.1:$port" --api.max-attempts=1 2> "$work/stderr" & pids+=($!)
+pid=$!
+for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/-/healthy" >/dev/null 2>&1 && break; sleep 0.1; done
+rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$pid/status"; }
+echo "idle: $(rss) MiB"
+for i in 1 2 3; do curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/ckafka/datahub_tasks/metrics"; done
+echo "after three refused 40 MiB answers: $(rss) MiB (peak $(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$pid/status"))"
+sleep 10; echo "10 s later: $(rss) MiB"
+sleep 50; echo "60 s later: $(rss) MiB"
+grep -c "ResponseTooLarge\|over 16" "$work/stderr" | sed 's/^/log lines about the refused answers: /'
