@@ -18,7 +18,7 @@ internal static class ConfigSources
         var chain = new CredentialChain(CredentialChain.CreateHttpClient(useProxy: false), CredentialChain.CreateHttpClient(useProxy: true),
             TimeProvider.System, loggers.CreateLogger("credentials"), new CredentialMetrics());
         var initial = ConfigLoader.Load(path, getEnv, chain);
-        foreach (var warning in ConfigLoader.Warnings(path))
+        foreach (var warning in ConfigLoader.Warnings(path).Concat(initial.SharedBudgetWarnings()))
         {
             log.LogWarning("{Warning}", warning);
         }
@@ -36,13 +36,58 @@ internal static class ConfigSources
         try
         {
             // Bounded: metadata calls time out after 2 s and STS after 5 s; this only guards against a bug.
-            next.Credentials.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+            var failures = StartCredentialsAsync(next, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+            if (failures.Count > 0)
+            {
+                throw new CredentialException(string.Join("; ", failures));
+            }
+
             return next;
         }
         catch (Exception e) when (e is CredentialException or TimeoutException)
         {
-            next.Credentials.Dispose();
+            DisposeCredentials(next);
             throw new ConfigException($"credentials: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Starts every credential provider of <paramref name="config"/>: base sources first (concurrently), then the
+    /// accounts' roles, whose <c>AssumeRole</c> needs a base's keys. Returns one line per failure (the account named
+    /// when there are account sections), empty when all have keys; never throws for a source that does not answer.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> StartCredentialsAsync(ExporterConfig config, CancellationToken cancellationToken)
+    {
+        var roles = config.Accounts.Where(a => a.RoleArn is not null).Select(a => a.Credentials).ToHashSet();
+        var failures = new List<string>();
+        foreach (var phase in new[] { config.CredentialProviders().Where(p => !roles.Contains(p)), roles })
+        {
+            var started = await Task.WhenAll(phase.Select(async provider =>
+            {
+                try
+                {
+                    await provider.StartAsync(cancellationToken).ConfigureAwait(false);
+                    return null;
+                }
+                catch (CredentialException e)
+                {
+                    var names = config.AccountSections is null ? null
+                        : string.Join(",", config.Accounts.Where(a => a.Credentials == provider || (a.RoleBase == provider && a.RoleArn is not null)).Select(a => a.Account));
+                    return names is null ? e.Message : $"account {(names.Length > 0 ? names : "(none)")}: {e.Message}";
+                }
+            })).ConfigureAwait(false);
+            failures.AddRange(started.OfType<string>());
+        }
+
+        return failures;
+    }
+
+    /// <summary>Stops the background refresh of every provider of <paramref name="config"/>.</summary>
+    public static void DisposeCredentials(ExporterConfig config)
+    {
+        foreach (var provider in config.CredentialProviders())
+        {
+            provider.Dispose();
         }
     }
 
@@ -50,6 +95,23 @@ internal static class ConfigSources
     public static string CredentialsShown(CredentialProvider credentials) =>
         $"credential_source={credentials.Source} {credentials.Detail} secret_id={credentials.Current?.MaskedSecretId ?? "none"}" +
         (credentials.Expiry is { } expiry ? $" expires={expiry.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)}" : "");
+
+    /// <summary>For <c>--config.check</c>: one line per account section (none without them), then one per pair of
+    /// accounts that share a real API budget. Names, sources, role ARNs and regions only: never a secret.</summary>
+    public static IEnumerable<string> AccountLines(ExporterConfig config)
+    {
+        foreach (var account in config.AccountSections ?? [])
+        {
+            var source = account.RoleBase is { } roleBase ? $"{CredentialSourceNames.AssumeRole} base={roleBase.Source}" : account.Credentials.Source;
+            yield return $"account {account.Account}: credential_source={source} role_arn={account.RoleArn ?? "none"} regions={string.Join(',', account.Regions)} " +
+                         $"secret_id={account.Credentials.Current?.MaskedSecretId ?? "none"}";
+        }
+
+        foreach (var warning in config.SharedBudgetWarnings())
+        {
+            yield return "warning: " + warning;
+        }
+    }
 
     public static ConfigHolder DemoConfig(CkafkaApiServer demo) => new(new ExporterConfig
     {
