@@ -15,7 +15,7 @@ internal sealed partial class CollectionEngine
             var path = result.Path;
             var state = _states[path];
             families.Add(new MetricFamily(path.ErrorCount.Name, path.ErrorCount.Help, MetricType.Gauge,
-                result.Regions.Select(r => new Sample(path.ErrorCount.Name, [new Label("region", r.Region)], state.ErrorCount(r.Region))).ToList()));
+                result.Regions.Select(r => new Sample(path.ErrorCount.Name, AccountRegion(r), state.ErrorCount(r.Account, r.Region))).ToList()));
             AddItemFamilies(path, result.Regions, families);
         }
 
@@ -23,12 +23,12 @@ internal sealed partial class CollectionEngine
             "Whether the last collection of this collector for this region succeeded (1) or failed (0).",
             MetricType.Gauge,
             parts.SelectMany(p => p.Result.Regions.Select(r =>
-                new Sample("datahub_exporter_collect_success", RegionCollector(r.Region, p.Result.Path), r.Success ? 1 : 0))).ToList()));
+                new Sample("datahub_exporter_collect_success", RegionCollector(r, p.Result.Path), r.Success ? 1 : 0))).ToList()));
         families.Add(new MetricFamily("datahub_exporter_collect_duration_seconds",
             "How long the last collection of this collector for this region took, all pages and retries included.",
             MetricType.Gauge,
             parts.SelectMany(p => p.Result.Regions.Select(r =>
-                new Sample("datahub_exporter_collect_duration_seconds", RegionCollector(r.Region, p.Result.Path), r.DurationSeconds))).ToList()));
+                new Sample("datahub_exporter_collect_duration_seconds", RegionCollector(r, p.Result.Path), r.DurationSeconds))).ToList()));
         if (_options.CacheTtl > TimeSpan.Zero)
         {
             families.Add(new MetricFamily("datahub_exporter_cache_age_seconds",
@@ -53,5 +53,11 @@ internal sealed partial class CollectionEngine
         families.Add(MetricFamily.FromSeries(path.ErrorInfo.Name, path.ErrorInfo.Help, new ItemSeries(path, ItemFamily.ErrorInfo, regions)));
     }
 
-    private static Label[] RegionCollector(string region, ScrapePath path) => [new Label("region", region), new Label("collector", path.Name)];
+    /// <summary><c>account</c> first when there are account sections (exporter.md "Accounts and targets"), then <c>region</c>.</summary>
+    private static Label[] AccountRegion(RegionOutcome r) =>
+        r.Account is null ? [new Label("region", r.Region)] : [new Label("account", r.Account), new Label("region", r.Region)];
+
+    private static Label[] RegionCollector(RegionOutcome r, ScrapePath path) =>
+        r.Account is null ? [new Label("region", r.Region), new Label("collector", path.Name)]
+            : [new Label("account", r.Account), new Label("region", r.Region), new Label("collector", path.Name)];
 }

@@ -113,7 +113,10 @@ internal sealed class ApiMetrics : IApiObserver
         new("datahub_exporter_api_rate_limit",
             "Client-side limit of Tencent Cloud API requests per second, by action and API host: the --api.rate-limit, or less for a while after the API answered RequestLimitExceeded (halved on each refusal, 1/s added back per quiet second).",
             MetricType.Gauge,
-            rates.Select(r => new Sample("datahub_exporter_api_rate_limit", [new Label("action", r.Action), new Label("host", r.Host)], r.Rate)).ToList());
+            rates.Select(r => new Sample("datahub_exporter_api_rate_limit", r.Host.IndexOf('/') is var slash and > 0
+                // An account's own budget (ApiCall.LimiterHost): the account label first.
+                ? [new Label("account", r.Host[..slash]), new Label("action", r.Action), new Label("host", r.Host[(slash + 1)..])]
+                : [new Label("action", r.Action), new Label("host", r.Host)], r.Rate)).ToList());
 
     /// <summary>"0.01", "1", "2.5": the shortest text that round-trips, as the Go client prints bucket bounds.</summary>
     internal static string FormatBound(double bound) => bound.ToString("R", CultureInfo.InvariantCulture);

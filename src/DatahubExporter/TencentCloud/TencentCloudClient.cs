@@ -96,7 +96,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                 call = call with { Credentials = await CurrentCredentialsAsync(call, cancellationToken).ConfigureAwait(false) };
                 // Tencent counts the limit per action and the gateway a request reaches (§5): the host, which is the
                 // region with the default regional hosts, but shared by every region behind one endpoint override.
-                var turn = await _limiter.WaitAsync(action, call.Host, cancellationToken).ConfigureAwait(false);
+                var turn = await _limiter.WaitAsync(action, call.LimiterHost, cancellationToken).ConfigureAwait(false);
                 return await AttemptAsync(call, body, turn, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && last is not null)
@@ -143,7 +143,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                 {
                     // Someone else shares the key (a console, a script): slow this key down for a while, and let the
                     // API's one-second window pass before the retry (§5). The limiter holds the retry back.
-                    _limiter.Refused(action, call.Host);
+                    _limiter.Refused(action, call.LimiterHost);
                     backOff = !_limiter.IsEnabled;
                 }
                 if (!retry || attempt >= maxAttempts)
@@ -212,7 +212,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
     {
         var started = time.GetTimestamp();
         var code = "Success";
-        var departure = new Departure(_limiter, call.Action, call.Host, turn, options.Connections, time);
+        var departure = new Departure(_limiter, call.Action, call.LimiterHost, turn, options.Connections, time);
         var content = new DepartingBody(body, departure);
         using var attemptTimeout = options.AttemptTimeout > TimeSpan.Zero && options.AttemptTimeout.TotalMilliseconds < int.MaxValue
             ? new CancellationTokenSource(options.AttemptTimeout, time)
