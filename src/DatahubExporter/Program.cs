@@ -83,7 +83,7 @@ internal static class Program
         using var loggers = LoggerFactory.Create(b => b.ClearProviders().AddProvider(loggerProvider).SetMinimumLevel(options.LogLevel));
         var log = loggers.CreateLogger("datahub_exporter");
 
-        await using var demo = parsed.GetValue(CliFlags.DemoOption) ? await CkafkaApiServer.StartAsync(new SimulatorOptions(), cancellationToken).ConfigureAwait(false) : null;
+        await using var demo = parsed.GetValue(CliFlags.DemoOption) ? await CkafkaApiServer.StartAsync(ConfigSources.DemoSimulatorOptions(), cancellationToken).ConfigureAwait(false) : null;
         ConfigHolder config;
         try
         {

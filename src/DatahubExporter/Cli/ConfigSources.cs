@@ -113,13 +113,48 @@ internal static class ConfigSources
         }
     }
 
-    public static ConfigHolder DemoConfig(CkafkaApiServer demo) => new(new ExporterConfig
+    /// <summary>The second account <c>--demo</c> shows: reached through its role with STS <c>AssumeRole</c>, as a real
+    /// cross-account setup is (the simulator serves STS on the same address).</summary>
+    public static readonly SimulatedAccount DemoStagingAccount = new()
     {
-        Credentials = new Credentials(SimulatorOptions.DemoSecretId, SimulatorOptions.DemoSecretKey, null),
-        Regions = DemoRegions,
-        Endpoint = demo.BaseAddress,
-        SourcePath = "(--demo: built-in simulator)",
-    }, null, TimeProvider.System);
+        Name = "staging",
+        RoleArn = "qcs::cam::uin/100000000002:roleName/DatahubExporterReader",
+        DataSet = SimulatorDataSet.Generate(40, 12, seed: 2),
+    };
+
+    /// <summary>The simulator <c>--demo</c> starts: the default account's data as always, and <see cref="DemoStagingAccount"/>.</summary>
+    public static SimulatorOptions DemoSimulatorOptions() => new() { Accounts = [DemoStagingAccount] };
+
+    /// <summary>Two accounts, as <c>[account.demo]</c> and <c>[account.staging]</c> would give them: the demo key's own
+    /// account first, then the staging account through its role.</summary>
+    public static ConfigHolder DemoConfig(CkafkaApiServer demo)
+    {
+        const string source = "(--demo: built-in simulator)";
+        CredentialProvider keys = new Credentials(SimulatorOptions.DemoSecretId, SimulatorOptions.DemoSecretKey, null);
+        var sts = demo.BaseAddress.ToString();
+        var role = CredentialChain.Default.AssumeRole(keys, new AssumeRoleSettings("staging", DemoStagingAccount.RoleArn!, null, null, null, DemoRegions[0]),
+            name => name == CredentialChain.StsEndpointVariable ? sts : null);
+        ExporterConfig Account(string name, CredentialProvider credentials, string? roleArn) => new()
+        {
+            Account = name,
+            Credentials = credentials,
+            Regions = DemoRegions,
+            Endpoint = demo.BaseAddress,
+            SourcePath = source,
+            RoleArn = roleArn,
+            RoleBase = roleArn is null ? null : keys,
+            BudgetIdentity = roleArn ?? SimulatorOptions.DemoSecretId,
+        };
+
+        return new(new ExporterConfig
+        {
+            Credentials = keys,
+            Regions = DemoRegions,
+            Endpoint = demo.BaseAddress,
+            SourcePath = source,
+            AccountSections = [Account("demo", keys, null), Account("staging", role, DemoStagingAccount.RoleArn)],
+        }, null, TimeProvider.System);
+    }
 
     /// <summary>The config file when one was read; "none" when the environment supplied everything and it is absent.</summary>
     public static string FileShown(ExporterConfig config, bool demo) =>
