@@ -126,7 +126,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                     }
                     if (renewed is not null)
                     {
-                        observer.Retrying(action, target.Region, e.Code);
+                        observer.Retrying(action, target.Region, e.Code, target.Account);
                         attempt--;
                         continue;
                     }
@@ -165,7 +165,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                         ExceptionDispatchInfo.Throw(e);
                     }
                 }
-                observer.Retrying(action, target.Region, e.Code);
+                observer.Retrying(action, target.Region, e.Code, target.Account);
             }
         }
     }
@@ -222,7 +222,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         {
             if (turn.Waited > TimeSpan.Zero)
             {
-                observer.LimiterWaited(call.Action, call.Region, turn.Waited.TotalSeconds);
+                observer.LimiterWaited(call.Action, call.Region, turn.Waited.TotalSeconds, call.Target.Account);
             }
             using var request = SignedRequest.Build(call, content, time.GetUtcNow().ToUnixTimeSeconds(), options);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
@@ -285,7 +285,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         finally
         {
             departure.Finish();
-            observer.RequestCompleted(call.Action, call.Region, code, time.GetElapsedTime(started).TotalSeconds);
+            observer.RequestCompleted(call.Action, call.Region, code, time.GetElapsedTime(started).TotalSeconds, call.Target.Account);
         }
     }
 }
