@@ -30,6 +30,12 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
             return;
         }
 
+        if (action == StsApi.Action)
+        {
+            await StsApi.HandleAsync(context, options, state, _verifier, body, now, requestId);
+            return;
+        }
+
         var auth = _verifier.Verify(request.Headers, body, now);
         log = log with { SecretId = auth.SecretId };
         if (!auth.Ok)
@@ -86,7 +92,7 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
                 await replace(new ReplacedAnswer(context, log with { Faults = plan.Applied }, plan.Delay, requestId, state, linked.Token));
                 return;
             }
-            var (answer, errorCode) = Answer(action!, region!, parameters, plan, requestId);
+            var (answer, errorCode) = Answer(action!, region!, auth.Account, parameters, plan, requestId);
             state.Record(log with { Faults = plan.Applied, ErrorCode = errorCode });
             await DelayAsync(plan.Delay, options.Time, linked.Token);
             await WriteAsync(context, 200, "application/json", plan.Rewrite is { } rewrite ? rewrite(answer) : answer.Body);
@@ -98,9 +104,10 @@ internal sealed class CkafkaApi(SimulatorOptions options, SimulatorState state, 
         }
     }
 
-    private (FinishedAnswer Answer, string? ErrorCode) Answer(string action, string region, ApiParameters parameters, AnswerPlan plan, string requestId)
+    private (FinishedAnswer Answer, string? ErrorCode) Answer(string action, string region, SimulatedAccount? account, ApiParameters parameters,
+        AnswerPlan plan, string requestId)
     {
-        var data = state.Data(region);
+        var data = state.Data(account, region);
         if (action == "DescribeConnectResource")
         {
             var id = parameters.String("ResourceId");

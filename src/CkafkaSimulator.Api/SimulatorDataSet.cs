@@ -155,9 +155,9 @@ public sealed class SimulatorDataSet
     /// production, with one task in five a running SINK whose consumer group the lag path reads. The hostile names stay
     /// in <see cref="Generate"/>'s default, which the tests use.
     /// </summary>
-    public static SimulatorDataSet Demo(int tasks = 250, int resources = 120)
+    public static SimulatorDataSet Demo(int tasks = 250, int resources = 120, int seed = 1)
     {
-        var plain = Generate(tasks, resources, hostileNames: false, lagSinks: true);
+        var plain = Generate(tasks, resources, hostileNames: false, seed: seed, lagSinks: true);
         return new SimulatorDataSet(
             plain.Tasks.Select((t, i) => t with { TaskName = $"{DemoName(i)}-{DemoType(t.SourceType)}-to-{DemoType(t.TargetType)}{DemoSuffix(i)}" }),
             plain.Resources.Select((r, i) => r with { ResourceName = $"{DemoName(i)}-{DemoType(r.Type)}{DemoSuffix(i)}" }));

@@ -36,6 +36,10 @@ public sealed class SimulatorOptions
     /// <summary>Per-region data, overriding <see cref="DataSet"/>.</summary>
     public IDictionary<string, SimulatorDataSet> RegionDataSets { get; set; } = new Dictionary<string, SimulatorDataSet>(StringComparer.Ordinal);
 
+    /// <summary>Accounts besides the default one (whose keys are <see cref="Keys"/> and whose data is <see cref="DataSet"/>):
+    /// their own keys, a role <c>AssumeRole</c> reaches them through, and their own data.</summary>
+    public IList<SimulatedAccount> Accounts { get; set; } = [];
+
     /// <summary>Beyond this skew between X-TC-Timestamp and the server clock: AuthFailure.SignatureExpire (spec §1.1 step 6).</summary>
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 

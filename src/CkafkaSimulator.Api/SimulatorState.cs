@@ -31,13 +31,16 @@ public sealed partial class SimulatorState
 
     /// <summary>Issues fresh temporary credentials valid for <paramref name="lifetime"/> from now (random values, so a
     /// test can tell each issue apart). The fakes of the CVM metadata service and STS hand these out.</summary>
-    public TemporaryKey IssueTemporaryKey(TimeSpan lifetime)
+    public TemporaryKey IssueTemporaryKey(TimeSpan lifetime) => IssueTemporaryKey(lifetime, null);
+
+    /// <summary>As <see cref="IssueTemporaryKey(TimeSpan)"/>, the keys signing as <paramref name="account"/> (STS <c>AssumeRole</c>).</summary>
+    public TemporaryKey IssueTemporaryKey(TimeSpan lifetime, SimulatedAccount? account)
     {
         lock (_gate)
         {
             var n = ++_temporaryKeysIssued;
             var key = new TemporaryKey($"AKIDtmp{n:D4}{Guid.NewGuid():N}", $"tmpKey{Guid.NewGuid():N}", $"tmpToken{Guid.NewGuid():N}{Guid.NewGuid():N}",
-                _time.GetUtcNow() + lifetime);
+                _time.GetUtcNow() + lifetime, account);
             _temporaryKeys[key.SecretId] = key;
             return key;
         }
@@ -59,6 +62,9 @@ public sealed partial class SimulatorState
             return _temporaryKeys.GetValueOrDefault(secretId);
         }
     }
+
+    /// <summary>The data <paramref name="region"/> serves to a caller of <paramref name="account"/> (null: the default account).</summary>
+    public SimulatorDataSet Data(SimulatedAccount? account, string region) => account is null ? Data(region) : account.DataSet;
 
     /// <summary>The data <paramref name="region"/> serves now.</summary>
     public SimulatorDataSet Data(string region)

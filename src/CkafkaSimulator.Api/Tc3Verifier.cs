@@ -15,12 +15,14 @@ internal sealed class Tc3Verifier(SimulatorOptions options, SimulatorState state
     private const string Service = "ckafka";
     private const string Prefix = Tc3Signer.Algorithm + " ";
 
-    public readonly record struct Result(string? ErrorCode, string Message, string? SecretId)
+    /// <param name="Account">The account the key signs as (null: the default account, or a failure).</param>
+    public readonly record struct Result(string? ErrorCode, string Message, string? SecretId, SimulatedAccount? Account = null)
     {
         public bool Ok => ErrorCode is null;
     }
 
-    public Result Verify(IHeaderDictionary headers, ReadOnlySpan<byte> body, DateTimeOffset now)
+    /// <param name="expectedService">The credential scope's service: <c>ckafka</c>, or <c>sts</c> for <c>AssumeRole</c>.</param>
+    public Result Verify(IHeaderDictionary headers, ReadOnlySpan<byte> body, DateTimeOffset now, string expectedService = Service)
     {
         var authorization = headers.Authorization.ToString();
         if (!TryParse(authorization, out var secretId, out var date, out var service, out var signedHeaders, out var signature))
@@ -32,12 +34,15 @@ internal sealed class Tc3Verifier(SimulatorOptions options, SimulatorState state
         {
             return Fail("AuthFailure.InvalidAuthorization", "SignedHeaders must be lowercase and include content-type and host.", secretId);
         }
-        if (service != Service)
+        if (service != expectedService)
         {
             return Fail("AuthFailure.InvalidAuthorization", "The credential scope names the wrong service.", secretId);
         }
-        var temporary = options.Keys.ContainsKey(secretId) ? null : state.FindTemporaryKey(secretId);
-        if (!options.Keys.TryGetValue(secretId, out var secretKey) && (secretKey = temporary?.SecretKey) is null)
+        var owner = options.Keys.ContainsKey(secretId) ? null : options.Accounts.FirstOrDefault(a => a.Keys.ContainsKey(secretId));
+        var temporary = options.Keys.ContainsKey(secretId) || owner is not null ? null : state.FindTemporaryKey(secretId);
+        owner ??= temporary?.Account;
+        if (!options.Keys.TryGetValue(secretId, out var secretKey) && !(owner?.Keys.TryGetValue(secretId, out secretKey) ?? false)
+            && (secretKey = temporary?.SecretKey) is null)
         {
             return Fail("AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct.", secretId);
         }
@@ -58,7 +63,7 @@ internal sealed class Tc3Verifier(SimulatorOptions options, SimulatorState state
         }
         var signed = names.Select(n => new KeyValuePair<string, string>(n, headers[n].ToString()));
         var canonical = Tc3Signer.CanonicalRequest(signed, body, out _);
-        var expected = Tc3Signer.Signature(secretKey, timestamp, Service, Tc3Signer.StringToSign(timestamp, Service, canonical));
+        var expected = Tc3Signer.Signature(secretKey, timestamp, expectedService, Tc3Signer.StringToSign(timestamp, expectedService, canonical));
         if (!FixedTimeEquals(signature, expected))
         {
             return Fail("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.", secretId);
@@ -72,7 +77,7 @@ internal sealed class Tc3Verifier(SimulatorOptions options, SimulatorState state
         {
             return Fail("AuthFailure.TokenFailure", "The token is missing or invalid.", secretId);
         }
-        return new Result(null, "", secretId);
+        return new Result(null, "", secretId, owner);
     }
 
     /// <summary>Parses "TC3-HMAC-SHA256 Credential=ID/DATE/SERVICE/tc3_request, SignedHeaders=..., Signature=..." (§1.1 step 5).</summary>

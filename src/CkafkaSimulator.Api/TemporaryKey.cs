@@ -5,4 +5,5 @@ namespace CkafkaSimulator;
 /// the token must come with it in <c>X-TC-Token</c>, and neither works from <see cref="ExpiresAt"/> on or once
 /// revoked (<see cref="SimulatorState.RevokeTemporaryKey"/>).
 /// </summary>
-public sealed record TemporaryKey(string SecretId, string SecretKey, string Token, DateTimeOffset ExpiresAt);
+/// <param name="Account">The <see cref="SimulatedAccount"/> an <c>AssumeRole</c> key signs as; null for the default account.</param>
+public sealed record TemporaryKey(string SecretId, string SecretKey, string Token, DateTimeOffset ExpiresAt, SimulatedAccount? Account = null);

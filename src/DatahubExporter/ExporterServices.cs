@@ -99,10 +99,33 @@ internal sealed class ExporterServices : IDisposable
         }
 
         yield return ApiMetrics.RateLimitFamily(RateLimits());
-        foreach (var family in ScrapeMetrics.Collect().Concat(ApiMetrics.Collect()).Concat(Config.Current.Credentials.Collect()).Concat(ProcessMetrics.Collect()))
+        foreach (var family in ScrapeMetrics.Collect().Concat(ApiMetrics.Collect()).Concat(CredentialFamilies(Config.Current)).Concat(ProcessMetrics.Collect()))
         {
             yield return family;
         }
+    }
+
+    /// <summary>The credential families: the provider's own without account sections; with them, the expiry of each
+    /// account's keys labelled by account and source, and the refresh counters every role source shares.</summary>
+    private static IEnumerable<MetricFamily> CredentialFamilies(ExporterConfig config)
+    {
+        if (config.AccountSections is null)
+        {
+            return config.Credentials.Collect();
+        }
+
+        var shared = config.CredentialProviders().Select(p => p.Collect().ToList()).FirstOrDefault(f => f.Count > 0);
+        if (shared is null)
+        {
+            return []; // static keys only: nothing expires and nothing is refreshed
+        }
+
+        var expiry = shared.Single(f => f.Name == TencentCloud.CredentialSources.CredentialMetrics.ExpiryName);
+        var samples = config.Accounts.Where(a => a.Credentials.Expiry is not null)
+            .Select(a => new Sample(expiry.Name, [new Label("account", a.Account!), new Label("source", a.Credentials.Source)],
+                a.Credentials.Expiry!.Value.ToUnixTimeMilliseconds() / 1000.0))
+            .ToList();
+        return shared.Select(f => f.Name == expiry.Name ? new MetricFamily(f.Name, f.Help, f.Type, samples) : f);
     }
 
     public void Dispose()

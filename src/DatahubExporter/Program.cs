@@ -84,7 +84,7 @@ internal static class Program
         using var loggers = LoggerFactory.Create(b => b.ClearProviders().AddProvider(loggerProvider).SetMinimumLevel(options.LogLevel));
         var log = loggers.CreateLogger("datahub_exporter");
 
-        await using var demo = parsed.GetValue(CliFlags.DemoOption) ? await CkafkaApiServer.StartAsync(new SimulatorOptions { DataSet = SimulatorDataSet.Demo() }, cancellationToken).ConfigureAwait(false) : null;
+        await using var demo = parsed.GetValue(CliFlags.DemoOption) ? await CkafkaApiServer.StartAsync(ConfigSources.DemoSimulatorOptions(), cancellationToken).ConfigureAwait(false) : null;
         ConfigHolder config;
         try
         {
@@ -98,22 +98,25 @@ internal static class Program
         // Credentials are fetched before anything else: --config.check and --once report a source that does not
         // answer as a configuration error (exit 2; metadata and STS are not the CKafka API, which --config.check
         // never calls); a server starts anyway and fails collections until a background refresh succeeds.
-        var checkOrOnce = parsed.GetValue(CliFlags.ConfigCheckOption) || parsed.GetValue(CliFlags.OnceOption);
-        try
+        // With account sections, --once collects the accounts that have keys and fails (exit 1) for the others.
+        var check = parsed.GetValue(CliFlags.ConfigCheckOption);
+        var checkOrOnce = check || (parsed.GetValue(CliFlags.OnceOption) && config.Current.AccountSections is null);
+        var failures = await ConfigSources.StartCredentialsAsync(config.Current, cancellationToken).ConfigureAwait(false);
+        if (failures.Count > 0 && checkOrOnce)
         {
-            await config.Current.Credentials.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (CredentialException e) when (checkOrOnce)
-        {
-            config.Current.Credentials.Dispose();
-            return await UsageAsync(stderr, $"credentials: {e.Message}").ConfigureAwait(false);
-        }
-        catch (CredentialException e)
-        {
-            log.LogError("no credentials yet, collections fail until the source answers source={Source} err={Error}", config.Current.Credentials.Source, e.Message);
+            ConfigSources.DisposeCredentials(config.Current);
+            return await UsageAsync(stderr, $"credentials: {string.Join("; ", failures)}").ConfigureAwait(false);
         }
 
-        loggerProvider.Protect(config.Current.Credentials);
+        foreach (var failure in failures)
+        {
+            log.LogError("no credentials yet, collections fail until the source answers source={Source} err={Error}", config.Current.Credentials.Source, failure);
+        }
+
+        foreach (var provider in config.Current.CredentialProviders())
+        {
+            loggerProvider.Protect(provider);
+        }
         WebConfigWatcher webConfig;
         try
         {
@@ -130,12 +133,12 @@ internal static class Program
             await stdout.WriteLineAsync(
                 $"configuration OK: file={ConfigSources.FileShown(c, demo is not null)} regions={string.Join(',', c.Regions)} {ConfigSources.CredentialsShown(c.Credentials)} " +
                 $"endpoint={ConfigSources.EndpointShown(c)} web_config={options.WebConfigPath ?? "none"}").ConfigureAwait(false);
-            foreach (var line in ConfigSources.CheckDetails(c))
+            foreach (var line in ConfigSources.AccountLines(c).Concat(ConfigSources.CheckDetails(c)))
             {
                 await stdout.WriteLineAsync(line).ConfigureAwait(false);
             }
 
-            c.Credentials.Dispose();
+            ConfigSources.DisposeCredentials(c);
             return ExitOk;
         }
 

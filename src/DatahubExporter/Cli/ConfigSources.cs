@@ -18,7 +18,8 @@ internal static class ConfigSources
         var chain = new CredentialChain(CredentialChain.CreateHttpClient(useProxy: false), CredentialChain.CreateHttpClient(useProxy: true),
             TimeProvider.System, loggers.CreateLogger("credentials"), new CredentialMetrics());
         var initial = ConfigLoader.Load(path, getEnv, chain);
-        foreach (var warning in ConfigLoader.Warnings(path).Concat(KnownRegions.Warnings(initial.Regions)))
+        foreach (var warning in ConfigLoader.Warnings(path).Concat(KnownRegions.Warnings(initial.Accounts.SelectMany(a => a.Regions).Distinct().ToList()))
+                     .Concat(initial.SharedBudgetWarnings()))
         {
             log.LogWarning("{Warning}", warning);
         }
@@ -36,13 +37,58 @@ internal static class ConfigSources
         try
         {
             // Bounded: metadata calls time out after 2 s and STS after 5 s; this only guards against a bug.
-            next.Credentials.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+            var failures = StartCredentialsAsync(next, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+            if (failures.Count > 0)
+            {
+                throw new CredentialException(string.Join("; ", failures));
+            }
+
             return next;
         }
         catch (Exception e) when (e is CredentialException or TimeoutException)
         {
-            next.Credentials.Dispose();
+            DisposeCredentials(next);
             throw new ConfigException($"credentials: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Starts every credential provider of <paramref name="config"/>: base sources first (concurrently), then the
+    /// accounts' roles, whose <c>AssumeRole</c> needs a base's keys. Returns one line per failure (the account named
+    /// when there are account sections), empty when all have keys; never throws for a source that does not answer.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> StartCredentialsAsync(ExporterConfig config, CancellationToken cancellationToken)
+    {
+        var roles = config.Accounts.Where(a => a.RoleArn is not null).Select(a => a.Credentials).ToHashSet();
+        var failures = new List<string>();
+        foreach (var phase in new[] { config.CredentialProviders().Where(p => !roles.Contains(p)), roles })
+        {
+            var started = await Task.WhenAll(phase.Select(async provider =>
+            {
+                try
+                {
+                    await provider.StartAsync(cancellationToken).ConfigureAwait(false);
+                    return null;
+                }
+                catch (CredentialException e)
+                {
+                    var names = config.AccountSections is null ? null
+                        : string.Join(",", config.Accounts.Where(a => a.Credentials == provider || (a.RoleBase == provider && a.RoleArn is not null)).Select(a => a.Account));
+                    return names is null ? e.Message : $"account {(names.Length > 0 ? names : "(none)")}: {e.Message}";
+                }
+            })).ConfigureAwait(false);
+            failures.AddRange(started.OfType<string>());
+        }
+
+        return failures;
+    }
+
+    /// <summary>Stops the background refresh of every provider of <paramref name="config"/>.</summary>
+    public static void DisposeCredentials(ExporterConfig config)
+    {
+        foreach (var provider in config.CredentialProviders())
+        {
+            provider.Dispose();
         }
     }
 
@@ -51,13 +97,65 @@ internal static class ConfigSources
         $"credential_source={credentials.Source} {credentials.Detail} secret_id={credentials.Current?.MaskedSecretId ?? "none"}" +
         (credentials.Expiry is { } expiry ? $" expires={expiry.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)}" : "");
 
-    public static ConfigHolder DemoConfig(CkafkaApiServer demo) => new(new ExporterConfig
+    /// <summary>For <c>--config.check</c>: one line per account section (none without them), then one per pair of
+    /// accounts that share a real API budget. Names, sources, role ARNs and regions only: never a secret.</summary>
+    public static IEnumerable<string> AccountLines(ExporterConfig config)
     {
-        Credentials = new Credentials(SimulatorOptions.DemoSecretId, SimulatorOptions.DemoSecretKey, null),
-        Regions = DemoRegions,
-        Endpoint = demo.BaseAddress,
-        SourcePath = "(--demo: built-in simulator)",
-    }, null, TimeProvider.System);
+        foreach (var account in config.AccountSections ?? [])
+        {
+            var source = account.RoleBase is { } roleBase ? $"{CredentialSourceNames.AssumeRole} base={roleBase.Source}" : account.Credentials.Source;
+            yield return $"account {account.Account}: credential_source={source} role_arn={account.RoleArn ?? "none"} regions={string.Join(',', account.Regions)} " +
+                         $"secret_id={account.Credentials.Current?.MaskedSecretId ?? "none"}";
+        }
+
+        foreach (var warning in config.SharedBudgetWarnings())
+        {
+            yield return "warning: " + warning;
+        }
+    }
+
+    /// <summary>The second account <c>--demo</c> shows: reached through its role with STS <c>AssumeRole</c>, as a real
+    /// cross-account setup is (the simulator serves STS on the same address).</summary>
+    public static readonly SimulatedAccount DemoStagingAccount = new()
+    {
+        Name = "staging",
+        RoleArn = "qcs::cam::uin/100000000002:roleName/DatahubExporterReader",
+        DataSet = SimulatorDataSet.Generate(40, 12, seed: 2),
+    };
+
+    /// <summary>The simulator <c>--demo</c> starts: the default account's data as always, and <see cref="DemoStagingAccount"/>.</summary>
+    public static SimulatorOptions DemoSimulatorOptions() => new() { Accounts = [DemoStagingAccount] };
+
+    /// <summary>Two accounts, as <c>[account.demo]</c> and <c>[account.staging]</c> would give them: the demo key's own
+    /// account first, then the staging account through its role.</summary>
+    public static ConfigHolder DemoConfig(CkafkaApiServer demo)
+    {
+        const string source = "(--demo: built-in simulator)";
+        CredentialProvider keys = new Credentials(SimulatorOptions.DemoSecretId, SimulatorOptions.DemoSecretKey, null);
+        var sts = demo.BaseAddress.ToString();
+        var role = CredentialChain.Default.AssumeRole(keys, new AssumeRoleSettings("staging", DemoStagingAccount.RoleArn!, null, null, null, DemoRegions[0]),
+            name => name == CredentialChain.StsEndpointVariable ? sts : null);
+        ExporterConfig Account(string name, CredentialProvider credentials, string? roleArn) => new()
+        {
+            Account = name,
+            Credentials = credentials,
+            Regions = DemoRegions,
+            Endpoint = demo.BaseAddress,
+            SourcePath = source,
+            RoleArn = roleArn,
+            RoleBase = roleArn is null ? null : keys,
+            BudgetIdentity = roleArn ?? SimulatorOptions.DemoSecretId,
+        };
+
+        return new(new ExporterConfig
+        {
+            Credentials = keys,
+            Regions = DemoRegions,
+            Endpoint = demo.BaseAddress,
+            SourcePath = source,
+            AccountSections = [Account("demo", keys, null), Account("staging", role, DemoStagingAccount.RoleArn)],
+        }, null, TimeProvider.System);
+    }
 
     /// <summary>
     /// What <c>--config.check</c> prints under its "configuration OK" line, indented: the filters in force (an

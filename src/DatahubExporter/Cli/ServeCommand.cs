@@ -49,7 +49,11 @@ internal static class ServeCommand
 
         config.Reloaded += next =>
         {
-            secrets.Protect(next.Credentials);
+            foreach (var provider in next.CredentialProviders())
+            {
+                secrets.Protect(provider);
+            }
+
             log.LogInformation("configuration reloaded regions={Regions} credential_source={Source}", string.Join(",", next.Regions),
                 next.Credentials.Source);
         };

@@ -21,7 +21,7 @@ internal sealed partial class CollectionEngine
 
             var state = _states[path];
             families.Add(new MetricFamily(path.ErrorCount.Name, path.ErrorCount.Help, MetricType.Gauge,
-                result.Regions.Select(r => new Sample(path.ErrorCount.Name, [new Label("region", r.Region)], state.ErrorCount(r.Region))).ToList()));
+                result.Regions.Select(r => new Sample(path.ErrorCount.Name, AccountRegion(r), state.ErrorCount(r.Account, r.Region))).ToList()));
             AddItemFamilies(path, result.Regions, families);
         }
 
@@ -29,12 +29,12 @@ internal sealed partial class CollectionEngine
             "Whether the last collection of this collector for this region succeeded (1) or failed (0).",
             MetricType.Gauge,
             parts.SelectMany(p => p.Result.Regions.Select(r =>
-                new Sample("datahub_exporter_collect_success", RegionCollector(r.Region, p.Result.Path), r.Success ? 1 : 0))).ToList()));
+                new Sample("datahub_exporter_collect_success", RegionCollector(r, p.Result.Path), r.Success ? 1 : 0))).ToList()));
         families.Add(new MetricFamily("datahub_exporter_collect_duration_seconds",
             "How long the last collection of this collector for this region took, all pages and retries included.",
             MetricType.Gauge,
             parts.SelectMany(p => p.Result.Regions.Select(r =>
-                new Sample("datahub_exporter_collect_duration_seconds", RegionCollector(r.Region, p.Result.Path), r.DurationSeconds))).ToList()));
+                new Sample("datahub_exporter_collect_duration_seconds", RegionCollector(r, p.Result.Path), r.DurationSeconds))).ToList()));
         if (_options.CacheTtl > TimeSpan.Zero)
         {
             families.Add(new MetricFamily("datahub_exporter_cache_age_seconds",
@@ -60,16 +60,22 @@ internal sealed partial class CollectionEngine
     }
 
     /// <summary>A stage path's families: its samples from every region that has some (a region whose stage calls
-    /// partly failed keeps the series it got), <c>region</c> put first.</summary>
+    /// partly failed keeps the series it got), <c>account</c> (when there are account sections) and <c>region</c> put first.</summary>
     private static void AddStageFamilies(ItemStage stage, IReadOnlyList<RegionOutcome> regions, List<MetricFamily> families)
     {
         foreach (var family in stage.Families)
         {
             families.Add(new MetricFamily(family.Name, family.Help, MetricType.Gauge,
                 regions.SelectMany(r => r.StageSamples.Where(s => s.Name == family.Name)
-                    .Select(s => s with { Labels = [new Label("region", r.Region), .. s.Labels] })).ToList()));
+                    .Select(s => s with { Labels = [.. AccountRegion(r), .. s.Labels] })).ToList()));
         }
     }
 
-    private static Label[] RegionCollector(string region, ScrapePath path) => [new Label("region", region), new Label("collector", path.Name)];
+    /// <summary><c>account</c> first when there are account sections (exporter.md "Accounts and targets"), then <c>region</c>.</summary>
+    private static Label[] AccountRegion(RegionOutcome r) =>
+        r.Account is null ? [new Label("region", r.Region)] : [new Label("account", r.Account), new Label("region", r.Region)];
+
+    private static Label[] RegionCollector(RegionOutcome r, ScrapePath path) =>
+        r.Account is null ? [new Label("region", r.Region), new Label("collector", path.Name)]
+            : [new Label("account", r.Account), new Label("region", r.Region), new Label("collector", path.Name)];
 }

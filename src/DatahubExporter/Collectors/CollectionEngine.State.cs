@@ -3,19 +3,15 @@ namespace DatahubExporter.Collectors;
 // What the engine remembers between scrapes (per path) and during one collection.
 internal sealed partial class CollectionEngine
 {
-    /// <summary>A path's mutable state; every field but the error counts is guarded by <see cref="Lock"/>.</summary>
+    /// <summary>A path's mutable state and its units'; every unit field but the error count is guarded by <see cref="Lock"/>.</summary>
     private sealed class PathState(ScrapePath path)
     {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long[]> _errorCounts = new(StringComparer.Ordinal);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(string? Account, string Region), UnitState> _units = new();
         private int _limit = path.PreferredLimit;
 
         public ScrapePath Path { get; } = path;
 
         public Lock Lock { get; } = new();
-
-        public Collection? InFlight { get; set; }
-
-        public PathResult? LastGood { get; set; }
 
         /// <summary>The page size in use: the preferred one until the API refused it.</summary>
         public int Limit
@@ -24,9 +20,25 @@ internal sealed partial class CollectionEngine
             set => Volatile.Write(ref _limit, value);
         }
 
-        public long ErrorCount(string region) => _errorCounts.TryGetValue(region, out var c) ? Interlocked.Read(ref c[0]) : 0;
+        /// <summary>The state of one (account, region) of this path, made on first use; a unit that leaves the
+        /// configuration keeps its error count, as a region did before.</summary>
+        public UnitState Unit(string? account, string region) => _units.GetOrAdd((account, region), static _ => new UnitState());
 
-        public void CountError(string region) => Interlocked.Increment(ref _errorCounts.GetOrAdd(region, _ => new long[1])[0]);
+        public long ErrorCount(string? account, string region) => _units.TryGetValue((account, region), out var unit) ? unit.ErrorCount : 0;
+    }
+
+    /// <summary>One unit of collection of a path: its single flight, its cache and its error count.</summary>
+    private sealed class UnitState
+    {
+        private long _errorCount;
+
+        public Collection? InFlight { get; set; }
+
+        public (RegionOutcome Outcome, DateTimeOffset CompletedAt)? LastGood { get; set; }
+
+        public long ErrorCount => Interlocked.Read(ref _errorCount);
+
+        public void CountError() => Interlocked.Increment(ref _errorCount);
     }
 
     /// <summary>One running collection: its deadline (moved later by scrapers that join with more time), its
@@ -46,10 +58,10 @@ internal sealed partial class CollectionEngine
             _cts = new CancellationTokenSource(_stop - now, time);
         }
 
-        public Task<PathResult> Task { get; set; } = null!;
+        public Task<RegionOutcome> Task { get; set; } = null!;
 
-        /// <summary>The answer every scraper of this collection shares, made by the first to need it.</summary>
-        public ScrapeAnswer? Answer { get; set; }
+        /// <summary>The answers scrapers that shared exactly these collections share, made by the first to need each.</summary>
+        public List<(Collection[] Collections, ScrapeAnswer Answer)>? Answers { get; set; }
 
         public int Waiters { get; set; }
 

@@ -107,12 +107,14 @@ internal sealed class ItemSeries : SeriesSource
         _family = family;
         _regions = regions.Where(r => r.Success).ToList();
         Count = _regions.Sum(r => r.Items.Count(Carries));
-        LabelNames = family switch
+        string[] names = family switch
         {
             ItemFamily.Status => ["region", path.IdLabel, path.NameLabel],
             ItemFamily.Info => ["region", path.IdLabel, path.NameLabel, .. path.DetailLabels],
             _ => ["region", path.IdLabel, "ErrorMessage"],
         };
+        // With account sections every series carries its account first; without them, no account label at all.
+        LabelNames = regions.Any(r => r.Account is not null) ? ["account", .. names] : names;
     }
 
     public override int Count { get; }
@@ -132,7 +134,17 @@ internal sealed class ItemSeries : SeriesSource
 
                 var labels = item.Encoded(_path);
                 writer.WriteName(name);
-                writer.WriteAscii("{region=\""u8);
+                if (region.Account is { } account)
+                {
+                    writer.WriteAscii("{account=\""u8);
+                    writer.WriteEscaped(account, ExpositionWriter.LabelValueSpecials);
+                    writer.WriteAscii("\",region=\""u8);
+                }
+                else
+                {
+                    writer.WriteAscii("{region=\""u8);
+                }
+
                 writer.WriteEscaped(region.Region, ExpositionWriter.LabelValueSpecials);
                 writer.WriteAscii("\","u8);
                 writer.WriteAscii(labels.Id);
@@ -163,7 +175,9 @@ internal sealed class ItemSeries : SeriesSource
         {
             foreach (var item in region.Items.Where(Carries))
             {
-                List<Label> labels = [new("region", region.Region), new(_path.IdLabel, item.Id)];
+                List<Label> labels = region.Account is { } account
+                    ? [new("account", account), new("region", region.Region), new(_path.IdLabel, item.Id)]
+                    : [new("region", region.Region), new(_path.IdLabel, item.Id)];
                 switch (_family)
                 {
                     case ItemFamily.Status:

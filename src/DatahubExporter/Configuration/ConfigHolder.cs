@@ -21,10 +21,11 @@ internal sealed class ConfigHolder : ReloadableHolder<ExporterConfig>
 
         File.Replaced += (previous, next) =>
         {
-            if (!ReferenceEquals(previous.Credentials, next.Credentials))
+            var kept = next.CredentialProviders();
+            foreach (var old in previous.CredentialProviders().Where(p => !kept.Contains(p)))
             {
                 // Stops the old provider's refresh timer; scrapes still holding it keep reading its keys.
-                previous.Credentials.Dispose();
+                old.Dispose();
             }
 
             Reloaded?.Invoke(next);

@@ -57,7 +57,8 @@ internal static partial class ConfigLoader
             ? $"{path}: missing key \"{key}\" in [common] (or set {variable})"
             : $"{path}: missing section [common]";
 
-        if (envRegions is null && file?.Regions is null)
+        var accounts = file?.Accounts ?? [];
+        if (envRegions is null && file?.Regions is null && accounts.Count == 0)
         {
             throw new ConfigException(MissingKey("region", RegionVariable));
         }
@@ -88,16 +89,75 @@ internal static partial class ConfigLoader
         var pair = secretId is null ? null : new Credentials(secretId, secretKey!, token);
         var origin = envId is not null && envKey is not null ? "environment" : envId is not null || envKey is not null ? "file+environment" : "file";
         var settings = new CredentialSettings(file?.Get("credential_source") ?? CredentialSourceNames.Auto, pair, origin, file?.Get("role_name"));
-        return new ExporterConfig
+        // Resolved once and shared by every account that inherits it, and only when one does: accounts that all
+        // bring their own keys must not send [common]'s chain looking for a CVM role that is not there.
+        CredentialProvider? common = null;
+        CredentialProvider Common() => common ??= chain.Resolve(settings, getEnvironmentVariable);
+
+        ExporterConfig FromSection(CommonSection? section, CredentialProvider credentials, IReadOnlyList<string> regions) => new()
         {
-            Credentials = chain.Resolve(settings, getEnvironmentVariable),
-            Regions = envRegions ?? file!.Regions!,
-            Endpoint = file?.Endpoint,
-            TaskFilter = file?.Filter("task_name_include", "task_name_exclude") ?? NameFilter.All,
-            ResourceFilter = file?.Filter("resource_name_include", "resource_name_exclude") ?? NameFilter.All,
-            TaskLagGroup = new TaskLagGroup(file?.Get("task_lag_group") ?? TaskLagGroup.DefaultPattern),
+            Credentials = credentials,
+            Regions = regions,
+            Endpoint = section?.Endpoint,
+            TaskFilter = section?.Filter("task_name_include", "task_name_exclude") ?? NameFilter.All,
+            ResourceFilter = section?.Filter("resource_name_include", "resource_name_exclude") ?? NameFilter.All,
+            TaskLagGroup = new TaskLagGroup(section?.Get("task_lag_group") ?? TaskLagGroup.DefaultPattern),
             SourcePath = path,
         };
+
+        if (accounts.Count == 0)
+        {
+            return FromSection(file, Common(), envRegions ?? file!.Regions!);
+        }
+
+        var sections = new List<ExporterConfig>(accounts.Count);
+        foreach (var account in accounts)
+        {
+            var merged = account.Over(file!);
+            var regions = account.Regions ?? envRegions ?? file!.Regions
+                ?? throw new ConfigException($"{path}: missing key \"region\" in [{account.Name}] (or in [common], or set {RegionVariable})");
+            var own = account.HasOwnCredentials ? OwnCredentials(path, merged, chain, getEnvironmentVariable) : null;
+            var signer = own ?? Common();
+            var roleArn = merged.Get("role_arn");
+            var credentials = roleArn is null ? signer : chain.AssumeRole(signer, new AssumeRoleSettings(account.Account!, roleArn,
+                merged.Get("external_id"), merged.Get("role_session_name"),
+                merged.Get("role_duration_seconds") is { } d ? int.Parse(d, System.Globalization.CultureInfo.InvariantCulture) : null, regions[0]),
+                getEnvironmentVariable);
+            sections.Add(FromSection(merged, credentials, regions) with
+            {
+                Account = account.Account,
+                RoleArn = roleArn,
+                RoleBase = roleArn is null ? null : signer,
+                BudgetIdentity = roleArn ?? (own is null ? pair?.SecretId : merged.Get("secret_id")),
+            });
+        }
+
+        return FromSection(file, common ?? sections[0].Credentials, envRegions ?? file!.Regions ?? []) with { AccountSections = sections };
+    }
+
+    /// <summary>An account's own key pair or source (the environment's keys are [common]'s alone).</summary>
+    private static CredentialProvider OwnCredentials(string path, CommonSection merged, CredentialChain chain, Func<string, string?> getEnvironmentVariable)
+    {
+        var id = merged.Get("secret_id");
+        var key = merged.Get("secret_key");
+        var token = merged.Get("token");
+        if (id is null != key is null || (token is not null && id is null))
+        {
+            throw new ConfigException(token is not null && id is null && key is null
+                ? $"{path}: key \"token\" in [{merged.Name}] needs secret_id and secret_key"
+                : $"{path}: missing key \"{(id is null ? "secret_id" : "secret_key")}\" in [{merged.Name}]");
+        }
+
+        var pair = id is null ? null : new Credentials(id, key!, token);
+        try
+        {
+            return chain.Resolve(new CredentialSettings(merged.Get("credential_source") ?? CredentialSourceNames.Auto, pair, "file", merged.Get("role_name")),
+                getEnvironmentVariable);
+        }
+        catch (ConfigException e)
+        {
+            throw new ConfigException($"{path}: [{merged.Name}]: {e.Message}");
+        }
     }
 
     /// <summary>Problems worth a log line that do not stop loading: today, a file that holds <c>secret_key</c>
@@ -215,7 +275,22 @@ internal static partial class ConfigLoader
     private static CommonSection Parse(string path, string text)
     {
         var file = new CommonSection();
-        var parser = new StrictIniParser((key, rawValue) => file.Accept(key, rawValue));
+        var parser = new StrictIniParser((section, key, rawValue) =>
+        {
+            if (section == "common")
+            {
+                file.Accept(key, rawValue);
+                return;
+            }
+
+            file.Accounts[^1].Accept(key, rawValue);
+        }, accountSections: true, section =>
+        {
+            if (section != "common")
+            {
+                file.Accounts.Add(new CommonSection(section));
+            }
+        });
         try
         {
             parser.Parse(text);

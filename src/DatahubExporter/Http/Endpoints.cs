@@ -49,14 +49,51 @@ internal static class Endpoints
         return routes;
     }
 
+    /// <summary>The query parameters that select units of collection (exporter.md "Accounts and targets").</summary>
+    public const string AccountParameter = "account";
+
+    public const string RegionParameter = "region";
+
     private static async Task ScrapeAsync(HttpContext context, ScrapePath path, ExporterServices services)
     {
+        var query = context.Request.Query;
+        string? account = null, region = null;
+        string? problem = null;
+        foreach (var name in (string[])[AccountParameter, RegionParameter])
+        {
+            var values = query[name];
+            if (values.Count > 1)
+            {
+                problem ??= $"the {name} parameter is given {values.Count} times: give it at most once";
+            }
+            else if (values.Count == 1 && string.IsNullOrEmpty(values[0]))
+            {
+                problem ??= $"the {name} parameter is empty";
+            }
+        }
+
+        IReadOnlyList<Unit>? units = null;
+        if (problem is null)
+        {
+            account = query[AccountParameter].FirstOrDefault();
+            region = query[RegionParameter].FirstOrDefault();
+            units = services.Engine.Select(account, region, out problem);
+        }
+
+        if (units is null)
+        {
+            // Before any API call: a target that names nothing configured is the scraper's mistake.
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await WriteTextAsync(context, problem + "\n").ConfigureAwait(false);
+            return;
+        }
+
         var budget = ScrapeDeadline.Compute(context.Request.Headers[ScrapeDeadline.HeaderName], services.Options.ScrapeTimeoutOffset,
             services.Options.DefaultScrapeTimeout);
         ScrapeAnswer answer;
         try
         {
-            answer = await services.Engine.ScrapeAsync(path, budget, context.RequestAborted).ConfigureAwait(false);
+            answer = await services.Engine.ScrapeAsync(path, units, budget, context.RequestAborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -52,7 +52,7 @@ internal sealed class StatusBoard(ILogger logger)
     /// the status changes since the unit's previous listing (none for its first one since start).</summary>
     public void Record(ScrapePath path, RegionOutcome outcome, DateTimeOffset completedAt, int pages)
     {
-        var key = new UnitKey(path.Name, null, outcome.Region);
+        var key = new UnitKey(path.Name, outcome.Account, outcome.Region);
         var codes = path.StatusTexts;
         List<Change> changes = [];
         var changed = 0;
@@ -112,15 +112,31 @@ internal sealed class StatusBoard(ILogger logger)
         // Outside the lock: a slow log sink must not hold up the page or another unit.
         foreach (var change in changes)
         {
-            logger.LogInformation("status changed collector={Collector} region={Region} id={Id} name={Name} from={From} to={To} message={Message}",
-                path.Name, outcome.Region, change.Item.Id, change.Item.Name, codes.Text(Code(change.From)), codes.Text(Code(change.To)),
-                change.Item.ErrorMessage);
+            var (from, to) = (codes.Text(Code(change.From)), codes.Text(Code(change.To)));
+            if (outcome.Account is null)
+            {
+                logger.LogInformation("status changed collector={Collector} region={Region} id={Id} name={Name} from={From} to={To} message={Message}",
+                    path.Name, outcome.Region, change.Item.Id, change.Item.Name, from, to, change.Item.ErrorMessage);
+            }
+            else
+            {
+                logger.LogInformation("status changed collector={Collector} account={Account} region={Region} id={Id} name={Name} from={From} to={To} message={Message}",
+                    path.Name, outcome.Account, outcome.Region, change.Item.Id, change.Item.Name, from, to, change.Item.ErrorMessage);
+            }
         }
 
         if (changed > MaxChangeLines)
         {
-            logger.LogInformation("status changes left out collector={Collector} region={Region} changes={Changes} logged={Logged} left_out={LeftOut}",
-                path.Name, outcome.Region, changed, MaxChangeLines, changed - MaxChangeLines);
+            if (outcome.Account is null)
+            {
+                logger.LogInformation("status changes left out collector={Collector} region={Region} changes={Changes} logged={Logged} left_out={LeftOut}",
+                    path.Name, outcome.Region, changed, MaxChangeLines, changed - MaxChangeLines);
+            }
+            else
+            {
+                logger.LogInformation("status changes left out collector={Collector} account={Account} region={Region} changes={Changes} logged={Logged} left_out={LeftOut}",
+                    path.Name, outcome.Account, outcome.Region, changed, MaxChangeLines, changed - MaxChangeLines);
+            }
         }
     }
 

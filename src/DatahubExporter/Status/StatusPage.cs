@@ -19,17 +19,29 @@ internal sealed record StatusPageData(
     DateTimeOffset? CredentialExpiry,
     double ConfiguredRate,
     IReadOnlyList<(string Action, string Host, double Rate)> Rates,
-    IReadOnlyList<(string Action, long Requests)> RequestsLastMinute)
+    IReadOnlyList<(string Action, long Requests)> RequestsLastMinute,
+    IReadOnlyList<AccountStatus>? Accounts = null)
 {
+    /// <summary>Every (account, region) the page shows a row for: the account is null without account sections.</summary>
+    public IReadOnlyList<(string? Account, string Region)> Targets => Accounts is null
+        ? Regions.Select(r => ((string?)null, r)).ToList()
+        : Accounts.SelectMany(a => a.Regions.Select(r => ((string?)a.Name, r))).ToList();
+
     public static StatusPageData From(ExporterServices services)
     {
         var config = services.Config.Current;
         var credentials = config.Credentials;
+        var accounts = config.AccountSections?.Select(a => new AccountStatus(a.Account!, a.Regions, a.Credentials.Source, a.Credentials.Detail,
+            a.Credentials.Current is not null, a.Credentials.Expiry)).ToList();
         return new StatusPageData(services.Time.GetUtcNow(), services.Engine.Paths, config.Regions, services.StatusBoard.Snapshot(),
             credentials.Source, credentials.Detail, credentials.Current is not null, credentials.Expiry, services.Options.ApiRateLimit,
-            services.RateLimits(), services.ApiMetrics.RequestsLastMinute());
+            services.RateLimits(), services.ApiMetrics.RequestsLastMinute(), accounts);
     }
 }
+
+/// <summary>One account section as the page shows it: its regions and its credentials (never a secret).</summary>
+internal sealed record AccountStatus(string Name, IReadOnlyList<string> Regions, string CredentialSource, string CredentialDetail, bool HasCredentials,
+    DateTimeOffset? CredentialExpiry);
 
 /// <summary>
 /// The <c>/status</c> page for the person on call (exporter.md "The status page"): server-rendered HTML with inline CSS,
@@ -70,9 +82,9 @@ internal static class StatusPage
         var notRunning = 0;
         foreach (var path in data.Paths)
         {
-            foreach (var region in data.Regions)
+            foreach (var (account, region) in data.Targets)
             {
-                if (units.TryGetValue(new UnitKey(path.Name, null, region), out var unit))
+                if (units.TryGetValue(new UnitKey(path.Name, account, region), out var unit))
                 {
                     collected++;
                     failed += unit.Last.Success ? 0 : 1;
@@ -91,7 +103,7 @@ internal static class StatusPage
         var bad = failed > 0 || notRunning > 0;
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"summary {(bad ? "bad" : "ok")}\" id=\"summary\">")
             .Append(CultureInfo.InvariantCulture, $"{failed} of {collected} last collections failed · {notRunning} tasks and resources not running")
-            .Append(collected < data.Paths.Count * data.Regions.Count ? $" · {data.Paths.Count * data.Regions.Count - collected} not collected yet" : "")
+            .Append(collected < data.Paths.Count * data.Targets.Count ? $" · {data.Paths.Count * data.Targets.Count - collected} not collected yet" : "")
             .Append("</p>\n");
 
         Collections(html, data, units);
@@ -105,14 +117,14 @@ internal static class StatusPage
 
     private static void Collections(StringBuilder html, StatusPageData data, Dictionary<UnitKey, UnitStatus> units)
     {
-        html.Append("<h2>Last collections</h2>\n<table id=\"collections\">\n<thead><tr><th>path</th><th>region</th><th>when</th><th>result</th>")
+        html.Append(CultureInfo.InvariantCulture, $"<h2>Last collections</h2>\n<table id=\"collections\">\n<thead><tr><th>path</th><th>{(data.Accounts is null ? "region" : "account / region")}</th><th>when</th><th>result</th>")
             .Append("<th>duration</th><th>pages</th><th>items</th><th>not running</th><th>error</th></tr></thead>\n<tbody>\n");
         foreach (var path in data.Paths)
         {
-            foreach (var region in data.Regions)
+            foreach (var (account, region) in data.Targets)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td data-label=\"path\">{E(path.Name)}</td><td data-label=\"region\">{E(region)}</td>");
-                if (!units.TryGetValue(new UnitKey(path.Name, null, region), out var unit))
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td data-label=\"path\">{E(path.Name)}</td><td data-label=\"region\">{E(Where(account, region))}</td>");
+                if (!units.TryGetValue(new UnitKey(path.Name, account, region), out var unit))
                 {
                     html.Append("<td data-label=\"when\" class=\"muted\" colspan=\"7\">not collected since start (no scrape has finished a collection yet)</td></tr>\n");
                     continue;
@@ -138,8 +150,8 @@ internal static class StatusPage
         var rowsLeft = MaxItemRows;
         foreach (var path in data.Paths.Where(p => p.StatusTexts.Any))
         {
-            var shown = data.Regions
-                .Select(r => units.GetValueOrDefault(new UnitKey(path.Name, null, r)))
+            var shown = data.Targets
+                .Select(t => units.GetValueOrDefault(new UnitKey(path.Name, t.Account, t.Region)))
                 .OfType<UnitStatus>()
                 .Where(u => u.ItemsAsOf is not null)
                 .ToList();
@@ -151,7 +163,7 @@ internal static class StatusPage
                 continue;
             }
 
-            html.Append(CultureInfo.InvariantCulture, $"<table class=\"items\" id=\"not-running-{E(path.Name)}\">\n<thead><tr><th>region</th><th>{E(path.IdLabel)}</th>")
+            html.Append(CultureInfo.InvariantCulture, $"<table class=\"items\" id=\"not-running-{E(path.Name)}\">\n<thead><tr><th>{(data.Accounts is null ? "region" : "account / region")}</th><th>{E(path.IdLabel)}</th>")
                 .Append(CultureInfo.InvariantCulture, $"<th>{E(path.NameLabel)}</th><th>status</th><th>message</th><th>since</th></tr></thead>\n<tbody>\n");
             var left = 0;
             foreach (var unit in shown)
@@ -161,7 +173,7 @@ internal static class StatusPage
                 left += unit.NotRunningCount - rows.Count;
                 foreach (var item in rows)
                 {
-                    html.Append(CultureInfo.InvariantCulture, $"<tr><td data-label=\"region\">{E(unit.Key.Region)}</td>")
+                    html.Append(CultureInfo.InvariantCulture, $"<tr><td data-label=\"region\">{E(Where(unit.Key.Account, unit.Key.Region))}</td>")
                         .Append(CultureInfo.InvariantCulture, $"<td data-label=\"{E(path.IdLabel)}\"><code>{E(item.Id)}</code></td>")
                         .Append(CultureInfo.InvariantCulture, $"<td data-label=\"{E(path.NameLabel)}\" class=\"msg\">{E(item.Name)}</td>")
                         .Append(CultureInfo.InvariantCulture, $"<td data-label=\"status\" class=\"fail\">{E(item.StatusText)}")
@@ -182,17 +194,34 @@ internal static class StatusPage
 
     private static void Credentials(StringBuilder html, StatusPageData data)
     {
-        html.Append("<h2>Credentials</h2>\n<dl id=\"credentials\">\n")
-            .Append(CultureInfo.InvariantCulture, $"<dt>source</dt><dd>{E(data.CredentialSource)}</dd>\n")
-            .Append(CultureInfo.InvariantCulture, $"<dt>detail</dt><dd>{E(data.CredentialDetail)}</dd>\n")
+        html.Append("<h2>Credentials</h2>\n");
+        if (data.Accounts is null)
+        {
+            Credential(html, data.Now, "credentials", data.CredentialSource, data.CredentialDetail, data.HasCredentials, data.CredentialExpiry);
+            return;
+        }
+
+        foreach (var account in data.Accounts)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<h3>account {E(account.Name)}</h3>\n");
+            Credential(html, data.Now, $"credentials-{account.Name}", account.CredentialSource, account.CredentialDetail, account.HasCredentials,
+                account.CredentialExpiry);
+        }
+    }
+
+    private static void Credential(StringBuilder html, DateTimeOffset now, string id, string source, string detail, bool hasCredentials, DateTimeOffset? expiry)
+    {
+        html.Append(CultureInfo.InvariantCulture, $"<dl id=\"{E(id)}\">\n")
+            .Append(CultureInfo.InvariantCulture, $"<dt>source</dt><dd>{E(source)}</dd>\n")
+            .Append(CultureInfo.InvariantCulture, $"<dt>detail</dt><dd>{E(detail)}</dd>\n")
             .Append("<dt>expiry</dt><dd>");
-        if (!data.HasCredentials)
+        if (!hasCredentials)
         {
             html.Append("<span class=\"fail\">no credentials yet: the source has not answered</span>");
         }
-        else if (data.CredentialExpiry is { } expiry)
+        else if (expiry is { } at)
         {
-            html.Append(CultureInfo.InvariantCulture, $"{E(When(expiry))} ({E(Span(expiry - data.Now, future: true))})");
+            html.Append(CultureInfo.InvariantCulture, $"{E(When(at))} ({E(Span(at - now, future: true))})");
         }
         else
         {
@@ -233,6 +262,8 @@ internal static class StatusPage
     }
 
     private static string E(string? value) => HtmlText.Escape(value);
+
+    private static string Where(string? account, string region) => account is null ? region : $"{account} / {region}";
 
     private static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 

@@ -18,10 +18,10 @@ internal sealed class ApiMetrics : IApiObserver
     /// <summary>Upper bounds of the request duration histogram, in seconds (+Inf is implicit).</summary>
     public static readonly IReadOnlyList<double> DurationBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-    private readonly ConcurrentDictionary<(string Action, string Region, string Code), Counter> _requests = new();
-    private readonly ConcurrentDictionary<(string Action, string Region, string Code), Counter> _retries = new();
+    private readonly ConcurrentDictionary<(string? Account, string Action, string Region, string Code), Counter> _requests = new();
+    private readonly ConcurrentDictionary<(string? Account, string Action, string Region, string Code), Counter> _retries = new();
     private readonly ConcurrentDictionary<string, Histogram> _durations = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string Action, string Region), LimiterSeries> _limiter = new();
+    private readonly ConcurrentDictionary<(string? Account, string Action, string Region), LimiterSeries> _limiter = new();
     private readonly ConcurrentDictionary<string, LastMinuteCount> _lastMinute = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
@@ -36,9 +36,9 @@ internal sealed class ApiMetrics : IApiObserver
 
     private readonly ConcurrentDictionary<string, bool> _codes = new(StringComparer.Ordinal);
 
-    public void RequestCompleted(string action, string region, string code, double seconds)
+    public void RequestCompleted(string action, string region, string code, double seconds, string? account = null)
     {
-        _requests.GetOrAdd((action, region, Bounded(code)), static _ => new Counter()).Increment();
+        _requests.GetOrAdd((account, action, region, Bounded(code)), static _ => new Counter()).Increment();
         _durations.GetOrAdd(action, static _ => new Histogram()).Observe(seconds);
         _lastMinute.GetOrAdd(action, _ => new LastMinuteCount(_time)).Add();
     }
@@ -47,8 +47,8 @@ internal sealed class ApiMetrics : IApiObserver
     public IReadOnlyList<(string Action, long Requests)> RequestsLastMinute() =>
         _lastMinute.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value.Sum())).ToList();
 
-    public void Retrying(string action, string region, string code) =>
-        _retries.GetOrAdd((action, region, Bounded(code)), static _ => new Counter()).Increment();
+    public void Retrying(string action, string region, string code, string? account = null) =>
+        _retries.GetOrAdd((account, action, region, Bounded(code)), static _ => new Counter()).Increment();
 
     private string Bounded(string code)
     {
@@ -67,8 +67,8 @@ internal sealed class ApiMetrics : IApiObserver
         return code;
     }
 
-    public void LimiterWaited(string action, string region, double seconds) =>
-        _limiter.GetOrAdd((action, region), static _ => new LimiterSeries()).Add(seconds);
+    public void LimiterWaited(string action, string region, double seconds, string? account = null) =>
+        _limiter.GetOrAdd((account, action, region), static _ => new LimiterSeries()).Add(seconds);
 
     /// <summary>A consistent-enough snapshot, series sorted by label values so output is stable between scrapes.
     /// A family without series yet (nothing happened) is not written at all, as client_golang does.</summary>
@@ -104,11 +104,12 @@ internal sealed class ApiMetrics : IApiObserver
 
         var waits = new List<Sample>();
         var waitSeconds = new List<Sample>();
-        foreach (var ((action, region), series) in _limiter
-                     .OrderBy(p => p.Key.Action, StringComparer.Ordinal).ThenBy(p => p.Key.Region, StringComparer.Ordinal))
+        foreach (var ((account, action, region), series) in _limiter.OrderBy(p => p.Key.Account, StringComparer.Ordinal)
+                     .ThenBy(p => p.Key.Action, StringComparer.Ordinal).ThenBy(p => p.Key.Region, StringComparer.Ordinal))
         {
             var (count, seconds) = series.Snapshot();
-            Label[] labels = [new("action", action), new("region", region)];
+            Label[] labels = account is null ? [new("action", action), new("region", region)]
+                : [new("account", account), new("action", action), new("region", region)];
             waits.Add(new Sample("datahub_exporter_api_limiter_waits_total", labels, count));
             waitSeconds.Add(new Sample("datahub_exporter_api_limiter_wait_seconds_total", labels, seconds));
         }
@@ -126,20 +127,26 @@ internal sealed class ApiMetrics : IApiObserver
         new("datahub_exporter_api_rate_limit",
             "Client-side limit of Tencent Cloud API requests per second, by action and API host: the --api.rate-limit, or less for a while after the API answered RequestLimitExceeded (halved on each refusal, 1/s added back per quiet second).",
             MetricType.Gauge,
-            rates.Select(r => new Sample("datahub_exporter_api_rate_limit", [new Label("action", r.Action), new Label("host", r.Host)], r.Rate)).ToList());
+            rates.Select(r => new Sample("datahub_exporter_api_rate_limit", r.Host.IndexOf('/') is var slash and > 0
+                // An account's own budget (ApiCall.LimiterHost): the account label first.
+                ? [new Label("account", r.Host[..slash]), new Label("action", r.Action), new Label("host", r.Host[(slash + 1)..])]
+                : [new Label("action", r.Action), new Label("host", r.Host)], r.Rate)).ToList());
 
     /// <summary>"0.01", "1", "2.5": the shortest text that round-trips, as the Go client prints bucket bounds.</summary>
     internal static string FormatBound(double bound) => bound.ToString("R", CultureInfo.InvariantCulture);
 
     private static MetricFamily CounterFamily(string name, string help,
-        ConcurrentDictionary<(string Action, string Region, string Code), Counter> series)
+        ConcurrentDictionary<(string? Account, string Action, string Region, string Code), Counter> series)
     {
         var samples = series
-            .OrderBy(p => p.Key.Action, StringComparer.Ordinal)
+            .OrderBy(p => p.Key.Account, StringComparer.Ordinal)
+            .ThenBy(p => p.Key.Action, StringComparer.Ordinal)
             .ThenBy(p => p.Key.Region, StringComparer.Ordinal)
             .ThenBy(p => p.Key.Code, StringComparer.Ordinal)
             .Select(p => new Sample(name,
-                [new Label("action", p.Key.Action), new Label("region", p.Key.Region), new Label("code", p.Key.Code)],
+                p.Key.Account is null
+                    ? [new Label("action", p.Key.Action), new Label("region", p.Key.Region), new Label("code", p.Key.Code)]
+                    : [new Label("account", p.Key.Account), new Label("action", p.Key.Action), new Label("region", p.Key.Region), new Label("code", p.Key.Code)],
                 p.Value.Value))
             .ToList();
         return new MetricFamily(name, help, MetricType.Counter, samples);

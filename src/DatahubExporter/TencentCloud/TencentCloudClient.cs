@@ -102,7 +102,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                 call = call with { Credentials = await CurrentCredentialsAsync(call, cancellationToken).ConfigureAwait(false) };
                 // Tencent counts the limit per action and the gateway a request reaches (§5): the host, which is the
                 // region with the default regional hosts, but shared by every region behind one endpoint override.
-                var turn = await _limiter.WaitAsync(action, call.Host, cancellationToken).ConfigureAwait(false);
+                var turn = await _limiter.WaitAsync(action, call.LimiterHost, cancellationToken).ConfigureAwait(false);
                 return await AttemptAsync(call, body, turn, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && last is not null)
@@ -132,7 +132,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                     }
                     if (renewed is not null)
                     {
-                        observer.Retrying(action, target.Region, e.Code);
+                        observer.Retrying(action, target.Region, e.Code, target.Account);
                         attempt--;
                         continue;
                     }
@@ -149,7 +149,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                 {
                     // Someone else shares the key (a console, a script): slow this key down for a while, and let the
                     // API's one-second window pass before the retry (§5). The limiter holds the retry back.
-                    _limiter.Refused(action, call.Host);
+                    _limiter.Refused(action, call.LimiterHost);
                     backOff = !_limiter.IsEnabled;
                 }
                 // Another client using the key's whole quota is not this call's failure: with a deadline, refusals are
@@ -174,7 +174,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                         ExceptionDispatchInfo.Throw(e);
                     }
                 }
-                observer.Retrying(action, target.Region, e.Code);
+                observer.Retrying(action, target.Region, e.Code, target.Account);
                 if (sitOut)
                 {
                     attempt--;
@@ -225,7 +225,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
     {
         var started = time.GetTimestamp();
         var code = "Success";
-        var departure = new Departure(_limiter, call.Action, call.Host, turn, options.Connections, time);
+        var departure = new Departure(_limiter, call.Action, call.LimiterHost, turn, options.Connections, time);
         var content = new DepartingBody(body, departure);
         using var attemptTimeout = options.AttemptTimeout > TimeSpan.Zero && options.AttemptTimeout.TotalMilliseconds < int.MaxValue
             ? new CancellationTokenSource(options.AttemptTimeout, time)
@@ -235,7 +235,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         {
             if (turn.Waited > TimeSpan.Zero)
             {
-                observer.LimiterWaited(call.Action, call.Region, turn.Waited.TotalSeconds);
+                observer.LimiterWaited(call.Action, call.Region, turn.Waited.TotalSeconds, call.Target.Account);
             }
             using var request = SignedRequest.Build(call, content, time.GetUtcNow().ToUnixTimeSeconds(), options);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
@@ -298,7 +298,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
         finally
         {
             departure.Finish();
-            observer.RequestCompleted(call.Action, call.Region, code, time.GetElapsedTime(started).TotalSeconds);
+            observer.RequestCompleted(call.Action, call.Region, code, time.GetElapsedTime(started).TotalSeconds, call.Target.Account);
         }
     }
 }

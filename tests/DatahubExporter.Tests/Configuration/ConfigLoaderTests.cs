@@ -31,8 +31,17 @@ public class ConfigLoaderTests
     [TestCase("bad_empty_region_list.conf", "{path}:4: key \"region\" in [common]: no region given")]
     [TestCase("bad_unknown_key.conf", "{path}:3: unknown key \"secrte_key\" in [common] (known: secret_id, secret_key, region, token, endpoint, credential_source, role_name, task_name_include, task_name_exclude, resource_name_include, resource_name_exclude, task_lag_group)")]
     [TestCase("bad_unknown_key_case.conf", "{path}:2: unknown key \"Secret_Id\" in [common] (known: secret_id, secret_key, region, token, endpoint, credential_source, role_name, task_name_include, task_name_exclude, resource_name_include, resource_name_exclude, task_lag_group)")]
-    [TestCase("bad_unknown_section.conf", "{path}:1: unknown section [default] (the only section is [common])")]
-    [TestCase("bad_unknown_second_section.conf", "{path}:6: unknown section [profile] (the only section is [common])")]
+    [TestCase("bad_unknown_section.conf", "{path}:1: unknown section [default] (sections are [common] and [account.NAME])")]
+    [TestCase("bad_unknown_second_section.conf", "{path}:6: unknown section [profile] (sections are [common] and [account.NAME])")]
+    [TestCase("bad_account_name.conf", "{path}:6: section [account.prod env]: the account name must be 1 to 64 letters, digits, '_' or '-'")]
+    [TestCase("bad_account_duplicate.conf", "{path}:9: duplicate section [account.prod]")]
+    [TestCase("bad_account_role_arn.conf", "{path}:7: key \"role_arn\" in [account.prod]: \"qcs::cam::uin/prod:roleName/Reader\" is not qcs::cam::uin/<digits>:roleName/<name> or qcs::cam::uin/<digits>:role/<id>")]
+    [TestCase("bad_account_role_duration.conf", "{path}:8: key \"role_duration_seconds\" in [account.prod]: \"43201\" is not a whole number of seconds from 1 to 43200")]
+    [TestCase("bad_account_role_duration_zero.conf", "{path}:8: key \"role_duration_seconds\" in [account.prod]: \"0\" is not a whole number of seconds from 1 to 43200")]
+    [TestCase("bad_role_arn_in_common.conf", "{path}:4: unknown key \"role_arn\" in [common] (known: secret_id, secret_key, region, token, endpoint, credential_source, role_name, task_name_include, task_name_exclude, resource_name_include, resource_name_exclude, task_lag_group)")]
+    [TestCase("bad_account_missing_region.conf", "{path}: missing key \"region\" in [account.prod] (or in [common], or set TENCENTCLOUD_REGION)")]
+    [TestCase("bad_account_missing_secret_id.conf", "{path}: missing key \"secret_id\" in [account.staging]")]
+    [TestCase("bad_account_filter.conf", "{path}:7: key \"task_name_include\" in [account.staging]: \"prod-(\" is not a valid regular expression: Not enough )'s at offset 6")]
     [TestCase("bad_duplicate_key.conf", "{path}:4: duplicate key \"secret_id\" in [common]")]
     [TestCase("bad_duplicate_section.conf", "{path}:3: duplicate section [common]")]
     [TestCase("bad_region.conf", "{path}:4: key \"region\" in [common]: \"Guangzhou\" is not a region id such as ap-guangzhou")]
@@ -62,6 +71,42 @@ public class ConfigLoaderTests
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoEnv));
 
         Assert.That(error!.Message, Is.EqualTo(expected.Replace("{path}", path)));
+    }
+
+    [Test]
+    public void Account_sections_override_common_and_inherit_the_rest()
+    {
+        var config = ConfigLoader.Load(TestData("good_accounts.conf"), NoEnv);
+
+        var accounts = config.Accounts;
+        Assert.That(accounts.Select(a => a.Account), Is.EqualTo(new[] { "prod", "staging", "shared-role", "empty" }));
+        var (prod, staging, sharedRole, empty) = (accounts[0], accounts[1], accounts[2], accounts[3]);
+        Assert.That(prod.Regions, Is.EqualTo(new[] { "ap-guangzhou", "ap-shanghai" }));
+        Assert.That(prod.RoleArn, Is.EqualTo("qcs::cam::uin/100000000001:roleName/DatahubExporterReader"));
+        Assert.That(prod.Credentials.Source, Is.EqualTo("assume_role"));
+        Assert.That(prod.RoleBase, Is.SameAs(config.Credentials), "the role is assumed with [common]'s keys");
+        Assert.That(prod.TaskFilter.Keeps("tmp-x"), Is.False, "[common]'s filter is inherited");
+        Assert.That(staging.Credentials.Current, Is.EqualTo(new Credentials("AKIDSTAGING00000000000000000005678", "SecretKeyDoNotLeakStaging000000", null)));
+        Assert.That(staging.Endpoint, Is.EqualTo(new Uri("http://127.0.0.1:9100/")));
+        Assert.That((staging.TaskFilter.Keeps("tmp-x"), staging.TaskFilter.Keeps("test-x")), Is.EqualTo((true, false)), "an account's filter replaces [common]'s");
+        Assert.That(staging.Regions, Is.EqualTo(new[] { "ap-guangzhou" }));
+        Assert.That(empty.Credentials, Is.SameAs(config.Credentials), "an account without keys of its own shares [common]'s provider");
+        Assert.That(sharedRole.RoleBase, Is.SameAs(config.Credentials));
+        Assert.That(config.CredentialProviders(), Has.Count.EqualTo(4), "common, prod's role, staging's keys, shared-role's role");
+        Assert.That(config.SharedBudgetWarnings(), Is.EqualTo(new[]
+        {
+            $"{config.SourcePath}: accounts prod, shared-role use the same role_arn: they share one real API rate limit",
+        }));
+    }
+
+    [Test]
+    public void Without_account_sections_the_configuration_is_its_only_account()
+    {
+        var config = ConfigLoader.Load(TestData("good_minimal.conf"), NoEnv);
+
+        Assert.That(config.Accounts, Is.EqualTo(new[] { config }));
+        Assert.That(config.Account, Is.Null);
+        Assert.That(config.AccountSections, Is.Null);
     }
 
     [Test]

@@ -18,10 +18,10 @@ internal sealed class RecordingObserver : IApiObserver
 
     public IReadOnlyList<(string Action, string Region, double Seconds)> LimiterWaits => [.. _waits];
 
-    public void RequestCompleted(string action, string region, string code, double seconds) =>
+    public void RequestCompleted(string action, string region, string code, double seconds, string? account = null) =>
         _requests.Enqueue((action, region, code, seconds));
 
-    public void Retrying(string action, string region, string code) => _retries.Enqueue((action, region, code));
+    public void Retrying(string action, string region, string code, string? account = null) => _retries.Enqueue((action, region, code));
 
-    public void LimiterWaited(string action, string region, double seconds) => _waits.Enqueue((action, region, seconds));
+    public void LimiterWaited(string action, string region, double seconds, string? account = null) => _waits.Enqueue((action, region, seconds));
 }

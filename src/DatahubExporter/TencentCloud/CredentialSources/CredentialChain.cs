@@ -117,6 +117,15 @@ internal sealed class CredentialChain(HttpClient metadataHttp, HttpClient stsHtt
         return Refreshing(new CvmRoleFetcher(metadataHttp, metadata, settings.RoleName, time), tried);
     }
 
+    /// <summary>An account's <c>role_arn</c>: the role's keys, fetched with <paramref name="baseCredentials"/> and refreshed
+    /// in the background like every temporary key. Not started; the base is started separately (it may be shared).</summary>
+    public CredentialProvider AssumeRole(CredentialProvider baseCredentials, AssumeRoleSettings settings, Func<string, string?> getEnvironmentVariable)
+    {
+        var value = getEnvironmentVariable(StsEndpointVariable)?.Trim();
+        var sts = ParseUrl(value is { Length: > 0 } ? value : OidcFetcher.DefaultStsHost, StsEndpointVariable);
+        return new RefreshingCredentialProvider(new AssumeRoleFetcher(stsHttp, sts, baseCredentials, settings, time), time, log, metrics, null);
+    }
+
     private RefreshingCredentialProvider Refreshing(ITemporaryCredentialFetcher fetcher, List<string> tried) =>
         new(fetcher, time, log, metrics, tried.Count > 0 ? string.Join("; ", tried) : null);
 

@@ -9,5 +9,8 @@ internal static class CredentialSourceNames
     public const string Oidc = "oidc";
     public const string CvmRole = "cvm_role";
 
+    /// <summary>Not a <c>credential_source</c> value: the <c>source</c> label of keys from an account's <c>role_arn</c>.</summary>
+    public const string AssumeRole = "assume_role";
+
     public static readonly IReadOnlyList<string> All = [Auto, Static, Profile, Oidc, CvmRole];
 }

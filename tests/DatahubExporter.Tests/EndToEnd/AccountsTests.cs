@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using CkafkaSimulator;
+
+namespace DatahubExporter.Tests.EndToEnd;
+
+/// <summary>
+/// The real binary with two account sections (exporter.md "Accounts and targets", issue 17 "Done when"): prod with
+/// its own key on one simulator, staging reached through STS <c>AssumeRole</c> with 20-second keys on another (which
+/// refuses the keys from their expiry on).
+/// </summary>
+public class AccountsTests : EndToEndFixture
+{
+    private const string RoleArn = "qcs::cam::uin/100000000002:roleName/DatahubExporterReader";
+    private const int ProdTasks = 30;
+    private const int StagingTasks = 12;
+    private SimulatorServer _prod = null!;
+    private SimulatorServer _staging = null!;
+    private string _dir = null!;
+    private string _config = null!;
+    private HttpClient _http = null!;
+    private ExporterProcess? _exporter;
+
+    [SetUp]
+    public async Task StartAsync()
+    {
+        _dir = NewTempDir();
+        _prod = await SimulatorServer.StartAsync(SimulatorOptions(tasks: ProdTasks, resources: 5));
+        var staging = SimulatorOptions(tasks: 1, resources: 1);
+        staging.Accounts = [new SimulatedAccount
+        {
+            Name = "staging",
+            RoleArn = RoleArn,
+            ExternalId = "staging-ext",
+            RoleKeyLifetime = TimeSpan.FromSeconds(20),
+            DataSet = SimulatorDataSet.Generate(StagingTasks, 4, seed: 7),
+        }];
+        _staging = await SimulatorServer.StartAsync(staging);
+        _config = Path.Combine(_dir, "datahub_exporter.conf");
+        // [common]'s key pair signs prod's calls and staging's AssumeRole (the staging simulator knows it as a user
+        // of its default account, which serves one task: seeing it would mean the role was not used).
+        File.WriteAllText(_config, $"""
+            [common]
+            secret_id = {SecretId}
+            secret_key = {SecretKey}
+            region = ap-guangzhou
+
+            [account.prod]
+            endpoint = {_prod.BaseAddress.GetLeftPart(UriPartial.Authority)}
+
+            [account.staging]
+            endpoint = {_staging.BaseAddress.GetLeftPart(UriPartial.Authority)}
+            role_arn = {RoleArn}
+            external_id = staging-ext
+            region = ap-guangzhou, ap-shanghai
+
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        _http = Http();
+        _exporter = await ExporterProcess.StartServerAsync(["--conf", _config, "--web.listen-address=127.0.0.1:0"],
+            new Dictionary<string, string> { ["DATAHUB_EXPORTER_STS_ENDPOINT"] = _staging.BaseAddress.ToString() });
+    }
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        var output = _exporter is null ? "" : _exporter.Stdout + _exporter.Stderr;
+        if (_exporter is not null)
+        {
+            await _exporter.DisposeAsync();
+        }
+
+        _http.Dispose();
+        await _prod.DisposeAsync();
+        await _staging.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+        AssertNoSecrets(output, "exporter output");
+        AssertNoStackTrace(output, "exporter output");
+    }
+
+    private async Task<IReadOnlyList<ExpositionParser.ParsedSample>> ScrapeAsync(string query = "") =>
+        ExpositionParser.Parse(await GetAsync(_http, _exporter!.BaseAddress, TasksPath + query, scrapeTimeout: 15));
+
+    private static int Tasks(IReadOnlyList<ExpositionParser.ParsedSample> samples, string account) =>
+        samples.Count(s => s.Name == "datahub_task_status" && s.Labels["account"] == account);
+
+    private static double Success(IReadOnlyList<ExpositionParser.ParsedSample> samples, string account, string region) =>
+        samples.Single(s => s.Name == "datahub_exporter_collect_success" && s.Labels["account"] == account && s.Labels["region"] == region
+                            && s.Labels["collector"] == "datahub_tasks").Value;
+
+    [Test]
+    public async Task Both_accounts_are_exported_with_their_account_label()
+    {
+        var samples = await ScrapeAsync();
+
+        Assert.That(Tasks(samples, "prod"), Is.EqualTo(ProdTasks));
+        Assert.That(Tasks(samples, "staging"), Is.EqualTo(2 * StagingTasks), "both of staging's regions, from the role's data");
+        Assert.That(samples.Where(s => s.Name.StartsWith("datahub_", StringComparison.Ordinal) && s.Name != "datahub_exporter_cache_age_seconds")
+            .Select(s => s.Labels.Keys.First()), Has.All.EqualTo("account"));
+        Assert.That(_staging.State.Requests.Count(r => r.Action == "AssumeRole" && r.SecretId == SecretId && r.ErrorCode is null), Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
+    public async Task The_account_parameter_selects_one_and_an_unknown_one_is_a_400_without_an_API_call()
+    {
+        var staging = await ScrapeAsync("?account=staging&region=ap-shanghai");
+        Assert.That(staging.Where(s => s.Name == "datahub_task_status").Select(s => (s.Labels["account"], s.Labels["region"])).Distinct(),
+            Is.EqualTo(new[] { ("staging", "ap-shanghai") }));
+        Assert.That(Tasks(staging, "staging"), Is.EqualTo(StagingTasks));
+
+        var before = (_prod.State.Requests.Count, _staging.State.Requests.Count);
+        foreach (var (query, expected) in new[]
+                 {
+                     ("?account=qa", "unknown account \"qa\": valid accounts are prod, staging\n"),
+                     ("?account=prod&region=ap-shanghai", "unknown region \"ap-shanghai\" for account prod: valid regions are ap-guangzhou\n"),
+                     ("?account=prod&account=staging", "the account parameter is given 2 times: give it at most once\n"),
+                 })
+        {
+            using var response = await _http.GetAsync(new Uri(_exporter!.BaseAddress, TasksPath + query));
+            Assert.That(((int)response.StatusCode, await response.Content.ReadAsStringAsync()), Is.EqualTo((400, expected)), query);
+        }
+
+        Assert.That((_prod.State.Requests.Count, _staging.State.Requests.Count), Is.EqualTo(before), "a refused target calls no API");
+    }
+
+    [Test]
+    public async Task The_first_accounts_API_failing_leaves_the_second_complete_and_successful()
+    {
+        _prod.State.SetFault(Fault.Error("InternalError"));
+
+        var samples = await ScrapeAsync();
+
+        Assert.That(Success(samples, "prod", "ap-guangzhou"), Is.EqualTo(0));
+        Assert.That((Success(samples, "staging", "ap-guangzhou"), Success(samples, "staging", "ap-shanghai")), Is.EqualTo((1.0, 1.0)));
+        Assert.That(Tasks(samples, "staging"), Is.EqualTo(2 * StagingTasks));
+        Assert.That(samples.Single(s => s.Name == "datahub_task_error_count" && s.Labels["account"] == "staging" && s.Labels["region"] == "ap-guangzhou").Value,
+            Is.Zero);
+    }
+
+    [Test]
+    public async Task A_minute_of_scrapes_keeps_succeeding_across_key_rotations()
+    {
+        // Bounded in count and time; every answer is checked. 20-second keys refreshed after two thirds of their life
+        // rotate about four times in the minute; the simulator refuses each from its expiry on.
+        var clock = Stopwatch.StartNew();
+        var scrapes = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(60) && scrapes < 120)
+        {
+            var samples = await ScrapeAsync();
+            scrapes++;
+            Assert.That((Tasks(samples, "prod"), Tasks(samples, "staging")), Is.EqualTo((ProdTasks, 2 * StagingTasks)), $"scrape {scrapes}");
+            Assert.That(samples.Where(s => s.Name == "datahub_exporter_collect_success").Select(s => s.Value), Has.All.EqualTo(1), $"scrape {scrapes}");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        var issued = _staging.State.Requests.Count(r => r.Action == "AssumeRole" && r.ErrorCode is null);
+        Assert.That(issued, Is.GreaterThanOrEqualTo(3), "the role's keys were rotated during the minute");
+        Assert.That(scrapes, Is.GreaterThanOrEqualTo(20));
+    }
+
+    [Test]
+    public async Task Config_check_lists_every_account_and_names_each_whose_role_fails()
+    {
+        var env = new Dictionary<string, string> { ["DATAHUB_EXPORTER_STS_ENDPOINT"] = _staging.BaseAddress.ToString() };
+        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _config, "--config.check"], env);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("account prod: credential_source=static role_arn=none regions=ap-guangzhou "));
+        Assert.That(stdout, Does.Contain($"account staging: credential_source=assume_role base=static role_arn={RoleArn} regions=ap-guangzhou,ap-shanghai "));
+        Assert.That(_prod.State.Requests.Count, Is.Zero, "--config.check calls no CKafka API");
+
+        File.WriteAllText(_config, File.ReadAllText(_config).Replace("external_id = staging-ext", "external_id = wrong-ext", StringComparison.Ordinal));
+        (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _config, "--config.check"], env);
+        Assert.That(code, Is.EqualTo(2), stdout);
+        Assert.That(stderr.Trim(), Does.StartWith("datahub_exporter: credentials: account staging: no credentials from assume_role: STS AssumeRole at ").And.Contain("InvalidParameter.ExternalIdError"));
+        AssertNoSecrets(stdout + stderr, "--config.check");
+
+        // --once collects the accounts that have keys, and says by its exit code that one failed.
+        (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _config, "--once"], env);
+        Assert.That(code, Is.EqualTo(1), stderr);
+        var samples = ExpositionParser.Parse(stdout);
+        Assert.That(Tasks(samples, "prod"), Is.EqualTo(ProdTasks));
+        Assert.That(Success(samples, "staging", "ap-guangzhou"), Is.EqualTo(0));
+        AssertNoSecrets(stdout + stderr, "--once");
+    }
+}
