@@ -120,11 +120,11 @@ internal static class ConfigSources
     {
         Name = "staging",
         RoleArn = "qcs::cam::uin/100000000002:roleName/DatahubExporterReader",
-        DataSet = SimulatorDataSet.Generate(40, 12, seed: 2),
+        DataSet = SimulatorDataSet.Demo(40, 12, seed: 2),
     };
 
     /// <summary>The simulator <c>--demo</c> starts: the default account's data as always, and <see cref="DemoStagingAccount"/>.</summary>
-    public static SimulatorOptions DemoSimulatorOptions() => new() { Accounts = [DemoStagingAccount] };
+    public static SimulatorOptions DemoSimulatorOptions() => new() { DataSet = SimulatorDataSet.Demo(), Accounts = [DemoStagingAccount] };
 
     /// <summary>Two accounts, as <c>[account.demo]</c> and <c>[account.staging]</c> would give them: the demo key's own
     /// account first, then the staging account through its role.</summary>

@@ -95,6 +95,35 @@ public sealed class StatusPageTests
     }
 
     [Test]
+    public void With_account_sections_each_account_has_its_rows_and_its_own_credentials()
+    {
+        var prodUnit = new UnitStatus(new UnitKey("datahub_tasks", "prod", "ap-shanghai"), DatahubTasksPath.Path,
+            new CollectionSummary(Now.AddSeconds(-5), false, 1, 0, "role refused", 0, 0), null, 0, []);
+        var stagingUnit = Failing("ap-guangzhou", new NotRunningItem("task-s", "etl", 6, "paused", "", Now.AddMinutes(-3))) with
+        {
+            Key = new UnitKey("datahub_tasks", "staging", "ap-guangzhou"),
+        };
+        var page = StatusPage.Render(Data([prodUnit, stagingUnit]) with
+        {
+            Accounts =
+            [
+                new AccountStatus("prod", ["ap-shanghai"], "assume_role", "role_arn=qcs::cam::uin/100000000001:roleName/Reader", false, null),
+                new AccountStatus("staging", ["ap-guangzhou"], "static", "keys=file", true, null),
+            ],
+        });
+
+        Assert.That(page, Does.Contain("<td data-label=\"region\">prod / ap-shanghai</td><td data-label=\"when\">2026-12-03 09:29:55 UTC (5 s ago)</td>"));
+        Assert.That(page, Does.Contain("<td data-label=\"region\">staging / ap-guangzhou</td><td data-label=\"when\">2026-12-03 09:29:48 UTC (12 s ago)</td>"));
+        Assert.That(page, Does.Not.Contain("prod / ap-guangzhou").And.Not.Contain("staging / ap-shanghai").And.Not.Contain("\">ap-guangzhou</td>"),
+            "only each account's own regions are rows, and each row names its account");
+        Assert.That(page, Does.Contain("1 of 2 last collections failed · 1 tasks and resources not running · 4 not collected yet"));
+        Assert.That(page, Does.Contain("<h3>account prod</h3>\n<dl id=\"credentials-prod\">\n<dt>source</dt><dd>assume_role</dd>"));
+        Assert.That(page, Does.Contain("<dl id=\"credentials-prod\">").And.Contain("no credentials yet"));
+        Assert.That(page, Does.Contain("<h3>account staging</h3>\n<dl id=\"credentials-staging\">\n<dt>source</dt><dd>static</dd>"));
+        Assert.That(page, Does.Contain("<td data-label=\"region\">staging / ap-guangzhou</td><td data-label=\"TaskId\"><code>task-s</code></td>"));
+    }
+
+    [Test]
     public void A_lowered_rate_is_shown_next_to_the_configured_one()
     {
         var page = StatusPage.Render(Data([]));
