@@ -80,25 +80,13 @@ internal sealed class AssumeRoleFetcher(HttpClient http, Uri stsEndpoint, Creden
             request.Headers.TryAddWithoutValidation("X-TC-Token", signer.Token);
         }
 
-        var (status, answer) = await SourceHttp.SendAsync(http, request, Timeout, what, time, cancellationToken).ConfigureAwait(false);
-        if (status != HttpStatusCode.OK)
-        {
-            throw new CredentialException($"{what}: HTTP {(int)status}");
-        }
+        return await SourceHttp.CallStsAsync(http, request, Timeout, what, time, now, Refused, cancellationToken).ConfigureAwait(false);
 
-        using var document = SourceHttp.ParseJson(answer, what);
-        if (!document.RootElement.TryGetProperty("Response", out var response) || response.ValueKind != JsonValueKind.Object)
+        Exception Refused(string code, string message)
         {
-            throw new CredentialException($"{what}: answer has no Response object");
-        }
-
-        if (response.TryGetProperty("Error", out var error) && error.ValueKind == JsonValueKind.Object)
-        {
-            var code = error.TryGetProperty("Code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() ?? "" : "";
-            var message = error.TryGetProperty("Message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() ?? "" : "";
             if (code is "AuthFailure.TokenFailure" or "AuthFailure.SecretIdNotFound" or "AuthFailure.InvalidSecretId" && signer.Token is not null)
             {
-                throw new RejectedBaseException();
+                return new RejectedBaseException();
             }
 
             // The message could echo the base's token or key id back: neither reaches a log.
@@ -108,15 +96,8 @@ internal sealed class AssumeRoleFetcher(HttpClient http, Uri stsEndpoint, Creden
                 shown = shown.Replace(token, "****", StringComparison.Ordinal);
             }
 
-            throw new CredentialException($"{what}: {SourceHttp.Clean(code)}: {SourceHttp.Clean(shown)}");
+            return new CredentialException($"{what}: {SourceHttp.Clean(code)}: {SourceHttp.Clean(shown)}");
         }
-
-        if (!response.TryGetProperty("Credentials", out var keys) || keys.ValueKind != JsonValueKind.Object)
-        {
-            throw new CredentialException($"{what}: answer has no Credentials object");
-        }
-
-        return SourceHttp.ReadKeys(keys, response, what, now);
     }
 
     /// <summary>STS refused the base's temporary keys as stale: worth one refresh of the base.</summary>

@@ -57,32 +57,10 @@ internal sealed class OidcFetcher(HttpClient http, Uri stsEndpoint, string regio
         request.Headers.TryAddWithoutValidation("X-TC-Region", region);
         request.Headers.TryAddWithoutValidation("X-TC-Timestamp", now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
 
-        var (status, answer) = await SourceHttp.SendAsync(http, request, Timeout, what, time, cancellationToken).ConfigureAwait(false);
-        if (status != HttpStatusCode.OK)
-        {
-            throw new CredentialException($"{what}: HTTP {(int)status}");
-        }
-
-        using var document = SourceHttp.ParseJson(answer, what);
-        if (!document.RootElement.TryGetProperty("Response", out var response) || response.ValueKind != JsonValueKind.Object)
-        {
-            throw new CredentialException($"{what}: answer has no Response object");
-        }
-
-        if (response.TryGetProperty("Error", out var error) && error.ValueKind == JsonValueKind.Object)
-        {
-            var code = error.TryGetProperty("Code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() ?? "" : "";
-            var message = error.TryGetProperty("Message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() ?? "" : "";
-            // The message could echo the web-identity token back: it never reaches a log.
-            throw new CredentialException($"{what}: {SourceHttp.Clean(code)}: {SourceHttp.Clean(message.Replace(token, "****", StringComparison.Ordinal))}");
-        }
-
-        if (!response.TryGetProperty("Credentials", out var keys) || keys.ValueKind != JsonValueKind.Object)
-        {
-            throw new CredentialException($"{what}: answer has no Credentials object");
-        }
-
-        return SourceHttp.ReadKeys(keys, response, what, now);
+        // The message could echo the web-identity token back: it never reaches a log.
+        return await SourceHttp.CallStsAsync(http, request, Timeout, what, time, now,
+            (code, message) => new CredentialException($"{what}: {SourceHttp.Clean(code)}: {SourceHttp.Clean(message.Replace(token, "****", StringComparison.Ordinal))}"),
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<string> ReadTokenAsync(CancellationToken cancellationToken)

@@ -62,6 +62,39 @@ internal static class SourceHttp
         }
     }
 
+    /// <summary>Sends one STS call (OIDC's <c>AssumeRoleWithWebIdentity</c>, <c>AssumeRole</c>) and reads its answer:
+    /// the keys of <c>Response.Credentials</c>, or the exception <paramref name="refused"/> makes of
+    /// <c>Response.Error</c>'s code and message (the caller masks what the message could echo back).</summary>
+    public static async Task<TemporaryCredentials> CallStsAsync(HttpClient http, HttpRequestMessage request, TimeSpan timeout, string what,
+        TimeProvider time, DateTimeOffset now, Func<string, string, Exception> refused, CancellationToken cancellationToken)
+    {
+        var (status, answer) = await SendAsync(http, request, timeout, what, time, cancellationToken).ConfigureAwait(false);
+        if (status != HttpStatusCode.OK)
+        {
+            throw new CredentialException($"{what}: HTTP {(int)status}");
+        }
+
+        using var document = ParseJson(answer, what);
+        if (!document.RootElement.TryGetProperty("Response", out var response) || response.ValueKind != JsonValueKind.Object)
+        {
+            throw new CredentialException($"{what}: answer has no Response object");
+        }
+
+        if (response.TryGetProperty("Error", out var error) && error.ValueKind == JsonValueKind.Object)
+        {
+            var code = error.TryGetProperty("Code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() ?? "" : "";
+            var message = error.TryGetProperty("Message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() ?? "" : "";
+            throw refused(code, message);
+        }
+
+        if (!response.TryGetProperty("Credentials", out var keys) || keys.ValueKind != JsonValueKind.Object)
+        {
+            throw new CredentialException($"{what}: answer has no Credentials object");
+        }
+
+        return ReadKeys(keys, response, what, now);
+    }
+
     /// <summary>Reads <c>TmpSecretId</c>, <c>TmpSecretKey</c> and <c>Token</c> from <paramref name="keys"/> and the
     /// Unix-seconds <c>ExpiredTime</c> from <paramref name="expiry"/> (the same object for CVM, two for STS).</summary>
     public static TemporaryCredentials ReadKeys(JsonElement keys, JsonElement expiry, string what, DateTimeOffset now)
