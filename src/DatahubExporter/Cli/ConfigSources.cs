@@ -133,7 +133,10 @@ internal static class ConfigSources
         const string source = "(--demo: built-in simulator)";
         CredentialProvider keys = new Credentials(SimulatorOptions.DemoSecretId, SimulatorOptions.DemoSecretKey, null);
         var sts = demo.BaseAddress.ToString();
-        var role = CredentialChain.Default.AssumeRole(keys, new AssumeRoleSettings("staging", DemoStagingAccount.RoleArn!, null, null, null, DemoRegions[0]),
+        // A quiet chain as CredentialChain.Default is, but on the process's clock.
+        var chain = new CredentialChain(CredentialChain.CreateHttpClient(useProxy: false), CredentialChain.CreateHttpClient(useProxy: true),
+            time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new CredentialMetrics());
+        var role = chain.AssumeRole(keys, new AssumeRoleSettings("staging", DemoStagingAccount.RoleArn!, null, null, null, DemoRegions[0]),
             name => name == CredentialChain.StsEndpointVariable ? sts : null);
         ExporterConfig Account(string name, CredentialProvider credentials, string? roleArn) => new()
         {
