@@ -133,7 +133,7 @@ internal static class ConfigSources
         const string source = "(--demo: built-in simulator)";
         CredentialProvider keys = new Credentials(SimulatorOptions.DemoSecretId, SimulatorOptions.DemoSecretKey, null);
         var sts = demo.BaseAddress.ToString();
-        // A quiet chain as CredentialChain.Default is, but on the process's clock.
+        // A chain that logs nothing (the demo keys need no story), on the process's clock.
         var chain = new CredentialChain(CredentialChain.CreateHttpClient(useProxy: false), CredentialChain.CreateHttpClient(useProxy: true),
             time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new CredentialMetrics());
         var role = chain.AssumeRole(keys, new AssumeRoleSettings("staging", DemoStagingAccount.RoleArn!, null, null, null, DemoRegions[0]),
