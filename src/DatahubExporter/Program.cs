@@ -70,6 +70,8 @@ internal static class Program
     private static async Task<int> RunParsedAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, Func<string, string?> getEnv,
         CancellationToken cancellationToken)
     {
+        // The one clock of the process: everything below gets it passed down, so tests can give another.
+        var time = TimeProvider.System;
         ExporterOptions options;
         try
         {
@@ -88,7 +90,7 @@ internal static class Program
         ConfigHolder config;
         try
         {
-            config = demo is null ? ConfigSources.LoadConfig(options, getEnv, loggers) : ConfigSources.DemoConfig(demo);
+            config = demo is null ? ConfigSources.LoadConfig(options, getEnv, loggers, time) : ConfigSources.DemoConfig(demo, time);
         }
         catch (ConfigException e)
         {
@@ -120,7 +122,7 @@ internal static class Program
         WebConfigWatcher webConfig;
         try
         {
-            webConfig = WebConfigWatcher.Load(options.WebConfigPath, loggers.CreateLogger<WebConfigWatcher>());
+            webConfig = WebConfigWatcher.Load(options.WebConfigPath, loggers.CreateLogger<WebConfigWatcher>(), time);
         }
         catch (WebConfigException e)
         {
@@ -142,7 +144,7 @@ internal static class Program
             return ExitOk;
         }
 
-        using var services = new ExporterServices(options, config, loggers, TimeProvider.System, webConfig: webConfig);
+        using var services = new ExporterServices(options, config, loggers, time, webConfig: webConfig);
         if (parsed.GetValue(CliFlags.OnceOption))
         {
             return await OnceCommand.RunAsync(services, stdout, cancellationToken).ConfigureAwait(false);

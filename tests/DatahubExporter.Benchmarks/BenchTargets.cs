@@ -49,7 +49,7 @@ internal static class BenchTargets
     }
 
     public static TencentCloudClient Client(HttpClient http) =>
-        new(http, new TencentCloudClientOptions { RateLimitPerSecond = 0, MaxAttempts = 1 }, new ApiMetrics(), TimeProvider.System);
+        new(http, new TencentCloudClientOptions { RateLimitPerSecond = 0, MaxAttempts = 1 }, new ApiMetrics(TimeProvider.System), TimeProvider.System);
 
     /// <summary>A genuine DescribeDatahubTasks answer from the simulator: one page of <paramref name="tasks"/> tasks
     /// (TotalCount equal to it, so the client stops after this page).</summary>

@@ -11,12 +11,12 @@ internal static class ConfigSources
 {
     private static readonly string[] DemoRegions = ["ap-guangzhou", "ap-shanghai"];
 
-    public static ConfigHolder LoadConfig(ExporterOptions options, Func<string, string?> getEnv, ILoggerFactory loggers)
+    public static ConfigHolder LoadConfig(ExporterOptions options, Func<string, string?> getEnv, ILoggerFactory loggers, TimeProvider time)
     {
         var log = loggers.CreateLogger("datahub_exporter");
         var path = ExporterOptions.ExpandHome(options.ConfigPath);
         var chain = new CredentialChain(CredentialChain.CreateHttpClient(useProxy: false), CredentialChain.CreateHttpClient(useProxy: true),
-            TimeProvider.System, loggers.CreateLogger("credentials"), new CredentialMetrics());
+            time, loggers.CreateLogger("credentials"), new CredentialMetrics());
         var initial = ConfigLoader.Load(path, getEnv, chain);
         foreach (var warning in ConfigLoader.Warnings(path).Concat(KnownRegions.Warnings(initial.Accounts.SelectMany(a => a.Regions).Distinct().ToList()))
                      .Concat(initial.SharedBudgetWarnings()))
@@ -24,7 +24,7 @@ internal static class ConfigSources
             log.LogWarning("{Warning}", warning);
         }
 
-        return new ConfigHolder(initial, () => ReloadConfig(path, getEnv, chain), TimeProvider.System);
+        return new ConfigHolder(initial, () => ReloadConfig(path, getEnv, chain), time);
     }
 
     /// <summary>
@@ -128,12 +128,15 @@ internal static class ConfigSources
 
     /// <summary>Two accounts, as <c>[account.demo]</c> and <c>[account.staging]</c> would give them: the demo key's own
     /// account first, then the staging account through its role.</summary>
-    public static ConfigHolder DemoConfig(CkafkaApiServer demo)
+    public static ConfigHolder DemoConfig(CkafkaApiServer demo, TimeProvider time)
     {
         const string source = "(--demo: built-in simulator)";
         CredentialProvider keys = new Credentials(SimulatorOptions.DemoSecretId, SimulatorOptions.DemoSecretKey, null);
         var sts = demo.BaseAddress.ToString();
-        var role = CredentialChain.Default.AssumeRole(keys, new AssumeRoleSettings("staging", DemoStagingAccount.RoleArn!, null, null, null, DemoRegions[0]),
+        // A chain that logs nothing (the demo keys need no story), on the process's clock.
+        var chain = new CredentialChain(CredentialChain.CreateHttpClient(useProxy: false), CredentialChain.CreateHttpClient(useProxy: true),
+            time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new CredentialMetrics());
+        var role = chain.AssumeRole(keys, new AssumeRoleSettings("staging", DemoStagingAccount.RoleArn!, null, null, null, DemoRegions[0]),
             name => name == CredentialChain.StsEndpointVariable ? sts : null);
         ExporterConfig Account(string name, CredentialProvider credentials, string? roleArn) => new()
         {
@@ -154,7 +157,7 @@ internal static class ConfigSources
             Endpoint = demo.BaseAddress,
             SourcePath = source,
             AccountSections = [Account("demo", keys, null), Account("staging", role, DemoStagingAccount.RoleArn)],
-        }, null, TimeProvider.System);
+        }, null, time);
     }
 
     /// <summary>

@@ -24,9 +24,9 @@ internal static class ServeCommand
             return Program.ExitFailed;
         }
 
-        using var reloads = WatchFiles(services.Config, webConfig, loggerProvider, log);
+        using var reloads = WatchFiles(services.Config, webConfig, loggerProvider, log, services.Time);
         using var sighup = reloads is null ? null : ReloadOnSighup(services.Config, webConfig);
-        using var trimmer = new IdleMemoryTrimmer(TimeProvider.System);
+        using var trimmer = new IdleMemoryTrimmer(services.Time);
         var c = services.Config.Current;
         log.LogInformation("listening address={Address} version={Version} regions={Regions} credential_source={Source} secret_id={SecretId} endpoint={Endpoint}",
             string.Join(",", ExporterHost.BoundAddresses(app)), BuildInfo.Version, string.Join(",", c.Regions), c.Credentials.Source,
@@ -39,7 +39,7 @@ internal static class ServeCommand
     /// SIGHUP, changed or not (<see cref="ReloadOnSighup"/>), and when they changed (checked every second). A bad file
     /// keeps the old one. The configuration's outcome is logged here, the web config's by its watcher.</summary>
     /// <returns>The poller; null when neither file can be re-read.</returns>
-    private static ReloadPoller? WatchFiles(ConfigHolder config, WebConfigWatcher webConfig, StructuredLoggerProvider secrets, ILogger log)
+    private static ReloadPoller? WatchFiles(ConfigHolder config, WebConfigWatcher webConfig, StructuredLoggerProvider secrets, ILogger log, TimeProvider time)
     {
         if (!config.CanReload && !webConfig.CanReload)
         {
@@ -58,7 +58,7 @@ internal static class ServeCommand
                 next.Credentials.Source);
         };
         config.Refused += error => log.LogError("configuration reload failed, keeping the previous configuration err={Error}", error);
-        return new ReloadPoller(TimeProvider.System, config.ReloadIfChanged, webConfig.ReloadIfChanged);
+        return new ReloadPoller(time, config.ReloadIfChanged, webConfig.ReloadIfChanged);
     }
 
     /// <summary>SIGHUP re-reads both files instead of ending the process; null on Windows, which has no SIGHUP.</summary>

@@ -32,10 +32,6 @@ internal static partial class ConfigLoader
     /// <summary>A credentials file is a few lines; anything bigger is the wrong file.</summary>
     private const long MaxFileBytes = 1024 * 1024;
 
-    /// <summary>Loads with <see cref="CredentialChain.Default"/>: for callers that only read the configuration.</summary>
-    public static ExporterConfig Load(string path, Func<string, string?> getEnvironmentVariable) =>
-        Load(path, getEnvironmentVariable, CredentialChain.Default);
-
     public static ExporterConfig Load(string path, Func<string, string?> getEnvironmentVariable, CredentialChain chain)
     {
         ArgumentNullException.ThrowIfNull(path);

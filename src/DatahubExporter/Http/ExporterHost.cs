@@ -29,7 +29,7 @@ internal static class ExporterHost
         });
         KeepOnlyOwnConfiguration(builder.Configuration);
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new ConnectionRejectionLog(loggerProvider, MaxConnections, TimeProvider.System));
+        builder.Logging.AddProvider(new ConnectionRejectionLog(loggerProvider, MaxConnections, services.Time));
         builder.Logging.SetMinimumLevel(services.Options.LogLevel);
         // Kestrel's own chatter is for debugging the exporter, not for operating it.
         builder.Logging.AddFilter("Microsoft", services.Options.LogLevel <= LogLevel.Debug ? LogLevel.Information : LogLevel.Warning);
@@ -60,7 +60,7 @@ internal static class ExporterHost
                 WebSecurity.ConfigureHttps(listen, webConfig);
             });
         });
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services.Time);
         var app = builder.Build();
         app.UseExporterWebConfig(webConfig);
         app.UseReadOnlyMethods();

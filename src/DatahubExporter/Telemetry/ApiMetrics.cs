@@ -25,10 +25,10 @@ internal sealed class ApiMetrics : IApiObserver
     private readonly ConcurrentDictionary<string, LastMinuteCount> _lastMinute = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
-    /// <param name="time">The clock of <see cref="RequestsLastMinute"/> (the status page); the system clock by default.</param>
-    public ApiMetrics(TimeProvider? time = null)
+    /// <param name="time">The clock of <see cref="RequestsLastMinute"/> (the status page).</param>
+    public ApiMetrics(TimeProvider time)
     {
-        _time = time ?? TimeProvider.System;
+        _time = time;
     }
 
     /// <summary>How many distinct <c>code</c> label values may get series; later newcomers count as <c>Other</c>.</summary>

@@ -9,8 +9,7 @@ namespace DatahubExporter.TencentCloud;
 /// counts from its turn; one that left but was never answered, from when it gave up (<see cref="Finish"/>).
 /// The limiter hears exactly once; every moment is read from <paramref name="time"/>, the limiter's clock.
 /// </summary>
-internal sealed class Departure(
-    RequestRateLimiter limiter, string action, string host, LimiterTurn turn, ConnectionWatch? connections, TimeProvider time)
+internal sealed class Departure(LimiterLease lease, ConnectionWatch? connections, TimeProvider time)
 {
     private readonly long _openedBefore = connections?.Opened ?? 0;
     private int _left;
@@ -29,13 +28,13 @@ internal sealed class Departure(
     public void Answered() => Report(time.GetTimestamp());
 
     /// <summary>The attempt is over, answered or not.</summary>
-    public void Finish() => Report(Volatile.Read(ref _left) == 1 ? time.GetTimestamp() : turn.Start);
+    public void Finish() => Report(Volatile.Read(ref _left) == 1 ? time.GetTimestamp() : lease.Start);
 
     private void Report(long at)
     {
         if (Interlocked.Exchange(ref _reported, 1) == 0)
         {
-            limiter.Departed(action, host, turn, at);
+            lease.Departed(at);
         }
     }
 }

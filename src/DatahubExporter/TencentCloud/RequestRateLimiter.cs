@@ -14,7 +14,8 @@ namespace DatahubExporter.TencentCloud;
 /// process's first call loads OpenSSL and compiles the request path; a burst opens new connections) arrives late,
 /// and a turn counted from the earlier moment lets the next window's requests reach the API less than a window
 /// after it. So N permits go round: a turn takes one, and it comes back one window after the request left
-/// (<see cref="Departed"/>, which the caller owes every turn). A request that never left counts from its turn.
+/// (<see cref="LimiterLease.Departed"/>; the lease reports exactly once, and when disposed without a departure the
+/// request counts from its turn, so a throw anywhere before the send cannot leak a permit).
 /// While N requests have their turn but have not left, nobody else goes. Turns are given in arrival order;
 /// a turn's time is the earliest moment it could go, even when the permit's return was heard later.</para>
 /// <para>The rate of each key adapts (additive increase, multiplicative decrease): <see cref="Refused"/> — the API
@@ -57,13 +58,14 @@ internal sealed partial class RequestRateLimiter
 
     public bool IsEnabled => _configured > 0;
 
-    /// <summary>Waits for this request's turn (async, cancellable, in arrival order); returns it with how long it
-    /// waited (zero when it did not). Every turn must be answered with <see cref="Departed"/>.</summary>
-    public async ValueTask<LimiterTurn> WaitAsync(string action, string host, CancellationToken cancellationToken)
+    /// <summary>Waits for this request's turn (async, cancellable, in arrival order); returns it as a lease with how
+    /// long it waited (zero when it did not). The caller disposes the lease (<c>using</c>), and tells it when the
+    /// request left if it did.</summary>
+    public async ValueTask<LimiterLease> WaitAsync(string action, string host, CancellationToken cancellationToken)
     {
         if (!IsEnabled)
         {
-            return default;
+            return LimiterLease.None;
         }
         cancellationToken.ThrowIfCancellationRequested();
         var key = Key(action, host);
@@ -75,15 +77,14 @@ internal sealed partial class RequestRateLimiter
             {
                 key.Pending++;
                 key.LastTurn = now;
-                return new LimiterTurn(now, TimeSpan.Zero);
+                return new LimiterLease(this, key, now, TimeSpan.Zero);
             }
             node = key.Waiters.AddLast(new Waiter(now));
             Pump(key, now);
         }
         try
         {
-            var start = await node.Value.Turn.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return new LimiterTurn(start, _time.GetElapsedTime(now, start));
+            return await node.Value.Turn.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -98,27 +99,22 @@ internal sealed partial class RequestRateLimiter
                 else if (node.Value.Turn.Task.IsCompletedSuccessfully)
                 {
                     // The turn came as the wait was cancelled: nothing left, so it counts from its turn.
-                    Release(key, node.Value.Turn.Task.Result);
-                    Pump(key, _time.GetTimestamp());
+                    node.Value.Turn.Task.Result.Dispose();
                 }
             }
             throw;
         }
     }
 
-    /// <summary>The request of <paramref name="turn"/> left at <paramref name="departed"/> (a timestamp of this
-    /// limiter's clock; its turn when it never left): its permit comes back one window after that.</summary>
-    public void Departed(string action, string host, LimiterTurn turn, long departed)
+    /// <summary>A lease of <paramref name="key"/> reports that its request left at <paramref name="departed"/> (a
+    /// timestamp of this limiter's clock): its permit comes back one window after that. Once per lease.</summary>
+    internal void Return(object key, long departed)
     {
-        if (!IsEnabled)
+        var state = (KeyState)key;
+        lock (state)
         {
-            return;
-        }
-        var key = Key(action, host);
-        lock (key)
-        {
-            Release(key, Math.Max(departed, turn.Start));
-            Pump(key, _time.GetTimestamp());
+            Release(state, departed);
+            Pump(state, _time.GetTimestamp());
         }
     }
 
@@ -232,7 +228,8 @@ internal sealed partial class RequestRateLimiter
             key.Waiters.RemoveFirst();
             key.Pending++;
             key.LastTurn = at;
-            head.Value.Turn.TrySetResult(at);
+            // The lease exists from this moment: whatever the caller does next, disposing it returns the permit.
+            head.Value.Turn.TrySetResult(new LimiterLease(this, key, at, _time.GetElapsedTime(head.Value.Since, at)));
         }
         key.Timer?.Dispose();
         key.Timer = null;

@@ -102,8 +102,9 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                 call = call with { Credentials = await CurrentCredentialsAsync(call, cancellationToken).ConfigureAwait(false) };
                 // Tencent counts the limit per action and the gateway a request reaches (§5): the host, which is the
                 // region with the default regional hosts, but shared by every region behind one endpoint override.
-                var turn = await _limiter.WaitAsync(action, call.LimiterHost, cancellationToken).ConfigureAwait(false);
-                return await AttemptAsync(call, body, turn, cancellationToken).ConfigureAwait(false);
+                // The lease returns its permit when disposed if nothing reported it sooner, whatever throws before the send.
+                using var lease = await _limiter.WaitAsync(action, call.LimiterHost, cancellationToken).ConfigureAwait(false);
+                return await AttemptAsync(call, body, lease, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && last is not null)
             {
@@ -221,11 +222,11 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
 
     /// <summary>One attempt, in its limiter <paramref name="turn"/>; the limiter hears when it counts (see
     /// <see cref="Departure"/>).</summary>
-    private async Task<ApiResponse> AttemptAsync(ApiCall call, ReadOnlyMemory<byte> body, LimiterTurn turn, CancellationToken cancellationToken)
+    private async Task<ApiResponse> AttemptAsync(ApiCall call, ReadOnlyMemory<byte> body, LimiterLease turn, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var code = "Success";
-        var departure = new Departure(_limiter, call.Action, call.LimiterHost, turn, options.Connections, time);
+        var departure = new Departure(turn, options.Connections, time);
         var content = new DepartingBody(body, departure);
         using var attemptTimeout = options.AttemptTimeout > TimeSpan.Zero && options.AttemptTimeout.TotalMilliseconds < int.MaxValue
             ? new CancellationTokenSource(options.AttemptTimeout, time)

@@ -19,8 +19,8 @@ internal sealed class WebConfigWatcher : ReloadableHolder<WebConfigFile>
 {
     /// <summary>Starts from an already loaded <paramref name="initial"/> config. With
     /// <see cref="WebConfigFile.Empty"/> (no <c>--web.config.file</c>) nothing is ever re-read.</summary>
-    public WebConfigWatcher(WebConfigFile initial, ILogger logger, TimeProvider? timeProvider = null)
-        : base(initial, Watch(initial, timeProvider ?? TimeProvider.System), timeProvider ?? TimeProvider.System)
+    public WebConfigWatcher(WebConfigFile initial, ILogger logger, TimeProvider timeProvider)
+        : base(initial, Watch(initial, timeProvider), timeProvider)
     {
         ArgumentNullException.ThrowIfNull(logger);
         if (File is null)
@@ -46,8 +46,8 @@ internal sealed class WebConfigWatcher : ReloadableHolder<WebConfigFile>
     /// <summary>Loads <paramref name="path"/> (or uses <see cref="WebConfigFile.Empty"/> when it is null) and
     /// watches it.</summary>
     /// <exception cref="WebConfigException">The file is bad at startup.</exception>
-    public static WebConfigWatcher Load(string? path, ILogger logger) =>
-        new(path is null ? WebConfigFile.Empty : WebConfigFile.Load(path), logger);
+    public static WebConfigWatcher Load(string? path, ILogger logger, TimeProvider time) =>
+        new(path is null ? WebConfigFile.Empty : WebConfigFile.Load(path), logger, time);
 
     private static ReloadableFile<WebConfigFile>? Watch(WebConfigFile initial, TimeProvider time)
     {

@@ -68,7 +68,7 @@ public class ConfigLoaderTests
     {
         var path = TestData(file);
 
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoEnv));
+        var error = Assert.Throws<ConfigException>(() => QuietChain.Load(path, NoEnv));
 
         Assert.That(error!.Message, Is.EqualTo(expected.Replace("{path}", path)));
     }
@@ -76,7 +76,7 @@ public class ConfigLoaderTests
     [Test]
     public void Account_sections_override_common_and_inherit_the_rest()
     {
-        var config = ConfigLoader.Load(TestData("good_accounts.conf"), NoEnv);
+        var config = QuietChain.Load(TestData("good_accounts.conf"), NoEnv);
 
         var accounts = config.Accounts;
         Assert.That(accounts.Select(a => a.Account), Is.EqualTo(new[] { "prod", "staging", "shared-role", "empty" }));
@@ -102,7 +102,7 @@ public class ConfigLoaderTests
     [Test]
     public void Without_account_sections_the_configuration_is_its_only_account()
     {
-        var config = ConfigLoader.Load(TestData("good_minimal.conf"), NoEnv);
+        var config = QuietChain.Load(TestData("good_minimal.conf"), NoEnv);
 
         Assert.That(config.Accounts, Is.EqualTo(new[] { config }));
         Assert.That(config.Account, Is.Null);
@@ -113,7 +113,7 @@ public class ConfigLoaderTests
     public void No_error_message_contains_a_secret()
     {
         var messages = Directory.GetFiles(TestData(""), "bad_*.conf")
-            .Select(path => Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoEnv))!.Message)
+            .Select(path => Assert.Throws<ConfigException>(() => QuietChain.Load(path, NoEnv))!.Message)
             .ToList();
 
         Assert.That(messages, Has.Count.GreaterThanOrEqualTo(25));
@@ -126,7 +126,7 @@ public class ConfigLoaderTests
     {
         var path = TestData("does_not_exist.conf");
 
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, Env(("TENCENTCLOUD_SECRET_ID", Id))));
+        var error = Assert.Throws<ConfigException>(() => QuietChain.Load(path, Env(("TENCENTCLOUD_SECRET_ID", Id))));
 
         Assert.That(error!.Message, Is.EqualTo($"{path}: file not found (or set TENCENTCLOUD_REGION, with TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY unless a credentials profile, TKE OIDC or the CVM role supplies the keys)"));
     }
@@ -136,7 +136,7 @@ public class ConfigLoaderTests
     {
         var path = TestData("");
 
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoEnv));
+        var error = Assert.Throws<ConfigException>(() => QuietChain.Load(path, NoEnv));
 
         Assert.That(error!.Message, Is.EqualTo($"{path}: is a directory, not a config file"));
     }
@@ -150,7 +150,7 @@ public class ConfigLoaderTests
     {
         var path = TestData(file);
 
-        var config = ConfigLoader.Load(path, NoEnv);
+        var config = QuietChain.Load(path, NoEnv);
 
         Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials(Id, Key, null)));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-guangzhou" }));
@@ -162,7 +162,7 @@ public class ConfigLoaderTests
     [Test]
     public void Regions_are_trimmed_and_deduplicated_in_written_order()
     {
-        var config = ConfigLoader.Load(TestData("good_multi_region.conf"), NoEnv);
+        var config = QuietChain.Load(TestData("good_multi_region.conf"), NoEnv);
 
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-guangzhou", "ap-shanghai-fsi", "na-siliconvalley" }));
     }
@@ -170,7 +170,7 @@ public class ConfigLoaderTests
     [Test]
     public void Token_is_read_from_the_file()
     {
-        var config = ConfigLoader.Load(TestData("good_token.conf"), NoEnv);
+        var config = QuietChain.Load(TestData("good_token.conf"), NoEnv);
 
         Assert.That(config.Credentials.Current!.Token, Is.EqualTo("TokenDoNotLeak"));
     }
@@ -181,7 +181,7 @@ public class ConfigLoaderTests
     [TestCase("good_endpoint_ipv6.conf", "http://[::1]:9100/")]
     public void Endpoint_becomes_an_absolute_url(string file, string expected)
     {
-        var config = ConfigLoader.Load(TestData(file), NoEnv);
+        var config = QuietChain.Load(TestData(file), NoEnv);
 
         Assert.That(config.Endpoint, Is.EqualTo(new Uri(expected)));
         Assert.That(config.Endpoint!.ToString(), Is.EqualTo(expected));
@@ -194,7 +194,7 @@ public class ConfigLoaderTests
         var env = Env(("TENCENTCLOUD_SECRET_ID", "AKIDFROMENV"), ("TENCENTCLOUD_SECRET_KEY", "keyfromenv"),
             ("TENCENTCLOUD_TOKEN", "tokenfromenv"), ("TENCENTCLOUD_REGION", " ap-beijing , ap-beijing,ap-chengdu "));
 
-        var config = ConfigLoader.Load(TestData("good_token.conf"), env);
+        var config = QuietChain.Load(TestData("good_token.conf"), env);
 
         Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials("AKIDFROMENV", "keyfromenv", "tokenfromenv")));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-beijing", "ap-chengdu" }));
@@ -206,7 +206,7 @@ public class ConfigLoaderTests
         // A temporary token belongs to its own temporary key pair; mixing sources would fail every call.
         var env = Env(("TENCENTCLOUD_SECRET_ID", "AKIDFROMENV"), ("TENCENTCLOUD_SECRET_KEY", "keyfromenv"));
 
-        var config = ConfigLoader.Load(TestData("good_token.conf"), env);
+        var config = QuietChain.Load(TestData("good_token.conf"), env);
 
         Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials("AKIDFROMENV", "keyfromenv", null)));
     }
@@ -214,7 +214,7 @@ public class ConfigLoaderTests
     [Test]
     public void A_token_in_the_file_goes_with_a_key_pair_from_the_file()
     {
-        var config = ConfigLoader.Load(TestData("good_token.conf"), Env(("TENCENTCLOUD_REGION", "ap-beijing")));
+        var config = QuietChain.Load(TestData("good_token.conf"), Env(("TENCENTCLOUD_REGION", "ap-beijing")));
 
         Assert.That(config.Credentials.Current!.Token, Is.EqualTo("TokenDoNotLeak"));
     }
@@ -224,7 +224,7 @@ public class ConfigLoaderTests
     {
         var env = Env(("TENCENTCLOUD_SECRET_ID", ""), ("TENCENTCLOUD_SECRET_KEY", "  "), ("TENCENTCLOUD_REGION", ""));
 
-        var config = ConfigLoader.Load(TestData("good_minimal.conf"), env);
+        var config = QuietChain.Load(TestData("good_minimal.conf"), env);
 
         Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials(Id, Key, null)));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-guangzhou" }));
@@ -233,7 +233,7 @@ public class ConfigLoaderTests
     [Test]
     public void Environment_fills_a_key_the_file_lacks()
     {
-        var config = ConfigLoader.Load(TestData("bad_missing_secret_key.conf"), Env(("TENCENTCLOUD_SECRET_KEY", "keyfromenv")));
+        var config = QuietChain.Load(TestData("bad_missing_secret_key.conf"), Env(("TENCENTCLOUD_SECRET_KEY", "keyfromenv")));
 
         Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials(Id, "keyfromenv", null)));
     }
@@ -244,7 +244,7 @@ public class ConfigLoaderTests
         var path = TestData("does_not_exist.conf");
         var env = Env(("TENCENTCLOUD_SECRET_ID", Id), ("TENCENTCLOUD_SECRET_KEY", Key), ("TENCENTCLOUD_REGION", "ap-shanghai"));
 
-        var config = ConfigLoader.Load(path, env);
+        var config = QuietChain.Load(path, env);
 
         Assert.That(config.Credentials.Current, Is.EqualTo(new Credentials(Id, Key, null)));
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-shanghai" }));
@@ -257,7 +257,7 @@ public class ConfigLoaderTests
     {
         var env = Env(("TENCENTCLOUD_SECRET_ID", Id), ("TENCENTCLOUD_SECRET_KEY", Key), ("TENCENTCLOUD_REGION", "ap-shanghai"));
 
-        var config = ConfigLoader.Load(TestData("bad_missing_common.conf"), env);
+        var config = QuietChain.Load(TestData("bad_missing_common.conf"), env);
 
         Assert.That(config.Regions, Is.EqualTo(new[] { "ap-shanghai" }));
     }
@@ -268,13 +268,13 @@ public class ConfigLoaderTests
         var path = TestData("bad_unknown_key.conf");
         var env = Env(("TENCENTCLOUD_SECRET_ID", Id), ("TENCENTCLOUD_SECRET_KEY", Key), ("TENCENTCLOUD_REGION", "ap-shanghai"));
 
-        Assert.That(() => ConfigLoader.Load(path, env), Throws.TypeOf<ConfigException>());
+        Assert.That(() => QuietChain.Load(path, env), Throws.TypeOf<ConfigException>());
     }
 
     [Test]
     public void Bad_region_in_the_environment_names_the_variable()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(TestData("good_minimal.conf"), Env(("TENCENTCLOUD_REGION", "Shanghai"))));
+        var error = Assert.Throws<ConfigException>(() => QuietChain.Load(TestData("good_minimal.conf"), Env(("TENCENTCLOUD_REGION", "Shanghai"))));
 
         Assert.That(error!.Message, Is.EqualTo("environment variable TENCENTCLOUD_REGION: \"Shanghai\" is not a region id such as ap-guangzhou"));
     }
@@ -284,7 +284,7 @@ public class ConfigLoaderTests
     [TestCase("ap_guangzhou", "\"ap_guangzhou\"")]
     public void A_value_quoted_in_a_region_error_is_cut_when_it_may_be_a_secret(string region, string shown)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(TestData("good_minimal.conf"), Env(("TENCENTCLOUD_REGION", region))));
+        var error = Assert.Throws<ConfigException>(() => QuietChain.Load(TestData("good_minimal.conf"), Env(("TENCENTCLOUD_REGION", region))));
 
         Assert.That(error!.Message, Is.EqualTo($"environment variable TENCENTCLOUD_REGION: {shown} is not a region id such as ap-guangzhou"));
     }
@@ -338,7 +338,7 @@ public class ConfigLoaderTests
     [Test]
     public void Filters_are_read_anchored_and_exclude_wins()
     {
-        var config = ConfigLoader.Load(TestData("good_filters.conf"), NoEnv);
+        var config = QuietChain.Load(TestData("good_filters.conf"), NoEnv);
 
         string[] tasks = ["prod-orders", "prod-orders-canary", "test-prod-orders", "prod-"];
         string[] resources = ["mysql-main", "es-logs", "es-logs-tmp", "cos-archive", "mysql-"];
@@ -349,7 +349,7 @@ public class ConfigLoaderTests
     [Test]
     public void Task_lag_group_replaces_the_task_id_in_its_pattern()
     {
-        var config = ConfigLoader.Load(TestData("good_task_lag_group.conf"), NoEnv);
+        var config = QuietChain.Load(TestData("good_task_lag_group.conf"), NoEnv);
 
         Assert.That(config.TaskLagGroup.For("task-abc"), Is.EqualTo("connect-task-abc-sink"));
     }
@@ -357,7 +357,7 @@ public class ConfigLoaderTests
     [Test]
     public void Task_lag_group_defaults_to_datahub_and_the_task_id()
     {
-        var config = ConfigLoader.Load(TestData("good_minimal.conf"), NoEnv);
+        var config = QuietChain.Load(TestData("good_minimal.conf"), NoEnv);
 
         Assert.That(config.TaskLagGroup.For("task-abc"), Is.EqualTo("datahub-task-abc"));
     }
@@ -365,7 +365,7 @@ public class ConfigLoaderTests
     [Test]
     public void Without_filters_everything_is_kept()
     {
-        var config = ConfigLoader.Load(TestData("good_minimal.conf"), NoEnv);
+        var config = QuietChain.Load(TestData("good_minimal.conf"), NoEnv);
 
         Assert.That((config.TaskFilter.IsAll, config.ResourceFilter.IsAll), Is.EqualTo((true, true)));
     }
@@ -373,7 +373,7 @@ public class ConfigLoaderTests
     [Test]
     public void A_file_without_keys_is_valid_and_the_role_settings_reach_the_chain()
     {
-        var config = ConfigLoader.Load(TestData("good_role.conf"), NoEnv);
+        var config = QuietChain.Load(TestData("good_role.conf"), NoEnv);
 
         Assert.That(config.Credentials.Source, Is.EqualTo("cvm_role"));
         Assert.That(config.Credentials.Detail, Is.EqualTo("role=datahub-reader metadata=http://metadata.tencentyun.com/"));
@@ -385,7 +385,7 @@ public class ConfigLoaderTests
     {
         var env = Env(("TENCENTCLOUD_REGION", "ap-shanghai"), ("DATAHUB_EXPORTER_METADATA_URL", "http://127.0.0.1:9"), ("HOME", "/nonexistent"));
 
-        using var provider = ConfigLoader.Load(TestData("does_not_exist.conf"), env).Credentials;
+        using var provider = QuietChain.Load(TestData("does_not_exist.conf"), env).Credentials;
 
         Assert.That(provider.Source, Is.EqualTo("cvm_role"));
     }

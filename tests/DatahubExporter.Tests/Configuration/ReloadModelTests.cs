@@ -36,10 +36,10 @@ public sealed class ReloadModelTests
 
     private void WriteUsers(string password) => File.WriteAllText(_web, $"basic_auth_users:\n  alice: {Bcrypt.Hash(password, 4)}\n");
 
-    private ConfigHolder Config(Action? loaded = null) => new(ConfigLoader.Load(_ini, _ => null), () =>
+    private ConfigHolder Config(Action? loaded = null) => new(QuietChain.Load(_ini, _ => null), () =>
     {
         loaded?.Invoke();
-        return ConfigLoader.Load(_ini, _ => null);
+        return QuietChain.Load(_ini, _ => null);
     }, _time);
 
     private WebConfigWatcher WebConfig(CollectingLogger? logger = null) => new(WebConfigFile.Load(_web), logger ?? new CollectingLogger(), _time);

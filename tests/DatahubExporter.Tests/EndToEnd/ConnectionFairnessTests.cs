@@ -22,7 +22,7 @@ public class ConnectionFairnessTests
     [Test]
     public async Task Probes_answer_while_one_client_holds_1100_silent_sockets_and_reopens_each_one_closed_plain_http()
     {
-        await using var host = await InProcessExporter.StartAsync(new WebConfigWatcher(WebConfigFile.Empty, new CollectingLogger()));
+        await using var host = await InProcessExporter.StartAsync(new WebConfigWatcher(WebConfigFile.Empty, new CollectingLogger(), TimeProvider.System));
 
         await ProbeUnderAttackAsync(host, validate: null);
     }
@@ -39,7 +39,7 @@ public class ConnectionFairnessTests
         }
 
         File.WriteAllText(folder.PathOf("web.yml"), "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n");
-        await using var host = await InProcessExporter.StartAsync(WebConfigWatcher.Load(folder.PathOf("web.yml"), new CollectingLogger()));
+        await using var host = await InProcessExporter.StartAsync(WebConfigWatcher.Load(folder.PathOf("web.yml"), new CollectingLogger(), TimeProvider.System));
 
         await ProbeUnderAttackAsync(host, c => c is X509Certificate2 x && x.Thumbprint == thumbprint);
     }

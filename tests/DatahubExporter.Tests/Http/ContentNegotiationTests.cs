@@ -23,7 +23,7 @@ public sealed class ContentNegotiationTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _host = await InProcessExporter.StartAsync(WebConfigWatcher.Load(null, NullLogger.Instance));
+        _host = await InProcessExporter.StartAsync(WebConfigWatcher.Load(null, NullLogger.Instance, TimeProvider.System));
         _client = new HttpClient { BaseAddress = _host.Address, Timeout = TimeSpan.FromSeconds(10) };
     }
 

@@ -23,7 +23,7 @@ public sealed class StatusEndpointTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _host = await InProcessExporter.StartAsync(new WebConfigWatcher(WebConfigFile.Empty, new CollectingLogger()),
+        _host = await InProcessExporter.StartAsync(new WebConfigWatcher(WebConfigFile.Empty, new CollectingLogger(), TimeProvider.System),
             new FakeHandler((_, _) => FakeHandler.Json(Lists)));
         _client = new HttpClient { BaseAddress = _host.Address, Timeout = TimeSpan.FromSeconds(10) };
     }

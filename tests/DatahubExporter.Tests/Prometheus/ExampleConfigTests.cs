@@ -16,7 +16,7 @@ public class ExampleConfigTests
     [Test]
     public void Loader_reads_the_placeholder_values_without_any_environment()
     {
-        var config = ConfigLoader.Load(PrometheusTools.RepoPath(ConfigFile), _ => null);
+        var config = QuietChain.Load(PrometheusTools.RepoPath(ConfigFile), _ => null);
 
         Assert.That(config.Credentials.Current!.SecretId, Is.EqualTo(PlaceholderSecretId));
         Assert.That(config.Credentials.Current!.SecretKey, Is.EqualTo(PlaceholderSecretKey));
@@ -35,7 +35,7 @@ public class ExampleConfigTests
             [ConfigLoader.RegionVariable] = "ap-shanghai,ap-beijing",
         };
 
-        var config = ConfigLoader.Load(PrometheusTools.RepoPath(ConfigFile), env.GetValueOrDefault);
+        var config = QuietChain.Load(PrometheusTools.RepoPath(ConfigFile), env.GetValueOrDefault);
 
         Assert.That(config.Credentials.Current!.SecretId, Is.EqualTo("AKIDfromEnvironment000000000000000001"));
         Assert.That(config.Credentials.Current!.SecretKey, Is.EqualTo(PlaceholderSecretKey));

@@ -22,7 +22,7 @@ public class ExampleRoleSettingsTests
         var path = Path.Combine(dir, "datahub_exporter.conf");
         File.WriteAllLines(path, lines);
 
-        var config = ConfigLoader.Load(path, _ => null);
+        var config = QuietChain.Load(path, _ => null);
 
         Assert.That(config.Credentials.Source, Is.EqualTo("cvm_role"));
         Assert.That(config.Credentials.Detail, Does.StartWith("role=datahub-exporter-reader "));

@@ -8,7 +8,7 @@ internal static class LimiterTurns
     public static async ValueTask<TimeSpan> WaitedAsync(this RequestRateLimiter limiter, string action, string host, CancellationToken cancellationToken)
     {
         var turn = await limiter.WaitAsync(action, host, cancellationToken).ConfigureAwait(false);
-        limiter.Departed(action, host, turn, turn.Start);
+        turn.Dispose();
         return turn.Waited;
     }
 }

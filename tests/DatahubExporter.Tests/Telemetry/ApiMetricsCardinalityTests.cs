@@ -7,7 +7,7 @@ public class ApiMetricsCardinalityTests
     [Test]
     public void Invented_error_codes_past_the_cap_are_counted_as_Other()
     {
-        var metrics = new ApiMetrics();
+        var metrics = new ApiMetrics(TimeProvider.System);
         for (var i = 0; i < ApiMetrics.MaxDistinctCodes + 50; i++)
         {
             metrics.RequestCompleted("DescribeDatahubTasks", "ap-guangzhou", $"Invented.Code{i}", 0.01);

@@ -13,7 +13,7 @@ public class ApiMetricsTests
     [Test]
     public void Empty_metrics_still_list_every_family_with_help_and_type()
     {
-        var families = new ApiMetrics().Collect().ToList();
+        var families = new ApiMetrics(TimeProvider.System).Collect().ToList();
 
         Assert.That(families.Select(f => (f.Name, f.Type)), Is.EqualTo(new[]
         {
@@ -30,7 +30,7 @@ public class ApiMetricsTests
     [Test]
     public void Requests_are_counted_by_action_region_and_code_in_stable_order()
     {
-        var metrics = new ApiMetrics();
+        var metrics = new ApiMetrics(TimeProvider.System);
         metrics.RequestCompleted("DescribeDatahubTasks", "ap-shanghai", "Success", 0.1);
         metrics.RequestCompleted("DescribeDatahubTasks", "ap-guangzhou", "Success", 0.1);
         metrics.RequestCompleted("DescribeDatahubTasks", "ap-guangzhou", "Success", 0.1);
@@ -49,7 +49,7 @@ public class ApiMetricsTests
     [Test]
     public void Durations_fill_cumulative_buckets_with_inclusive_bounds()
     {
-        var metrics = new ApiMetrics();
+        var metrics = new ApiMetrics(TimeProvider.System);
         foreach (var seconds in new[] { 0.005, 0.01, 0.3, 20.0 })
         {
             metrics.RequestCompleted("DescribeDatahubTasks", "ap-guangzhou", "Success", seconds);
@@ -76,7 +76,7 @@ public class ApiMetricsTests
     [Test]
     public void Histogram_is_per_action_across_regions()
     {
-        var metrics = new ApiMetrics();
+        var metrics = new ApiMetrics(TimeProvider.System);
         metrics.RequestCompleted("B", "r1", "Success", 1);
         metrics.RequestCompleted("A", "r1", "Success", 1);
         metrics.RequestCompleted("A", "r2", "Timeout", 1);
@@ -90,7 +90,7 @@ public class ApiMetricsTests
     [Test]
     public void Negative_or_nan_durations_count_as_zero()
     {
-        var metrics = new ApiMetrics();
+        var metrics = new ApiMetrics(TimeProvider.System);
         metrics.RequestCompleted("A", "r", "Success", -1);
         metrics.RequestCompleted("A", "r", "Success", double.NaN);
 
@@ -102,7 +102,7 @@ public class ApiMetricsTests
     [Test]
     public void Retries_and_limiter_waits_are_counted()
     {
-        var metrics = new ApiMetrics();
+        var metrics = new ApiMetrics(TimeProvider.System);
         metrics.Retrying("DescribeDatahubTasks", "ap-guangzhou", "InternalError");
         metrics.Retrying("DescribeDatahubTasks", "ap-guangzhou", "InternalError");
         metrics.LimiterWaited("DescribeDatahubTasks", "ap-guangzhou", 0.25);
@@ -119,7 +119,7 @@ public class ApiMetricsTests
     [Test]
     public void Concurrent_updates_are_all_counted()
     {
-        var metrics = new ApiMetrics();
+        var metrics = new ApiMetrics(TimeProvider.System);
         Parallel.For(0, 8000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
         {
             metrics.RequestCompleted("A", "r" + (i % 4), "Success", 0.001);
@@ -141,7 +141,7 @@ public class ApiMetricsTests
     [Test]
     public async Task Client_reports_into_api_metrics()
     {
-        var metrics = new ApiMetrics();
+        var metrics = new ApiMetrics(TimeProvider.System);
         var time = new TimerRecordingTime { AutoFireWithin = TimeSpan.FromSeconds(10) };
         var handler = new FakeHandler((n, _) => n == 0 ? FakeHandler.ApiError("InternalError") : FakeHandler.Ok(), time);
         var client = new DatahubExporter.TencentCloud.TencentCloudClient(new HttpClient(handler),

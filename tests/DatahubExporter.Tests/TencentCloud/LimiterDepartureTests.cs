@@ -22,7 +22,7 @@ public class LimiterDepartureTests
         var limiter = new RequestRateLimiter(1, time);
         var late = await limiter.WaitAsync("A", "r", CancellationToken.None);
         time.Advance(TimeSpan.FromMilliseconds(85));
-        limiter.Departed("A", "r", late, time.GetTimestamp());
+        late.Departed(time.GetTimestamp());
 
         var next = limiter.WaitAsync("A", "r", CancellationToken.None).AsTask();
         time.Advance(TimeSpan.FromMilliseconds(1000 - 85));
@@ -47,13 +47,13 @@ public class LimiterDepartureTests
         Assert.That(third.IsCompleted, Is.False, "two requests still connecting may yet arrive together with it");
         Assert.That(time.CreatedTimers, Is.Empty, "nothing to wake for until a request leaves");
 
-        limiter.Departed("A", "r", first, time.GetTimestamp());
+        first.Departed(time.GetTimestamp());
         Assert.That(third.IsCompleted, Is.False);
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.That((await third.WaitAsync(TimeSpan.FromSeconds(30))).Waited, Is.EqualTo(TimeSpan.FromSeconds(6)));
 
         // A request that never left (its connection failed) counts from its turn.
-        limiter.Departed("A", "r", second, second.Start);
+        second.Departed(second.Start);
         Assert.That((await limiter.WaitAsync("A", "r", CancellationToken.None)).Waited, Is.EqualTo(TimeSpan.Zero));
     }
 
@@ -63,7 +63,7 @@ public class LimiterDepartureTests
         var time = new TimerRecordingTime();
         var limiter = new RequestRateLimiter(1, time);
         var first = await limiter.WaitAsync("A", "r", CancellationToken.None);
-        limiter.Departed("A", "r", first, first.Start);
+        first.Departed(first.Start);
         for (var i = 0; i < 3; i++)
         {
             using var cts = new CancellationTokenSource();
@@ -190,6 +190,47 @@ public class LimiterDepartureTests
         Assert.That(requests, Has.Count.EqualTo(3), story);
         Assert.That(requests.Where(r => r.ErrorCode is not null), Is.Empty, story);
         Assert.That(requests[2].Time - requests[0].Time, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)), story);
+    }
+
+    [Test]
+    public async Task A_throw_between_the_turn_and_the_send_leaks_no_permit()
+    {
+        // Issue 19: the turn was taken at one line and its departure created later; a throw in between (here the
+        // attempt's timer cannot be created) kept its permit for ever, and N such throws froze the key.
+        const int rate = 2;
+        var time = new FailingAttemptTimerTime(TimeSpan.FromSeconds(7));
+        var api = new FakeHandler((_, _) => FakeHandler.Ok(), time);
+        var client = new TencentCloudClient(new HttpClient(api),
+            new TencentCloudClientOptions { RateLimitPerSecond = rate, AttemptTimeout = time.AttemptTimeout }, new RecordingObserver(), time);
+
+        for (var i = 0; i < rate + 1; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(2));
+            var failing = client.CallAsync(Target, "A", "{}"u8.ToArray(), CancellationToken.None);
+            // The bound only turns a frozen key into a failure instead of a hang.
+            Assert.ThrowsAsync<InvalidOperationException>(() => failing.WaitAsync(TimeSpan.FromSeconds(20)), $"call {i + 1}");
+        }
+        time.Fail = false;
+        time.Advance(TimeSpan.FromSeconds(2));
+
+        using (await client.CallAsync(Target, "A", "{}"u8.ToArray(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20)))
+        {
+        }
+        Assert.That(api.Count, Is.EqualTo(1), "only the last call was sent");
+    }
+
+    /// <summary>A clock that cannot create a timer of the attempt timeout while <see cref="Fail"/> holds: the
+    /// attempt throws after its turn and before its request is sent.</summary>
+    private sealed class FailingAttemptTimerTime(TimeSpan attemptTimeout) : FakeTimeProvider(TimerRecordingTime.DefaultStart)
+    {
+        public TimeSpan AttemptTimeout => attemptTimeout;
+
+        public bool Fail { get; set; } = true;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            Fail && dueTime == attemptTimeout
+                ? throw new InvalidOperationException("no timer for the attempt")
+                : base.CreateTimer(callback, state, dueTime, period);
     }
 
     /// <summary>Plays a connection that opens slowly: the first request reaches the inner handler (which reads

@@ -25,7 +25,7 @@ public sealed class BasicAuthMiddlewareTests
               alice: {Bcrypt.Hash("wonderland", 4)}
               bob: {Bcrypt.Hash("builder", 4)}
             """);
-        var watcher = WebConfigWatcher.Load(_pki.PathOf("web.yml"), new CollectingLogger());
+        var watcher = WebConfigWatcher.Load(_pki.PathOf("web.yml"), new CollectingLogger(), TimeProvider.System);
         _host = await InProcessExporter.StartAsync(watcher);
         _client = new HttpClient { BaseAddress = _host.Address, Timeout = TimeSpan.FromSeconds(10) };
     }
@@ -136,7 +136,7 @@ public sealed class BasicAuthMiddlewareTests
     [Test]
     public async Task Without_users_everything_is_open()
     {
-        var watcher = new WebConfigWatcher(WebConfigFile.Empty, new CollectingLogger());
+        var watcher = new WebConfigWatcher(WebConfigFile.Empty, new CollectingLogger(), TimeProvider.System);
         await using var host = await InProcessExporter.StartAsync(watcher);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 

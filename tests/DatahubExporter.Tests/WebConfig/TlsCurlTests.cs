@@ -43,7 +43,7 @@ public sealed class TlsCurlTests
             {tlsExtra}
             {users}
             """);
-        var watcher = WebConfigWatcher.Load(_pki.PathOf("web.yml"), new CollectingLogger());
+        var watcher = WebConfigWatcher.Load(_pki.PathOf("web.yml"), new CollectingLogger(), TimeProvider.System);
         return (await InProcessExporter.StartAsync(watcher), watcher);
     }
 

@@ -29,7 +29,7 @@ public sealed class WebConfigWatcherTests
     public async Task Changed_password_applies_after_reload()
     {
         WriteUsers("first");
-        var watcher = WebConfigWatcher.Load(_file, new CollectingLogger());
+        var watcher = WebConfigWatcher.Load(_file, new CollectingLogger(), TimeProvider.System);
         await using var host = await InProcessExporter.StartAsync(watcher);
         using var client = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(10) };
 
@@ -77,7 +77,7 @@ public sealed class WebConfigWatcherTests
     public void Unchanged_files_are_not_reloaded()
     {
         WriteUsers("first");
-        var watcher = WebConfigWatcher.Load(_file, new CollectingLogger());
+        var watcher = WebConfigWatcher.Load(_file, new CollectingLogger(), TimeProvider.System);
         var first = watcher.Current;
 
         Assert.That(watcher.ReloadIfChanged(), Is.False);
@@ -89,7 +89,7 @@ public sealed class WebConfigWatcherTests
     {
         WriteUsers("first");
         var logger = new CollectingLogger();
-        var watcher = WebConfigWatcher.Load(_file, logger);
+        var watcher = WebConfigWatcher.Load(_file, logger, TimeProvider.System);
         var first = watcher.Current;
 
         File.WriteAllText(_file, "basic_auth_users:\n  alice: $2y$10$notahash\n");
@@ -110,7 +110,7 @@ public sealed class WebConfigWatcherTests
     {
         WriteUsers("first");
         var logger = new CollectingLogger();
-        var watcher = WebConfigWatcher.Load(_file, logger);
+        var watcher = WebConfigWatcher.Load(_file, logger, TimeProvider.System);
 
         File.WriteAllText(_file, "basic_auth_users: [\n");
         watcher.ReloadIfChanged();
@@ -126,7 +126,7 @@ public sealed class WebConfigWatcherTests
     {
         WriteUsers("first");
         var logger = new CollectingLogger();
-        var watcher = WebConfigWatcher.Load(_file, logger);
+        var watcher = WebConfigWatcher.Load(_file, logger, TimeProvider.System);
         using var ca = TestPki.CreateCa("ca");
         using var server = TestPki.Issue(ca, "server", server: true);
         _pki.WritePair(server, "server");
@@ -142,7 +142,7 @@ public sealed class WebConfigWatcherTests
     [Test]
     public void Without_a_file_nothing_is_read()
     {
-        var watcher = WebConfigWatcher.Load(null, new CollectingLogger());
+        var watcher = WebConfigWatcher.Load(null, new CollectingLogger(), TimeProvider.System);
 
         Assert.That(watcher.Current, Is.SameAs(WebConfigFile.Empty));
         Assert.That(watcher.ReloadIfChanged(), Is.False);
@@ -156,7 +156,7 @@ public sealed class WebConfigWatcherTests
     {
         WriteUsers("first");
         var logger = new CollectingLogger();
-        var watcher = WebConfigWatcher.Load(_file, logger);
+        var watcher = WebConfigWatcher.Load(_file, logger, TimeProvider.System);
         var first = watcher.Current;
 
         File.WriteAllText(_file, content);
@@ -178,7 +178,7 @@ public sealed class WebConfigWatcherTests
     public void Adding_basic_auth_to_a_file_without_users_is_taken()
     {
         File.WriteAllText(_file, "http_server_config:\n  http2: true\n");
-        var watcher = WebConfigWatcher.Load(_file, new CollectingLogger());
+        var watcher = WebConfigWatcher.Load(_file, new CollectingLogger(), TimeProvider.System);
 
         WriteUsers("first");
 

@@ -20,13 +20,6 @@ internal sealed class CredentialChain(HttpClient metadataHttp, HttpClient stsHtt
     public const string StsEndpointVariable = "DATAHUB_EXPORTER_STS_ENDPOINT";
     public static readonly string[] TkeVariables = ["TKE_REGION", "TKE_PROVIDER_ID", "TKE_WEB_IDENTITY_TOKEN_FILE", "TKE_ROLE_ARN"];
 
-    private static readonly Lazy<CredentialChain> LazyDefault = new(() =>
-        new CredentialChain(CreateHttpClient(useProxy: false), CreateHttpClient(useProxy: true), TimeProvider.System,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new CredentialMetrics()));
-
-    /// <summary>A chain that logs nothing, for code that only needs a configuration read (tests, tools).</summary>
-    public static CredentialChain Default => LazyDefault.Value;
-
     public CredentialMetrics Metrics => metrics;
 
     /// <summary>The last profile location (Python's and Java's); a property so tests can point it elsewhere.</summary>
