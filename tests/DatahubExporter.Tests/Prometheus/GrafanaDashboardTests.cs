@@ -109,6 +109,30 @@ public class GrafanaDashboardTests
     }
 
     [Test]
+    public async Task All_accounts_matcher_keeps_series_without_an_account_label_in_real_prometheus()
+    {
+        // What the All value relies on: to Prometheus a missing label is the empty string, which ".*" matches and a
+        // chosen account does not. Prometheus's own up series stands in for an exporter without account sections.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var ct = cts.Token;
+        var prom = await PrometheusServer.StartAsync($"""
+            global:
+              scrape_interval: 1s
+            scrape_configs:
+              - job_name: prometheus
+                static_configs:
+                  - targets: ['{PrometheusServer.SelfAddressPlaceholder}']
+            """, cancellationToken: ct);
+        await using (prom)
+        {
+            await prom.WaitForAsync(async t => (await prom.QueryAsync("up", t)).Count == 1, TimeSpan.FromSeconds(30), "up", ct);
+            var all = Substitute("up{account=~\"$account\"}");
+            Assert.That(await prom.QueryAsync(all, ct), Has.Count.EqualTo(1), all);
+            Assert.That(await prom.QueryAsync("up{account=~\"(prod|staging)\"}", ct), Is.Empty);
+        }
+    }
+
+    [Test]
     public void Legends_that_name_the_region_name_the_account()
     {
         var legends = JsonLegends(LoadDashboard()).Where(l => l.Contains("{{region}}", StringComparison.Ordinal)).ToList();
