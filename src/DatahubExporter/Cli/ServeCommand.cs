@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using DatahubExporter.Configuration;
 using DatahubExporter.Http;
 using DatahubExporter.Telemetry;
+using DatahubExporter.TencentCloud.CredentialSources;
 
 namespace DatahubExporter.Cli;
 
@@ -28,6 +29,15 @@ internal static class ServeCommand
         using var sighup = reloads is null ? null : ReloadOnSighup(services.Config, webConfig);
         using var trimmer = new IdleMemoryTrimmer(services.Time);
         var c = services.Config.Current;
+        foreach (var account in c.AccountSections ?? [])
+        {
+            // One line per [account.NAME] section: name, source, role and regions; the secret ID masked as on the listening line, which comes last so that whoever waits for it has these too.
+            // A role's keys come from assume_role; base_source names where the keys that sign AssumeRole come from.
+            log.LogInformation("account name={Account} credential_source={Source} base_source={BaseSource} role_arn={RoleArn} regions={Regions} secret_id={SecretId}",
+                account.Account, account.RoleBase is null ? account.Credentials.Source : CredentialSourceNames.AssumeRole, account.RoleBase?.Source ?? "none",
+                account.RoleArn ?? "none", string.Join(",", account.Regions), account.Credentials.Current?.MaskedSecretId ?? "none");
+        }
+
         log.LogInformation("listening address={Address} version={Version} regions={Regions} credential_source={Source} secret_id={SecretId} endpoint={Endpoint}",
             string.Join(",", ExporterHost.BoundAddresses(app)), BuildInfo.Version, string.Join(",", c.Regions), c.Credentials.Source,
             c.Credentials.Current?.MaskedSecretId ?? "none", ConfigSources.EndpointShown(c));

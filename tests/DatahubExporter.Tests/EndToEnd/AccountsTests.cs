@@ -92,6 +92,21 @@ public class AccountsTests : EndToEndFixture
                             && s.Labels["collector"] == "datahub_tasks").Value;
 
     [Test]
+    public void Start_up_logs_one_line_per_account_without_a_secret()
+    {
+        // Logged before the listening line, which StartServerAsync waited for: no polling needed.
+        var lines = _exporter!.Stderr.Split('\n').Where(l => l.Contains("msg=account ", StringComparison.Ordinal)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines, Has.Count.EqualTo(2), _exporter.Stderr);
+            Assert.That(lines, Has.One.Contains("name=prod credential_source=static base_source=none role_arn=none regions=ap-guangzhou "));
+            Assert.That(lines, Has.One.Contains($"name=staging credential_source=assume_role base_source=static role_arn={RoleArn} regions=ap-guangzhou,ap-shanghai "));
+            Assert.That(lines, Has.None.Contains(SecretKey));
+            Assert.That(_exporter.Stderr, Does.Contain("msg=listening "));
+        });
+    }
+
+    [Test]
     public async Task Both_accounts_are_exported_with_their_account_label()
     {
         var samples = await ScrapeAsync();
@@ -168,7 +183,7 @@ public class AccountsTests : EndToEndFixture
         var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _config, "--config.check"], env);
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.Contain("account prod: credential_source=static role_arn=none regions=ap-guangzhou "));
-        Assert.That(stdout, Does.Contain($"account staging: credential_source=assume_role base=static role_arn={RoleArn} regions=ap-guangzhou,ap-shanghai "));
+        Assert.That(stdout, Does.Contain($"account staging: credential_source=assume_role base_source=static role_arn={RoleArn} regions=ap-guangzhou,ap-shanghai "));
         Assert.That(_prod.State.Requests.Count, Is.Zero, "--config.check calls no CKafka API");
 
         File.WriteAllText(_config, File.ReadAllText(_config).Replace("external_id = staging-ext", "external_id = wrong-ext", StringComparison.Ordinal));

@@ -93,6 +93,8 @@ public class StartupTests : EndToEndFixture
                 $"something listens on stray port {port}");
         }
         Assert.That(exporter.Stderr, Does.Not.Contain("level=debug").And.Not.Contain("level=trace"));
+        // Without account sections, [common]'s listening line is the only one: no per-account lines.
+        Assert.That(exporter.Stderr, Does.Not.Contain("msg=account "));
     }
 
     private static int FreePort()

@@ -17,6 +17,7 @@ public class GrafanaDashboardTests
     // the test, so a new one gets a deliberate sample value.
     private static readonly Dictionary<string, string> Variables = new(StringComparer.Ordinal)
     {
+        ["account"] = ".*",
         ["region"] = "ap-guangzhou",
         ["__rate_interval"] = "4m",
         ["__interval"] = "1m",
@@ -64,13 +65,83 @@ public class GrafanaDashboardTests
     [TestCase("datahub_exporter_collect_duration_seconds", TestName = "Dashboard_shows_collection_duration")]
     [TestCase("count_values(\"status\", datahub_task_status", TestName = "Dashboard_counts_tasks_by_status")]
     [TestCase("count_values(\"status\", connect_resource_status", TestName = "Dashboard_counts_resources_by_status")]
-    [TestCase("datahub_exporter_api_requests_total{region=~\"$region\",code!=\"Success\"}", TestName = "Dashboard_shows_API_errors")]
-    [TestCase("datahub_task_consumer_lag{region=~\"$region\"}", TestName = "Dashboard_shows_lag_per_task")]
-    [TestCase("rate(datahub_task_consumer_current_offset_sum{region=~\"$region\"}", TestName = "Dashboard_shows_consume_rate_per_task")]
+    [TestCase("datahub_exporter_api_requests_total{account=~\"$account\",region=~\"$region\",code!=\"Success\"}", TestName = "Dashboard_shows_API_errors")]
+    [TestCase("datahub_task_consumer_lag{account=~\"$account\",region=~\"$region\"}", TestName = "Dashboard_shows_lag_per_task")]
+    [TestCase("rate(datahub_task_consumer_current_offset_sum{account=~\"$account\",region=~\"$region\"}", TestName = "Dashboard_shows_consume_rate_per_task")]
     public void Dashboard_covers(string fragment)
     {
         Assert.That(Expressions(LoadDashboard()).Select(e => e.Expr), Has.Some.Contains(fragment));
     }
+
+    // Series without an account label: the exporter's own build and process metrics, and the API latency
+    // histogram (labelled by action only). Everything else follows the $account variable.
+    private static readonly Regex AccountFree = new(@"^(datahub_exporter_build_info|rate\(process_cpu_seconds_total|process_resident_memory_bytes|histogram_quantile\()");
+
+    [Test]
+    public void Every_panel_query_filters_by_account()
+    {
+        Assert.Multiple(() =>
+        {
+            foreach (var (panel, expr) in Expressions(LoadDashboard()).Where(e => !AccountFree.IsMatch(e.Expr)))
+            {
+                var selectors = Regex.Matches(expr, @"\b(datahub_\w+|connect_resource_\w+)(\{[^}]*\})?").Select(m => m.Value).ToList();
+                Assert.That(selectors, Is.Not.Empty, $"panel '{panel}': {expr}");
+                foreach (var selector in selectors)
+                {
+                    Assert.That(selector, Does.Contain("account=~\"$account\""), $"panel '{panel}': {expr}");
+                }
+            }
+        });
+    }
+
+    [Test]
+    public void Account_variable_matches_setups_without_account_sections()
+    {
+        // All is ".*", which also matches a missing label (the empty string), so old setups keep their panels.
+        var account = LoadDashboard()["templating"]!["list"]!.AsArray().Single(v => (string?)v!["name"] == "account")!;
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)account["allValue"], Is.EqualTo(".*"));
+            Assert.That((bool?)account["includeAll"], Is.True);
+            Assert.That((bool?)account["multi"], Is.True);
+            Assert.That((string?)account["query"]!["query"], Is.EqualTo("label_values(datahub_exporter_collect_success, account)"));
+        });
+    }
+
+    [Test]
+    public async Task All_accounts_matcher_keeps_series_without_an_account_label_in_real_prometheus()
+    {
+        // What the All value relies on: to Prometheus a missing label is the empty string, which ".*" matches and a
+        // chosen account does not. Prometheus's own up series stands in for an exporter without account sections.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var ct = cts.Token;
+        var prom = await PrometheusServer.StartAsync($"""
+            global:
+              scrape_interval: 1s
+            scrape_configs:
+              - job_name: prometheus
+                static_configs:
+                  - targets: ['{PrometheusServer.SelfAddressPlaceholder}']
+            """, cancellationToken: ct);
+        await using (prom)
+        {
+            await prom.WaitForAsync(async t => (await prom.QueryAsync("up", t)).Count == 1, TimeSpan.FromSeconds(30), "up", ct);
+            var all = Substitute("up{account=~\"$account\"}");
+            Assert.That(await prom.QueryAsync(all, ct), Has.Count.EqualTo(1), all);
+            Assert.That(await prom.QueryAsync("up{account=~\"(prod|staging)\"}", ct), Is.Empty);
+        }
+    }
+
+    [Test]
+    public void Legends_that_name_the_region_name_the_account()
+    {
+        var legends = JsonLegends(LoadDashboard()).Where(l => l.Contains("{{region}}", StringComparison.Ordinal)).ToList();
+        Assert.That(legends, Is.Not.Empty);
+        Assert.That(legends, Has.All.Contains("{{account}}"));
+    }
+
+    private static IEnumerable<string> JsonLegends(JsonNode root) =>
+        Regex.Matches(root.ToJsonString(), "\"legendFormat\":\"((?:[^\"\\\\]|\\\\.)*)\"").Select(m => m.Groups[1].Value);
 
     [Test]
     public void Unknown_variables_are_reported()
