@@ -147,7 +147,7 @@ public class WebSecurityEndToEndTests : EndToEndFixture
         await File.WriteAllTextAsync(path, content);
         var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", path]);
         Assert.That(code, Is.EqualTo(2), stderr);
-        Assert.That(CliTests.AssertOneLine(stderr, name), Does.Contain(path));
+        Assert.That(AssertOneLine(stderr, name), Does.Contain(path));
         Assert.That(stderr, Does.Not.Contain("plaintext-password"), "a bad hash is not echoed");
         Assert.That(stdout, Is.Empty);
     }
@@ -158,7 +158,7 @@ public class WebSecurityEndToEndTests : EndToEndFixture
         var path = Path.Combine(_stack.Dir, "absent.yml");
         var (code, _, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", path]);
         Assert.That(code, Is.EqualTo(2), stderr);
-        Assert.That(CliTests.AssertOneLine(stderr, "absent web config"), Does.Contain(path));
+        Assert.That(AssertOneLine(stderr, "absent web config"), Does.Contain(path));
     }
 
     private string Url(string path) => new Uri(_stack.Exporter.BaseAddress, path).ToString();
