@@ -6,7 +6,8 @@ namespace DatahubExporter.Tests.Cli;
 /// The config corpus in testdata/e2e/config through the command line in-process (<see cref="InProcessCli"/>) with
 /// <c>--config.check</c>: every bad file is exit 2 and one line naming the file (and line and key); good oddities
 /// (BOM, CRLF) pass; environment overrides work without a file; a group-readable file is warned about (exporter.md
-/// "Configuration file"). The corpus's secrets are replaced by <see cref="FreshSecrets"/> on copy.
+/// "Configuration file"); a bad or missing <c>--web.config.file</c> is exit 2 and one line naming it. The corpus's
+/// secrets are replaced by <see cref="FreshSecrets"/> on copy.
 /// </summary>
 public class ConfigFileTests
 {
@@ -110,6 +111,33 @@ public class ConfigFileTests
             timeout: TimeSpan.FromSeconds(30));
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(EndToEndFixture.AssertOneLine(stderr, "fifo " + fifo), Does.Contain(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, web, path)));
+    }
+
+    [TestCase("missing_cert", "tls_server_config:\n  cert_file: nope.crt\n  key_file: server.key\n")]
+    [TestCase("bad_yaml", "tls_server_config: [unclosed\n")]
+    [TestCase("unknown_key", "basic_auth_users:\n  a: $2y$10$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui\nwhatever: 1\n")]
+    [TestCase("not_bcrypt", "basic_auth_users:\n  a: plaintext-password\n")]
+    // Named: the control characters in the generated name make the test runner drop the result.
+    [TestCase("binary", "\u0001\u0002\u0003", TestName = "A_bad_web_config_exits_2_with_one_line_naming_the_file(binary)")]
+    public async Task A_bad_web_config_exits_2_with_one_line_naming_the_file(string name, string content)
+    {
+        TestPki.WriteSelfSignedServer(Dir, "server");
+        var path = Path.Combine(Dir, name + ".yml");
+        await File.WriteAllTextAsync(path, content);
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", path]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(EndToEndFixture.AssertOneLine(stderr, name), Does.Contain(path));
+        Assert.That(stderr, Does.Not.Contain("plaintext-password"), "a bad hash is not echoed");
+        Assert.That(stdout, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_missing_web_config_file_exits_2()
+    {
+        var path = Path.Combine(Dir, "absent.yml");
+        var (code, _, stderr) = await InProcessCli.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", path]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(EndToEndFixture.AssertOneLine(stderr, "absent web config"), Does.Contain(path));
     }
 
     [Test]
