@@ -147,7 +147,15 @@ internal static class Program
         using var services = new ExporterServices(options, config, loggers, time, webConfig: webConfig);
         if (parsed.GetValue(CliFlags.OnceOption))
         {
-            return await OnceCommand.RunAsync(services, stdout, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await OnceCommand.RunAsync(services, stdout, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // As --config.check does: no refresh timer outlives the run (a test runs it in-process).
+                ConfigSources.DisposeCredentials(config.Current);
+            }
         }
 
         return await ServeCommand.RunAsync(services, loggerProvider, webConfig, log, stderr, cancellationToken).ConfigureAwait(false);
