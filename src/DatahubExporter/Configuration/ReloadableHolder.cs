@@ -2,7 +2,8 @@ namespace DatahubExporter.Configuration;
 
 /// <summary>What the INI file's <see cref="ConfigHolder"/> and the web config's
 /// <see cref="WebConfig.WebConfigWatcher"/> share: the version in force, read from a <see cref="ReloadableFile{T}"/>,
-/// or a fixed one when there is no file to re-read. Thread-safe.</summary>
+/// or a fixed one when there is no file to re-read. It only reads the file's state: the file logs its own reloads.
+/// Thread-safe.</summary>
 internal abstract class ReloadableHolder<T>
     where T : class
 {
