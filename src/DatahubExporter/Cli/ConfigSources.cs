@@ -126,7 +126,7 @@ internal static class ConfigSources
     {
         foreach (var account in config.AccountSections ?? [])
         {
-            var source = account.RoleBase is { } roleBase ? $"{CredentialSourceNames.AssumeRole} base={roleBase.Source}" : account.Credentials.Source;
+            var source = account.RoleBase is { } roleBase ? $"{CredentialSourceNames.AssumeRole} base_source={roleBase.Source}" : account.Credentials.Source;
             yield return $"account {account.Account}: credential_source={source} role_arn={account.RoleArn ?? "none"} regions={string.Join(',', account.Regions)} " +
                          $"secret_id={account.Credentials.Current?.MaskedSecretId ?? "none"}";
         }

@@ -31,7 +31,7 @@ internal abstract class ReloadableHolder<T>
     /// <summary>When the version in force was loaded.</summary>
     public DateTimeOffset LastSuccessfulLoad => File?.LastSuccessfulLoad ?? _started;
 
-    protected ReloadableFile<T>? File { get; }
+    private ReloadableFile<T>? File { get; }
 
     /// <summary>Re-reads now, changed or not (SIGHUP), after any reload already running. Returns null when the new
     /// version is in force, else the one-line reason it was refused.</summary>
