@@ -90,7 +90,7 @@ internal static class Program
         ConfigHolder config;
         try
         {
-            config = demo is null ? ConfigSources.LoadConfig(options, getEnv, loggers, time) : ConfigSources.DemoConfig(demo, time);
+            config = demo is null ? ConfigSources.LoadConfig(options, getEnv, loggers, loggerProvider, time) : ConfigSources.DemoConfig(demo, time);
         }
         catch (ConfigException e)
         {
@@ -110,15 +110,12 @@ internal static class Program
             return await UsageAsync(stderr, $"credentials: {string.Join("; ", failures)}").ConfigureAwait(false);
         }
 
-        foreach (var failure in failures)
-        {
-            log.LogError("no credentials yet, collections fail until the source answers source={Source} err={Error}", config.Current.Credentials.Source, failure);
-        }
-
+        ConfigSources.LogNoCredentials(log, config.Current, failures);
         foreach (var provider in config.Current.CredentialProviders())
         {
             loggerProvider.Protect(provider);
         }
+
         WebConfigWatcher webConfig;
         try
         {
@@ -158,6 +155,6 @@ internal static class Program
             }
         }
 
-        return await ServeCommand.RunAsync(services, loggerProvider, webConfig, log, stderr, cancellationToken).ConfigureAwait(false);
+        return await ServeCommand.RunAsync(services, loggerProvider, log, stderr, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -184,6 +184,31 @@ public class RoleCredentialsTests : EndToEndFixture
     }
 
     [Test]
+    public async Task Sighup_is_taken_while_the_metadata_service_holds_its_answer()
+    {
+        var exporter = await StartServerAsync(CvmEnv());
+        var asked = _metadata.Requests;
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _metadata.Held = held;
+        try
+        {
+            exporter.Signal(1);
+            // A reload that waited for the source would give up after the 2 s metadata timeout and refuse the file.
+            await Eventually.HoldsAsync(() => exporter.Stderr.Contains("msg=\"configuration reloaded\""), "the reload was taken");
+            await Eventually.HoldsAsync(() => _metadata.Requests > asked, "the new source was asked in the background");
+            Assert.That(exporter.Stderr, Does.Not.Contain("configuration reload failed"));
+        }
+        finally
+        {
+            _metadata.Held = null;
+            held.SetResult();
+        }
+
+        await Eventually.HoldsAsync(async () => Successes(await ScrapeAsync(exporter, TasksPath)).SequenceEqual([1.0, 1.0]),
+            "the new source's keys are used", TimeSpan.FromSeconds(45), TimeSpan.FromMilliseconds(500));
+    }
+
+    [Test]
     public async Task With_a_profile_file_neither_role_source_is_asked()
     {
         Directory.CreateDirectory(Path.Combine(_home, ".tencentcloud"));
