@@ -71,7 +71,7 @@ public class AccountsCliTests
         var (code, stdout, stderr) = await InProcessCli.RunAsync(["--conf", _config, "--config.check"], env);
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.Contain("account prod: credential_source=static role_arn=none regions=ap-guangzhou "));
-        Assert.That(stdout, Does.Contain($"account staging: credential_source=assume_role base=static role_arn={RoleArn} regions=ap-guangzhou,ap-shanghai "));
+        Assert.That(stdout, Does.Contain($"account staging: credential_source=assume_role base_source=static role_arn={RoleArn} regions=ap-guangzhou,ap-shanghai "));
         Assert.That(_prod.State.Requests.Count, Is.Zero, "--config.check calls no CKafka API");
         var all = stdout + stderr;
 
