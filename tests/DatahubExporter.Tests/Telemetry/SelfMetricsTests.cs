@@ -2,6 +2,7 @@ using DatahubExporter.Configuration;
 using DatahubExporter.Exposition;
 using DatahubExporter.Telemetry;
 using DatahubExporter.TencentCloud;
+using DatahubExporter.TencentCloud.CredentialSources;
 
 namespace DatahubExporter.Tests.Telemetry;
 
@@ -211,5 +212,62 @@ public sealed class SelfMetricsTests
         Assert.That(Text(metrics.Collect()), Does.Contain(
             "datahub_exporter_api_rate_limit{account=\"prod\",action=\"DescribeDatahubTasks\",host=\"ckafka.tencentcloudapi.com\"} 20\n" +
             "datahub_exporter_api_rate_limit{action=\"DescribeDatahubTasks\",host=\"ckafka.tencentcloudapi.com\"} 10\n"));
+    }
+
+    [Test]
+    public async Task Credential_families_show_each_accounts_expiry_and_the_shared_refresh_counters()
+    {
+        var time = new TimerRecordingTime(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
+        using var role = new RefreshingCredentialProvider(new Tests.TencentCloud.CredentialSources.ScriptedFetcher(time), time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new CredentialMetrics(), null);
+        await role.StartAsync(CancellationToken.None);
+        ExporterConfig Account(string name, CredentialProvider credentials) =>
+            new() { Account = name, Credentials = credentials, Regions = ["ap-guangzhou"], SourcePath = "registry.conf" };
+        var single = new ConfigHolder(new ExporterConfig { Credentials = role, Regions = ["ap-guangzhou"], SourcePath = "registry.conf" }, null, time);
+        var accounts = new ConfigHolder(new ExporterConfig
+        {
+            Credentials = new Credentials("AKIDregistry00002", "registry-key-2", null),
+            Regions = [],
+            SourcePath = "registry.conf",
+            AccountSections = [Account("dev", new Credentials("AKIDregistry00003", "registry-key-3", null)), Account("prod", role)],
+        }, null, time);
+
+        string CredentialText(ConfigHolder config)
+        {
+            using var services = new ExporterServices(new ExporterOptions(), config,
+                Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, time, new HttpClient(new FakeHandler((_, _) => FakeHandler.Ok())));
+            return Text(services.ExporterFamilies().Where(f => f.Name.StartsWith("datahub_exporter_credentials_", StringComparison.Ordinal)));
+        }
+
+        const string Refreshes = """
+            # HELP datahub_exporter_credentials_refresh_total Fetches of temporary credentials from their source (CVM metadata or STS) by source and result (success, failure).
+            # TYPE datahub_exporter_credentials_refresh_total counter
+            datahub_exporter_credentials_refresh_total{source="cvm_role",result="failure"} 0
+            datahub_exporter_credentials_refresh_total{source="cvm_role",result="success"} 1
+
+            """;
+        const string Help = """
+            # HELP datahub_exporter_credentials_expiry_timestamp_seconds When the temporary credentials in use expire, as Unix seconds, by source (oidc, cvm_role). Absent for keys that do not expire.
+            # TYPE datahub_exporter_credentials_expiry_timestamp_seconds gauge
+
+            """;
+        Assert.That(CredentialText(single), Is.EqualTo(Help + "datahub_exporter_credentials_expiry_timestamp_seconds{source=\"cvm_role\"} 1772353800\n" + Refreshes));
+        Assert.That(CredentialText(accounts),
+            Is.EqualTo(Help + "datahub_exporter_credentials_expiry_timestamp_seconds{account=\"prod\",source=\"cvm_role\"} 1772353800\n" + Refreshes));
+    }
+
+    [Test]
+    public void Static_keys_only_give_no_credential_family()
+    {
+        var config = new ConfigHolder(new ExporterConfig
+        {
+            Credentials = new Credentials("AKIDregistry00004", "registry-key-4", null),
+            Regions = ["ap-guangzhou"],
+            SourcePath = "registry.conf",
+        }, null, TimeProvider.System);
+        using var services = new ExporterServices(new ExporterOptions(), config,
+            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, TimeProvider.System, new HttpClient(new FakeHandler((_, _) => FakeHandler.Ok())));
+
+        Assert.That(Text(services.ExporterFamilies()), Does.Not.Contain("datahub_exporter_credentials_"));
     }
 }
