@@ -102,6 +102,9 @@ internal sealed class ApiMetrics : IApiObserver
     private sealed class DurationHistogram() : SelfFamily("datahub_exporter_api_request_duration_seconds",
         "Duration of one Tencent Cloud API HTTP attempt, from sending the request to the end of the body, by action.", MetricType.Histogram, ["action"])
     {
+        private const string Bucket = "datahub_exporter_api_request_duration_seconds_bucket";
+        private const string Sum = "datahub_exporter_api_request_duration_seconds_sum";
+        private const string Count = "datahub_exporter_api_request_duration_seconds_count";
         private static readonly string[] Bounds = DurationBuckets.Select(FormatBound).ToArray();
 
         private readonly ConcurrentDictionary<string, Histogram> _byAction = new(StringComparer.Ordinal);
@@ -118,12 +121,12 @@ internal sealed class ApiMetrics : IApiObserver
                 for (var i = 0; i < DurationBuckets.Count; i++)
                 {
                     cumulative += buckets[i];
-                    samples.Add(new Sample(Name + "_bucket", [new Label("action", action), new Label("le", Bounds[i])], cumulative));
+                    samples.Add(new Sample(Bucket, [new Label("action", action), new Label("le", Bounds[i])], cumulative));
                 }
 
-                samples.Add(new Sample(Name + "_bucket", [new Label("action", action), new Label("le", "+Inf")], count));
-                samples.Add(new Sample(Name + "_sum", [new Label("action", action)], sum));
-                samples.Add(new Sample(Name + "_count", [new Label("action", action)], count));
+                samples.Add(new Sample(Bucket, [new Label("action", action), new Label("le", "+Inf")], count));
+                samples.Add(new Sample(Sum, [new Label("action", action)], sum));
+                samples.Add(new Sample(Count, [new Label("action", action)], count));
             }
 
             return samples;
