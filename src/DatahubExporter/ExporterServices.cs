@@ -5,6 +5,7 @@ using DatahubExporter.Http;
 using DatahubExporter.Status;
 using DatahubExporter.Telemetry;
 using DatahubExporter.TencentCloud;
+using DatahubExporter.TencentCloud.CredentialSources;
 
 namespace DatahubExporter;
 
@@ -24,6 +25,7 @@ internal sealed class ExporterServices : IDisposable
 
     private readonly ApiHttp _http;
     private readonly TencentCloudClient _api;
+    private SelfMetrics? _selfMetrics;
 
     /// <param name="http">Replaces the exporter's own pooled client (<see cref="ApiHttp.Create"/>), e.g. with a test's
     /// in-memory handler; not disposed with the services.</param>
@@ -68,63 +70,65 @@ internal sealed class ExporterServices : IDisposable
     /// <summary>What the last collections found, for <c>/status</c>.</summary>
     public StatusBoard StatusBoard { get; }
 
-    /// <summary>The limiter's current rate of every action and API host used so far (requests per second).</summary>
-    public IReadOnlyList<(string Action, string Host, double Rate)> RateLimits() => _api.RateLimits();
+    /// <summary>The limiter's current rate of every account, action and API host used so far (requests per second).</summary>
+    public IReadOnlyList<RateLimit> RateLimits() => _api.RateLimits();
 
-    /// <summary>The families of <c>/metrics</c>: build, configuration, scrapes, API calls, process and runtime.</summary>
-    public IEnumerable<MetricFamily> ExporterFamilies()
+    /// <summary>The registry of every family on <c>/metrics</c>, built on first use. A new self-metric is registered in
+    /// <see cref="RegisterSelfMetrics"/>, at the place it should be written.</summary>
+    public SelfMetrics SelfMetrics => LazyInitializer.EnsureInitialized(ref _selfMetrics, RegisterSelfMetrics);
+
+    /// <summary>The families of <c>/metrics</c>: build, configuration, scrapes, API calls, credentials, process and runtime.</summary>
+    public IReadOnlyList<MetricFamily> ExporterFamilies() => SelfMetrics.Collect();
+
+    /// <summary>Every family of <c>/metrics</c>, in the order it is written.</summary>
+    private SelfMetrics RegisterSelfMetrics()
     {
-        yield return new MetricFamily("datahub_exporter_build_info",
-            "A metric with a constant 1 labelled by the version, source revision and .NET runtime of this exporter.", MetricType.Gauge,
-            [new Sample("datahub_exporter_build_info",
-                [new Label("version", BuildInfo.Version), new Label("revision", BuildInfo.Revision), new Label("runtime", BuildInfo.Runtime)], 1)]);
+        var metrics = new SelfMetrics();
+        metrics.Gauge("datahub_exporter_build_info",
+                "A metric with a constant 1 labelled by the version, source revision and .NET runtime of this exporter.", "version", "revision", "runtime")
+            .Set(new(BuildInfo.Version, BuildInfo.Revision, BuildInfo.Runtime), 1);
+
         // One family for both files, told apart by a file label, so an alert on a failed reload covers both.
-        var files = new List<(string File, bool Ok, DateTimeOffset Loaded)> { ("config", Config.LastReloadSuccessful, Config.LastSuccessfulLoad) };
+        metrics.CallbackGauge("datahub_exporter_config_last_reload_successful",
+            "Whether the last reload of a file succeeded (1) or failed and the previous version is still in force (0); file is config (the INI file) or web_config (--web.config.file), each re-read on SIGHUP and when it changes.",
+            ["file"], () => ReloadedFiles().Select(f => (new LabelValues(f.File), f.Ok ? 1.0 : 0)));
+        metrics.CallbackGauge("datahub_exporter_config_last_reload_success_timestamp_seconds",
+            "When the version of a file in force was loaded, as Unix seconds; file as for datahub_exporter_config_last_reload_successful.",
+            ["file"], () => ReloadedFiles().Select(f => (new LabelValues(f.File), f.Loaded.ToUnixTimeMilliseconds() / 1000.0)));
+        if (WebConfig?.Current.Path is not null)
+        {
+            metrics.Add(WebConfig.AuthFailures.Failures);
+        }
+
+        metrics.CallbackGauge("datahub_exporter_api_rate_limit",
+            "Client-side limit of Tencent Cloud API requests per second, by action and API host: the --api.rate-limit, or less for a while after the API answered RequestLimitExceeded (halved on each refusal, 1/s added back per quiet second).",
+            ["account", "action", "host"], () => RateLimits().Select(r => (new LabelValues(r.Account, r.Action, r.Host), r.Rate)));
+        metrics.Add(ScrapeMetrics.Scrapes);
+        foreach (var family in ApiMetrics.Families)
+        {
+            metrics.Add(family);
+        }
+
+        // Without account sections, the expiry of the keys in use by source; with them, each account's, labelled by account too.
+        metrics.CallbackGauge(CredentialMetrics.ExpiryName, CredentialMetrics.ExpiryHelp, ["account", "source"], () => Config.Current.Accounts
+            .Where(a => a.Credentials.Expiry is not null)
+            .Select(a => (new LabelValues(a.Account, a.Credentials.Source), a.Credentials.Expiry!.Value.ToUnixTimeMilliseconds() / 1000.0)));
+        // The refresh counters every role source of the configuration in force shares (none for static keys only).
+        metrics.Callback(CredentialMetrics.RefreshName, CredentialMetrics.RefreshHelp, MetricType.Counter, () =>
+            Config.Current.CredentialProviders().Select(p => p.Metrics).FirstOrDefault(m => m is not null)?.Refreshes.Samples() ?? []);
+        metrics.Source("process and runtime", ProcessMetrics.Collect);
+        return metrics;
+    }
+
+    private List<(string File, bool Ok, DateTimeOffset Loaded)> ReloadedFiles()
+    {
+        var files = new List<(string File, bool Ok, DateTimeOffset Loaded)>(2) { ("config", Config.LastReloadSuccessful, Config.LastSuccessfulLoad) };
         if (WebConfig?.Current.Path is not null)
         {
             files.Add(("web_config", WebConfig.LastReloadSuccessful, WebConfig.LastSuccessfulLoad));
         }
 
-        yield return new MetricFamily("datahub_exporter_config_last_reload_successful",
-            "Whether the last reload of a file succeeded (1) or failed and the previous version is still in force (0); file is config (the INI file) or web_config (--web.config.file), each re-read on SIGHUP and when it changes.",
-            MetricType.Gauge, files.Select(f => new Sample("datahub_exporter_config_last_reload_successful", [new Label("file", f.File)], f.Ok ? 1 : 0)).ToList());
-        yield return new MetricFamily("datahub_exporter_config_last_reload_success_timestamp_seconds",
-            "When the version of a file in force was loaded, as Unix seconds; file as for datahub_exporter_config_last_reload_successful.",
-            MetricType.Gauge, files.Select(f => new Sample("datahub_exporter_config_last_reload_success_timestamp_seconds", [new Label("file", f.File)],
-                f.Loaded.ToUnixTimeMilliseconds() / 1000.0)).ToList());
-        if (WebConfig?.Current.Path is not null)
-        {
-            yield return WebConfig.AuthFailures.Collect();
-        }
-
-        yield return ApiMetrics.RateLimitFamily(RateLimits());
-        foreach (var family in ScrapeMetrics.Collect().Concat(ApiMetrics.Collect()).Concat(CredentialFamilies(Config.Current)).Concat(ProcessMetrics.Collect()))
-        {
-            yield return family;
-        }
-    }
-
-    /// <summary>The credential families: the provider's own without account sections; with them, the expiry of each
-    /// account's keys labelled by account and source, and the refresh counters every role source shares.</summary>
-    private static IEnumerable<MetricFamily> CredentialFamilies(ExporterConfig config)
-    {
-        if (config.AccountSections is null)
-        {
-            return config.Credentials.Collect();
-        }
-
-        var shared = config.CredentialProviders().Select(p => p.Collect().ToList()).FirstOrDefault(f => f.Count > 0);
-        if (shared is null)
-        {
-            return []; // static keys only: nothing expires and nothing is refreshed
-        }
-
-        var expiry = shared.Single(f => f.Name == TencentCloud.CredentialSources.CredentialMetrics.ExpiryName);
-        var samples = config.Accounts.Where(a => a.Credentials.Expiry is not null)
-            .Select(a => new Sample(expiry.Name, [new Label("account", a.Account!), new Label("source", a.Credentials.Source)],
-                a.Credentials.Expiry!.Value.ToUnixTimeMilliseconds() / 1000.0))
-            .ToList();
-        return shared.Select(f => f.Name == expiry.Name ? new MetricFamily(f.Name, f.Help, f.Type, samples) : f);
+        return files;
     }
 
     public void Dispose() => _http.Dispose();

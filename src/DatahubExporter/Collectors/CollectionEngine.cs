@@ -403,6 +403,8 @@ internal sealed partial class CollectionEngine
         var account = config.Account;
         var result = await stage.RunAsync(new StageContext(_ckafka, target, config, () => NewProgress(state, collection), collection.Token), items)
             .ConfigureAwait(false);
+        // The stage's label values come from the API too (the lag path's topic): scrubbed as the items' are.
+        result = result with { Samples = ScrubSecrets(result.Samples) };
         var seconds = _time.GetElapsedTime(started).TotalSeconds;
         if (result.Failures == 0)
         {
@@ -428,6 +430,40 @@ internal sealed partial class CollectionEngine
             }
         },
     };
+
+    /// <summary>Label values of a stage's samples with every secret masked; the same list when none holds one.</summary>
+    private static IReadOnlyList<Sample> ScrubSecrets(IReadOnlyList<Sample> samples)
+    {
+        var scrubber = SecretScrubber.Process;
+        if (scrubber.IsEmpty)
+        {
+            return samples;
+        }
+
+        List<Sample>? scrubbed = null;
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var labels = samples[i].Labels;
+            Label[]? clean = null;
+            for (var l = 0; l < labels.Count; l++)
+            {
+                var value = scrubber.Scrub(labels[l].Value);
+                if (!ReferenceEquals(value, labels[l].Value))
+                {
+                    clean ??= [.. labels];
+                    clean[l] = labels[l] with { Value = value };
+                }
+            }
+
+            if (clean is not null)
+            {
+                scrubbed ??= [.. samples];
+                scrubbed[i] = samples[i] with { Labels = clean };
+            }
+        }
+
+        return scrubbed ?? samples;
+    }
 
     /// <summary>Label values come from the API: a task's name or ErrorMessage may quote a key in use (issue 16 item 5).
     /// Checked once per collection, not per scrape; nothing is copied unless a value holds a secret.</summary>

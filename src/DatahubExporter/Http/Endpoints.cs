@@ -37,7 +37,7 @@ internal static class Endpoints
             routes.MapMethods(path.HttpPath, ReadMethods, context => ScrapeAsync(context, path, services));
         }
 
-        routes.MapMethods(MetricsPath, ReadMethods, context => WriteExpositionAsync(context, new ScrapeAnswer(services.ExporterFamilies().ToList(), true)));
+        routes.MapMethods(MetricsPath, ReadMethods, context => WriteExpositionAsync(context, new ScrapeAnswer(services.ExporterFamilies(), true)));
         routes.MapMethods(StatusPath, ReadMethods, context => WriteStatusPageAsync(context, services));
         routes.MapMethods(HealthyPath, ReadMethods, context => WriteTextAsync(context, "Healthy\n"));
         routes.MapMethods(ReadyPath, ReadMethods, context => WriteTextAsync(context, "Ready\n"));

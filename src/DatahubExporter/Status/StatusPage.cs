@@ -4,6 +4,7 @@ using System.Text;
 using DatahubExporter.Collectors;
 using DatahubExporter.Http;
 using DatahubExporter.Telemetry;
+using DatahubExporter.TencentCloud;
 
 namespace DatahubExporter.Status;
 
@@ -18,7 +19,7 @@ internal sealed record StatusPageData(
     bool HasCredentials,
     DateTimeOffset? CredentialExpiry,
     double ConfiguredRate,
-    IReadOnlyList<(string Action, string Host, double Rate)> Rates,
+    IReadOnlyList<RateLimit> Rates,
     IReadOnlyList<(string Action, long Requests)> RequestsLastMinute,
     IReadOnlyList<AccountStatus>? Accounts = null)
 {
@@ -251,11 +252,16 @@ internal static class StatusPage
             return;
         }
 
-        html.Append("<table id=\"rates\">\n<thead><tr><th>action</th><th>API host</th><th>current limit</th></tr></thead>\n<tbody>\n");
-        foreach (var (action, host, rate) in data.Rates)
+        // Each account has its own budgets (exporter.md "Isolation"): its name in a cell of its own, never glued to the host.
+        var accounts = data.Rates.Any(r => r.Account is not null);
+        html.Append("<table id=\"rates\">\n<thead><tr>").Append(accounts ? "<th>account</th>" : "")
+            .Append("<th>action</th><th>API host</th><th>current limit</th></tr></thead>\n<tbody>\n");
+        foreach (var rate in data.Rates.OrderBy(r => r.Account, StringComparer.Ordinal).ThenBy(r => r.Action, StringComparer.Ordinal)
+                     .ThenBy(r => r.Host, StringComparer.Ordinal))
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td data-label=\"action\">{E(action)}</td><td data-label=\"API host\">{E(host)}</td>")
-                .Append(CultureInfo.InvariantCulture, $"<td data-label=\"current limit\"{(rate < data.ConfiguredRate ? " class=\"fail\"" : "")}>{rate:0.###}/s</td></tr>\n");
+            html.Append("<tr>").Append(accounts ? $"<td data-label=\"account\">{E(rate.Account)}</td>" : "")
+                .Append(CultureInfo.InvariantCulture, $"<td data-label=\"action\">{E(rate.Action)}</td><td data-label=\"API host\">{E(rate.Host)}</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td data-label=\"current limit\"{(rate.Rate < data.ConfiguredRate ? " class=\"fail\"" : "")}>{rate.Rate:0.###}/s</td></tr>\n");
         }
 
         html.Append("</tbody>\n</table>\n");

@@ -8,7 +8,8 @@ namespace DatahubExporter.Telemetry;
 /// full SecretId its masked form. Fed by the credential providers as they hand keys out (<see cref="Process"/>: the
 /// configured static keys and every key pair a role source fetches), and used by the logger, by error texts and by
 /// the label values the scrape paths export (issue 16 item 5: a task's <c>ErrorMessage</c> holding the key was
-/// exported verbatim). Keeps the latest <see cref="MaxSecrets"/>. Thread-safe; <see cref="Scrub"/> takes no lock.
+/// exported verbatim). Keeps the latest <see cref="MaxSecrets"/>. <see cref="Mask(string, Credentials)"/> applies the same masks
+/// to the secrets of one call (server answers), the only other place secrets are masked. Thread-safe; <see cref="Scrub"/> takes no lock.
 /// </summary>
 internal sealed class SecretScrubber
 {
@@ -79,6 +80,24 @@ internal sealed class SecretScrubber
 
         return text;
     }
+
+    /// <summary>
+    /// <paramref name="text"/> with the secrets of one key pair masked as <see cref="Scrub"/> masks them (key and token
+    /// <c>****</c>, SecretId its masked form), whether or not they are protected process-wide yet, and however short:
+    /// for text answered to a call signed with them (an API or STS error message), before anyone decides where it goes.
+    /// </summary>
+    public static string Mask(string text, Credentials credentials)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        text = Mask(text, credentials.SecretKey);
+        text = Mask(text, credentials.Token);
+        // Tencent's own messages quote it in full ("The SecretId 'AKID…' is not found").
+        return credentials.SecretId.Length > 0 ? text.Replace(credentials.SecretId, credentials.MaskedSecretId, StringComparison.Ordinal) : text;
+    }
+
+    /// <summary><paramref name="text"/> with <paramref name="secret"/> (a key, a token, the web-identity token) as <c>****</c>.</summary>
+    public static string Mask(string text, string? secret) =>
+        string.IsNullOrEmpty(secret) ? text : text.Replace(secret, "****", StringComparison.Ordinal);
 
     private void Add(string? value, string mask)
     {

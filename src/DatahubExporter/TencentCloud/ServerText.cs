@@ -1,5 +1,6 @@
 using System.Text;
 using DatahubExporter.Configuration;
+using DatahubExporter.Telemetry;
 
 namespace DatahubExporter.TencentCloud;
 
@@ -13,19 +14,7 @@ internal static class ServerText
     /// everywhere else. Masked before shortening, so a secret cut in half at the end cannot slip through.</summary>
     public static string Clean(Credentials credentials, string text)
     {
-        if (credentials.SecretKey.Length > 0)
-        {
-            text = text.Replace(credentials.SecretKey, "****", StringComparison.Ordinal);
-        }
-        if (!string.IsNullOrEmpty(credentials.Token))
-        {
-            text = text.Replace(credentials.Token, "****", StringComparison.Ordinal);
-        }
-        if (credentials.SecretId.Length > 0)
-        {
-            // Tencent's own messages quote it in full ("The SecretId 'AKID…' is not found").
-            text = text.Replace(credentials.SecretId, credentials.MaskedSecretId, StringComparison.Ordinal);
-        }
+        text = SecretScrubber.Mask(text, credentials);
         if (text.Length > MaxMessageChars)
         {
             text = text[..MaxMessageChars] + "…";

@@ -162,10 +162,10 @@ internal sealed class TencentCloudClient(ApiHttp http, TencentCloudClientOptions
         }
     }
 
-    /// <summary>The client-side rate of every (action, API host) used so far, in requests per second: the
+    /// <summary>The client-side rate of every (account, action, API host) used so far, in requests per second: the
     /// configured rate, or less for a while after the API answered <c>RequestLimitExceeded</c>. Empty when the
     /// limiter is off.</summary>
-    public IReadOnlyList<(string Action, string Host, double Rate)> RateLimits() => _limiter.Rates();
+    public IReadOnlyList<RateLimit> RateLimits() => _limiter.Rates().Select(r => RateLimit.FromLimiterKey(r.Action, r.Host, r.Rate)).ToList();
 
     /// <summary>Full-jitter capped exponential backoff: <paramref name="unit"/> in [0, 1) scales
     /// min(max, base·2^retry). Pure, for the tests.</summary>

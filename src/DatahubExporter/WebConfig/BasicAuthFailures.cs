@@ -1,9 +1,11 @@
-using DatahubExporter.Exposition;
+using DatahubExporter.Telemetry;
 
 namespace DatahubExporter.WebConfig;
 
-/// <summary>Counts refused basic-auth attempts by reason for <c>datahub_exporter_http_auth_failures_total</c>.
-/// Every reason is written from the start (at 0), so <c>rate()</c> sees the first failure. Lock-free.</summary>
+/// <summary>Counts refused basic-auth attempts by reason for <c>datahub_exporter_http_auth_failures_total</c>: a
+/// <see cref="SelfCounter"/> (lock-free), registered in <c>ExporterServices.SelfMetrics</c> when a web config file is
+/// in use. Every reason is written from the start (at 0), so <c>rate()</c> sees the first failure; other reasons are
+/// not counted.</summary>
 internal sealed class BasicAuthFailures
 {
     /// <summary>No <c>Authorization</c> header.</summary>
@@ -23,22 +25,25 @@ internal sealed class BasicAuthFailures
 
     private static readonly string[] Reasons = [Busy, Malformed, Missing, UnknownUser, WrongPassword];
 
-    private readonly long[] _counts = new long[Reasons.Length];
-
-    public void Count(string reason)
+    public BasicAuthFailures()
     {
-        var i = Array.IndexOf(Reasons, reason);
-        if (i >= 0)
+        foreach (var reason in Reasons)
         {
-            Interlocked.Increment(ref _counts[i]);
+            Failures.Touch(new(reason));
         }
     }
 
-    public long this[string reason] => Interlocked.Read(ref _counts[Array.IndexOf(Reasons, reason)]);
+    public SelfCounter Failures { get; } = new("datahub_exporter_http_auth_failures_total",
+        "HTTP requests refused by basic auth, by reason: missing, malformed, unknown_user, wrong_password, or busy (every core was verifying a password; answered 429 without checking).",
+        "reason");
 
-    public MetricFamily Collect() =>
-        new("datahub_exporter_http_auth_failures_total",
-            "HTTP requests refused by basic auth, by reason: missing, malformed, unknown_user, wrong_password, or busy (every core was verifying a password; answered 429 without checking).",
-            MetricType.Counter,
-            Reasons.Select((r, i) => new Sample("datahub_exporter_http_auth_failures_total", [new Label("reason", r)], Interlocked.Read(ref _counts[i]))).ToList());
+    public void Count(string reason)
+    {
+        if (Array.IndexOf(Reasons, reason) >= 0)
+        {
+            Failures.Increment(new(reason));
+        }
+    }
+
+    public long this[string reason] => (long)Failures.Get(new(reason));
 }

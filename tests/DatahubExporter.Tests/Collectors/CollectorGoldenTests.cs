@@ -63,12 +63,12 @@ public class CollectorGoldenTests
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    internal static void AssertGolden(string actual, string file)
+    internal static void AssertGolden(string actual, string file, string folder = "collectors")
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "testdata", "collectors", file);
+        var path = Path.Combine(AppContext.BaseDirectory, "testdata", folder, file);
         if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
         {
-            var source = Path.Combine(TestContext.CurrentContext.TestDirectory, "..", "..", "..", "testdata", "collectors", file);
+            var source = Path.Combine(TestContext.CurrentContext.TestDirectory, "..", "..", "..", "testdata", folder, file);
             File.WriteAllText(source, actual);
             Assert.Inconclusive($"rewrote {file}");
         }

@@ -12,12 +12,12 @@ public class DatahubTaskLagPathTests
     private static readonly string[] GroupActions = [DatahubTaskLagPath.GroupOffsetsAction, DatahubTaskLagPath.DatahubGroupOffsetsAction];
 
     private static (ExporterServices Services, FakeHandler Handler) Services(Func<RecordedRequest, HttpResponseMessage> respond, string? groupPattern = null,
-        int attempts = 1)
+        int attempts = 1, string secretKey = "lag-key")
     {
         var handler = new FakeHandler((_, r) => respond(r));
         var config = new ConfigHolder(new ExporterConfig
         {
-            Credentials = new Credentials("AKIDlag0000000001", "lag-key", null),
+            Credentials = new Credentials("AKIDlag0000000001", secretKey, null),
             Regions = ["ap-guangzhou"],
             Endpoint = new Uri("https://ckafka.example/"),
             TaskLagGroup = groupPattern is null ? TaskLagGroup.Default : new TaskLagGroup(groupPattern),
@@ -146,5 +146,22 @@ public class DatahubTaskLagPathTests
         Assert.That(handler.Requests.Count(r => r.Header("X-TC-Action") == DatahubTaskLagPath.DatahubGroupOffsetsAction), Is.EqualTo(2));
         Assert.That(samples.Where(s => s.Name == "datahub_task_consumer_lag").Select(s => s["TaskId"]), Is.EquivalentTo(new[] { "task-lag00001", "task-lag00002" }));
         Assert.That(samples.Single(s => s.Name == "datahub_exporter_collect_success").Value, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_topic_name_holding_the_secret_key_is_exported_scrubbed()
+    {
+        const string key = "lag-topic-secret-key-0042";
+        var (services, _) = Services(r => r.Header("X-TC-Action") == "DescribeDatahubTasks"
+            ? FakeHandler.Json(TaskLagAnswers.Tasks)
+            : FakeHandler.Json("{\"Response\":{\"Result\":{\"TotalCount\":1,\"TopicList\":[{\"Topic\":\"leak-" + key +
+                               "\",\"Partitions\":[{\"Partition\":0,\"Offset\":3,\"Lag\":1,\"ErrorCode\":0}]}]},\"RequestId\":\"r\"}}"), secretKey: key);
+        using var _s = services;
+
+        var text = CollectorGoldenTests.Render(await services.Engine.ScrapeAsync(DatahubTaskLagPath.Path, TimeSpan.FromSeconds(10), CancellationToken.None));
+
+        // Booleans, not Does.Contain: a failure message must not print the key.
+        Assert.That(text.Contains("topic=\"leak-****\"", StringComparison.Ordinal), Is.True, "the check below can fail: the topic is there");
+        Assert.That(text.Contains(key, StringComparison.Ordinal), Is.False, "the secret key reached the exposition");
     }
 }

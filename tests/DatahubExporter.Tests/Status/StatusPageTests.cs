@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using DatahubExporter.Collectors;
+using DatahubExporter.Configuration;
 using DatahubExporter.Status;
+using DatahubExporter.TencentCloud;
 
 namespace DatahubExporter.Tests.Status;
 
@@ -11,7 +13,7 @@ public sealed class StatusPageTests
 
     private static StatusPageData Data(IReadOnlyList<UnitStatus> units, DateTimeOffset? expiry = null) => new(
         Now, ExporterServices.AllPaths, ["ap-guangzhou", "ap-shanghai"], units, "oidc", "role=arn:qcs::cam::uin/1:roleName/x", true, expiry, 20,
-        [("DescribeDatahubTasks", "ckafka.tencentcloudapi.com", 10)], [("DescribeConnectResources", 3), ("DescribeDatahubTasks", 1200)]);
+        [new RateLimit(null, "DescribeDatahubTasks", "ckafka.tencentcloudapi.com", 10)], [("DescribeConnectResources", 3), ("DescribeDatahubTasks", 1200)]);
 
     private static UnitStatus Failing(string region, params NotRunningItem[] items) => new(
         new UnitKey("datahub_tasks", null, region), DatahubTasksPath.Path,
@@ -143,5 +145,45 @@ public sealed class StatusPageTests
     public void Spans_read_as_people_say_them(int seconds, bool future, string expected)
     {
         Assert.That(StatusPage.Span(TimeSpan.FromSeconds(seconds), future), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task Each_accounts_rate_rows_show_the_account_and_the_host_in_cells_of_their_own()
+    {
+        ExporterConfig Account(string name) => new()
+        {
+            Account = name,
+            Credentials = new Credentials($"AKID{name}status01", "status-page-key", null),
+            Regions = ["ap-guangzhou"],
+            Endpoint = new Uri($"https://{name}.example/"),
+            SourcePath = "status.conf",
+        };
+        ExporterConfig[] accounts = [Account("prod"), Account("staging")];
+        var config = new ConfigHolder(new ExporterConfig { Credentials = accounts[0].Credentials, Regions = [], SourcePath = "status.conf", AccountSections = accounts }, TimeProvider.System);
+        var handler = new FakeHandler((_, _) => FakeHandler.Ok("\"Result\":{\"TotalCount\":0,\"TaskList\":[]},\"RequestId\":\"r\""));
+        using var services = new ExporterServices(new ExporterOptions { ApiMaxAttempts = 1, ApiRateLimit = 20 }, config,
+            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, TimeProvider.System, new HttpClient(handler));
+        await services.Engine.ScrapeAsync(DatahubTasksPath.Path, TimeSpan.FromSeconds(10), CancellationToken.None);
+
+        var page = StatusPage.Render(StatusPageData.From(services));
+        var rates = Regex.Match(page, "<table id=\"rates\">.*?</table>", RegexOptions.Singleline).Value;
+
+        Assert.That(rates, Does.Contain("<th>account</th><th>action</th><th>API host</th>"));
+        foreach (var account in new[] { "prod", "staging" })
+        {
+            Assert.That(rates, Does.Contain($"<tr><td data-label=\"account\">{account}</td><td data-label=\"action\">DescribeDatahubTasks</td>" +
+                $"<td data-label=\"API host\">{account}.example</td>"));
+        }
+
+        Assert.That(rates, Does.Not.Contain("prod/").And.Not.Contain("staging/"), "no limiter key account/host on the page");
+    }
+
+    [Test]
+    public void Without_accounts_the_rate_table_has_no_account_column()
+    {
+        var page = StatusPage.Render(Data([]));
+
+        Assert.That(page, Does.Contain("<thead><tr><th>action</th><th>API host</th><th>current limit</th></tr></thead>"));
+        Assert.That(page, Does.Contain("<tr><td data-label=\"action\">DescribeDatahubTasks</td><td data-label=\"API host\">ckafka.tencentcloudapi.com</td>"));
     }
 }

@@ -90,13 +90,7 @@ internal sealed class AssumeRoleFetcher(HttpClient http, Uri stsEndpoint, Creden
             }
 
             // The message could echo the base's token or key id back: neither reaches a log.
-            var shown = message.Replace(signer.SecretId, signer.MaskedSecretId, StringComparison.Ordinal);
-            if (signer.Token is { Length: > 0 } token)
-            {
-                shown = shown.Replace(token, "****", StringComparison.Ordinal);
-            }
-
-            return new CredentialException($"{what}: {SourceHttp.Clean(code)}: {SourceHttp.Clean(shown)}");
+            return new CredentialException($"{what}: {SourceHttp.Clean(code)}: {SourceHttp.Clean(Telemetry.SecretScrubber.Mask(message, signer))}");
         }
     }
 

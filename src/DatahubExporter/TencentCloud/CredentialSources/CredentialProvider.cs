@@ -1,5 +1,4 @@
 using DatahubExporter.Configuration;
-using DatahubExporter.Exposition;
 
 namespace DatahubExporter.TencentCloud.CredentialSources;
 
@@ -37,8 +36,8 @@ internal abstract class CredentialProvider : IDisposable
     public virtual Task<Credentials?> RefreshRejectedAsync(Credentials rejected, CancellationToken cancellationToken) =>
         Task.FromResult<Credentials?>(null);
 
-    /// <summary>The <c>datahub_exporter_credentials_*</c> families of <c>/metrics</c> (none for static keys).</summary>
-    public virtual IEnumerable<MetricFamily> Collect() => [];
+    /// <summary>The refresh counters of <c>/metrics</c> this source counts in; null for keys that are never refreshed.</summary>
+    public virtual CredentialMetrics? Metrics => null;
 
     public virtual void Dispose()
     {

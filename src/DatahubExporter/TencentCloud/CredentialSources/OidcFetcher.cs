@@ -59,7 +59,7 @@ internal sealed class OidcFetcher(HttpClient http, Uri stsEndpoint, string regio
 
         // The message could echo the web-identity token back: it never reaches a log.
         return await SourceHttp.CallStsAsync(http, request, Timeout, what, time, now,
-            (code, message) => new CredentialException($"{what}: {SourceHttp.Clean(code)}: {SourceHttp.Clean(message.Replace(token, "****", StringComparison.Ordinal))}"),
+            (code, message) => new CredentialException($"{what}: {SourceHttp.Clean(code)}: {SourceHttp.Clean(Telemetry.SecretScrubber.Mask(message, token))}"),
             cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,5 +1,4 @@
 using DatahubExporter.Configuration;
-using DatahubExporter.Exposition;
 
 namespace DatahubExporter.TencentCloud.CredentialSources;
 
@@ -126,7 +125,7 @@ internal sealed class RefreshingCredentialProvider : CredentialProvider
         return null;
     }
 
-    public override IEnumerable<MetricFamily> Collect() => _metrics.Collect(Source, Expiry);
+    public override CredentialMetrics Metrics => _metrics;
 
     public override void Dispose()
     {

@@ -179,13 +179,9 @@ public class RefreshingCredentialProviderTests
         Assert.That(Samples(metrics, "cvm_role", "success"), Is.EqualTo(0), "series exist before the first refresh");
         await provider.StartAsync(CancellationToken.None);
 
-        var families = provider.Collect().ToDictionary(f => f.Name);
-
-        var expiry = families[CredentialMetrics.ExpiryName];
-        Assert.That(expiry.Type, Is.EqualTo(MetricType.Gauge));
-        Assert.That(expiry.Samples.Single().Labels, Is.EqualTo(new[] { new Label("source", "cvm_role") }));
-        Assert.That(expiry.Samples.Single().Value, Is.EqualTo((Start + TimeSpan.FromMinutes(30)).ToUnixTimeSeconds()));
-        Assert.That(families[CredentialMetrics.RefreshName].Type, Is.EqualTo(MetricType.Counter));
+        Assert.That(provider.Expiry, Is.EqualTo(Start + TimeSpan.FromMinutes(30)));
+        Assert.That(provider.Metrics, Is.SameAs(metrics));
+        Assert.That(metrics.Refreshes.Type, Is.EqualTo(MetricType.Counter));
         Assert.That(Samples(metrics, "cvm_role", "success"), Is.EqualTo(1));
         Assert.That(Samples(metrics, "cvm_role", "failure"), Is.EqualTo(0));
         Assert.That(fetcher.Fetches, Is.EqualTo(1));
@@ -289,11 +285,11 @@ public class RefreshingCredentialProviderTests
 
         Assert.That(provider.Source, Is.EqualTo("static"));
         Assert.That(provider.Expiry, Is.Null);
-        Assert.That(provider.Collect(), Is.Empty);
+        Assert.That(provider.Metrics, Is.Null);
         Assert.That(provider.RefreshRejectedAsync(provider.Current!, CancellationToken.None).Result, Is.Null);
     }
 
     private static double Samples(CredentialMetrics metrics, string source, string result) =>
-        metrics.Collect(source, null).Single(f => f.Name == CredentialMetrics.RefreshName).Samples
+        metrics.Refreshes.Samples()
             .Single(s => s.Labels.Contains(new Label("source", source)) && s.Labels.Contains(new Label("result", result))).Value;
 }
