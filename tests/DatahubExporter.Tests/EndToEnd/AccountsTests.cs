@@ -15,7 +15,7 @@ public class AccountsTests : EndToEndFixture
     private const int StagingTasks = 12;
     private SimulatorServer _prod = null!;
     private SimulatorServer _staging = null!;
-    private string _dir = null!;
+    private TempDirectory _temp = null!;
     private string _config = null!;
     private HttpClient _http = null!;
     private ExporterProcess? _exporter;
@@ -23,7 +23,7 @@ public class AccountsTests : EndToEndFixture
     [SetUp]
     public async Task StartAsync()
     {
-        _dir = NewTempDir();
+        _temp = new TempDirectory("datahub-e2e-");
         _prod = await SimulatorServer.StartAsync(SimulatorOptions(tasks: ProdTasks, resources: 5));
         var staging = SimulatorOptions(tasks: 1, resources: 1);
         staging.Accounts = [new SimulatedAccount
@@ -35,10 +35,9 @@ public class AccountsTests : EndToEndFixture
             DataSet = SimulatorDataSet.Generate(StagingTasks, 4, seed: 7),
         }];
         _staging = await SimulatorServer.StartAsync(staging);
-        _config = Path.Combine(_dir, "datahub_exporter.conf");
         // [common]'s key pair signs prod's calls and staging's AssumeRole (the staging simulator knows it as a user
         // of its default account, which serves one task: seeing it would mean the role was not used).
-        File.WriteAllText(_config, $"""
+        _config = _temp.Write("datahub_exporter.conf", $"""
             [common]
             secret_id = {SecretId}
             secret_key = {SecretKey}
@@ -53,11 +52,7 @@ public class AccountsTests : EndToEndFixture
             external_id = staging-ext
             region = ap-guangzhou, ap-shanghai
 
-            """);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(_config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+            """, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
         _http = Http();
         _exporter = await ExporterProcess.StartServerAsync(["--conf", _config, "--web.listen-address=127.0.0.1:0"],
@@ -76,7 +71,7 @@ public class AccountsTests : EndToEndFixture
         _http.Dispose();
         await _prod.DisposeAsync();
         await _staging.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        _temp.Dispose();
         AssertNoSecrets(output, "exporter output");
         AssertNoStackTrace(output, "exporter output");
     }

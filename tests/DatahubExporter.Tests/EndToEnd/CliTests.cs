@@ -8,13 +8,14 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// <summary>The command line of the real binary: flag spellings, exit codes 0/1/2, one-line errors (exporter.md "Command line").</summary>
 public class CliTests : EndToEndFixture
 {
+    private TempDirectory _temp = null!;
     private string _dir = null!;
 
     [SetUp]
-    public void MakeDir() => _dir = NewTempDir();
+    public void MakeDir() => _dir = (_temp = new TempDirectory("datahub-e2e-")).Path;
 
     [TearDown]
-    public void RemoveDir() => Directory.Delete(_dir, recursive: true);
+    public void RemoveDir() => _temp.Dispose();
 
     /// <summary>A user error is exactly one non-empty line on stderr, prefixed with the program name, and never a stack trace.</summary>
     internal static string AssertOneLine(string stderr, string what)

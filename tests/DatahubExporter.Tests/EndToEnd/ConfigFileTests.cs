@@ -10,13 +10,14 @@ namespace DatahubExporter.Tests.EndToEnd;
 public class ConfigFileTests : EndToEndFixture
 {
     private static readonly string CorpusDir = Path.Combine(AppContext.BaseDirectory, "testdata", "e2e", "config");
+    private TempDirectory _temp = null!;
     private string _dir = null!;
 
     [SetUp]
-    public void MakeDir() => _dir = NewTempDir();
+    public void MakeDir() => _dir = (_temp = new TempDirectory("datahub-e2e-")).Path;
 
     [TearDown]
-    public void RemoveDir() => Directory.Delete(_dir, recursive: true);
+    public void RemoveDir() => _temp.Dispose();
 
     [TestCase("bom.conf")]
     [TestCase("crlf.conf")]

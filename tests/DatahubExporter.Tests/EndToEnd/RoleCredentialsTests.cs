@@ -152,9 +152,9 @@ public class RoleCredentialsTests : EndToEndFixture
     [Test]
     public async Task The_credential_families_on_metrics_pass_promtool()
     {
-        if (!File.Exists(Prometheus.PrometheusTools.PromtoolPath))
+        if (!File.Exists(PrometheusTools.PromtoolPath))
         {
-            Prometheus.PrometheusTools.Unavailable("promtool is not installed (set PROMETHEUS_BIN_DIR)");
+            PrometheusTools.Unavailable("promtool is not installed (set PROMETHEUS_BIN_DIR)");
         }
 
         var exporter = await StartServerAsync(CvmEnv());
@@ -163,7 +163,7 @@ public class RoleCredentialsTests : EndToEndFixture
         Assert.That(text, Does.Contain("# TYPE datahub_exporter_credentials_expiry_timestamp_seconds gauge"));
         Assert.That(text, Does.Contain("datahub_exporter_credentials_refresh_total{source=\"cvm_role\",result=\"failure\"} 0"));
         Assert.That(text, Does.Contain("datahub_exporter_credentials_refresh_total{source=\"cvm_role\",result=\"success\"} 1"));
-        var lint = await Prometheus.PrometheusTools.RunPromtoolAsync(["check", "metrics"], stdin: text);
+        var lint = await PrometheusTools.RunPromtoolAsync(["check", "metrics"], stdin: text);
         Assert.That(lint.ExitCode, Is.EqualTo(0), lint.Output);
     }
 

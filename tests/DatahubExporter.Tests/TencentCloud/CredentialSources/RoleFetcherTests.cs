@@ -8,15 +8,15 @@ namespace DatahubExporter.Tests.TencentCloud.CredentialSources;
 public class RoleFetcherTests
 {
     private static int _issued;
-    private DirectoryInfo _dir = null!;
+    private TempDirectory _dir = null!;
 
     [SetUp]
-    public void CreateDirectory() => _dir = Directory.CreateTempSubdirectory("datahub-oidc-");
+    public void CreateDirectory() => _dir = new TempDirectory("datahub-oidc-");
 
     [TearDown]
-    public void DeleteDirectory() => _dir.Delete(recursive: true);
+    public void DeleteDirectory() => _dir.Dispose();
 
-    private string TokenFile => Path.Combine(_dir.FullName, "token");
+    private string TokenFile => _dir.PathOf("token");
 
     private static TemporaryKey Issue() =>
         new($"AKIDfake{Interlocked.Increment(ref _issued):D6}", "fakeKeyNeverLogged", "fakeTokenNeverLogged", DateTimeOffset.UtcNow.AddMinutes(30));
