@@ -22,26 +22,24 @@ internal sealed class ExporterServices : IDisposable
     /// and bursts no longer overlap the API's window when their arrival jitters.</summary>
     public static readonly TimeSpan RateLimitWindowGuard = TimeSpan.FromMilliseconds(50);
 
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
+    private readonly ApiHttp _http;
     private readonly TencentCloudClient _api;
 
-    /// <param name="webConfig">The <c>--web.config.file</c> watcher, whose reloads <c>/metrics</c> reports next to the
-    /// configuration's; null when there is none.</param>
-    public ExporterServices(ExporterOptions options, ConfigHolder config, ILoggerFactory loggers, TimeProvider time, HttpClient? http = null,
+    /// <param name="http">Replaces the exporter's own pooled client (<see cref="ApiHttp.Create"/>), e.g. with a test's
+    /// in-memory handler; not disposed with the services.</param>
+    /// <param name="webConfig">The <c>--web.config.file</c> watcher: the HTTP host takes TLS and basic auth from it, and
+    /// <c>/metrics</c> reports its reloads next to the configuration's. None: plain HTTP to everyone.</param>
+    public ExporterServices(ExporterOptions options, ConfigHolder config, ILoggerFactory loggers, TimeProvider time, ApiHttp? http = null,
         WebConfigWatcher? webConfig = null)
     {
         Options = options;
         Config = config;
         Time = time;
         ApiMetrics = new ApiMetrics(time);
-        WebConfig = webConfig;
-        _ownsHttp = http is null;
-        var connections = http is null ? new ConnectionWatch() : null;
-        _http = http ?? TencentCloudClient.CreateHttpClient(connections);
+        WebConfig = webConfig ?? new WebConfigWatcher(WebConfigFile.Empty, loggers.CreateLogger<WebConfigWatcher>(), time);
+        _http = http ?? ApiHttp.Create();
         var api = _api = new TencentCloudClient(_http, new TencentCloudClientOptions
         {
-            Connections = connections,
             RateLimitPerSecond = options.ApiRateLimit,
             RateLimitWindowGuard = RateLimitWindowGuard,
             MaxAttempts = options.ApiMaxAttempts,
@@ -58,7 +56,8 @@ internal sealed class ExporterServices : IDisposable
 
     public TimeProvider Time { get; }
 
-    public WebConfigWatcher? WebConfig { get; }
+    /// <summary>TLS and basic auth of the HTTP host, re-read while serving.</summary>
+    public WebConfigWatcher WebConfig { get; }
 
     public ApiMetrics ApiMetrics { get; }
 
@@ -128,11 +127,5 @@ internal sealed class ExporterServices : IDisposable
         return shared.Select(f => f.Name == expiry.Name ? new MetricFamily(f.Name, f.Help, f.Type, samples) : f);
     }
 
-    public void Dispose()
-    {
-        if (_ownsHttp)
-        {
-            _http.Dispose();
-        }
-    }
+    public void Dispose() => _http.Dispose();
 }

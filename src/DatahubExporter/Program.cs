@@ -90,7 +90,7 @@ internal static class Program
         ConfigHolder config;
         try
         {
-            config = demo is null ? ConfigSources.LoadConfig(options, getEnv, loggers, time) : ConfigSources.DemoConfig(demo, time);
+            config = demo is null ? ConfigSources.LoadConfig(options, getEnv, loggers, loggerProvider, time) : ConfigSources.DemoConfig(demo, time);
         }
         catch (ConfigException e)
         {
@@ -110,15 +110,12 @@ internal static class Program
             return await UsageAsync(stderr, $"credentials: {string.Join("; ", failures)}").ConfigureAwait(false);
         }
 
-        foreach (var failure in failures)
-        {
-            log.LogError("no credentials yet, collections fail until the source answers source={Source} err={Error}", config.Current.Credentials.Source, failure);
-        }
-
+        ConfigSources.LogNoCredentials(log, config.Current, failures);
         foreach (var provider in config.Current.CredentialProviders())
         {
             loggerProvider.Protect(provider);
         }
+
         WebConfigWatcher webConfig;
         try
         {
@@ -147,9 +144,17 @@ internal static class Program
         using var services = new ExporterServices(options, config, loggers, time, webConfig: webConfig);
         if (parsed.GetValue(CliFlags.OnceOption))
         {
-            return await OnceCommand.RunAsync(services, stdout, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await OnceCommand.RunAsync(services, stdout, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // As --config.check does: no refresh timer outlives the run (a test runs it in-process).
+                ConfigSources.DisposeCredentials(config.Current);
+            }
         }
 
-        return await ServeCommand.RunAsync(services, loggerProvider, webConfig, log, stderr, cancellationToken).ConfigureAwait(false);
+        return await ServeCommand.RunAsync(services, loggerProvider, log, stderr, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -22,7 +22,7 @@ internal static class BenchTargets
 
     /// <summary>The exporter's services for one region at <paramref name="endpoint"/>, with the rate limiter off and
     /// no retries; <paramref name="http"/> replaces the exporter's own HttpClient when given.</summary>
-    public static ExporterServices Services(Uri endpoint, HttpClient? http = null)
+    public static ExporterServices Services(Uri endpoint, ApiHttp? http = null)
     {
         var config = new ConfigHolder(new ExporterConfig
         {
@@ -30,7 +30,7 @@ internal static class BenchTargets
             Regions = [Region],
             Endpoint = endpoint,
             SourcePath = "(benchmark)",
-        }, null, TimeProvider.System);
+        }, TimeProvider.System);
         return new ExporterServices(new ExporterOptions { ApiRateLimit = 0, ApiMaxAttempts = 1 }, config,
             Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, TimeProvider.System, http);
     }
@@ -48,7 +48,7 @@ internal static class BenchTargets
         return answer.Body.Payload(ExpositionFormat.PrometheusText004, gzip: false).Length;
     }
 
-    public static TencentCloudClient Client(HttpClient http) =>
+    public static TencentCloudClient Client(ApiHttp http) =>
         new(http, new TencentCloudClientOptions { RateLimitPerSecond = 0, MaxAttempts = 1 }, new ApiMetrics(TimeProvider.System), TimeProvider.System);
 
     /// <summary>A genuine DescribeDatahubTasks answer from the simulator: one page of <paramref name="tasks"/> tasks

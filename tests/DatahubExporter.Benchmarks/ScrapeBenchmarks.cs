@@ -23,7 +23,7 @@ public class ScrapeBenchmarks
 
     private SimulatorServer _simulator = null!;
     private ExporterServices _services = null!;
-    private HttpClient _rawHttp = null!;
+    private ApiHttp _rawHttp = null!;
     private TencentCloudClient _raw = null!;
 
     [GlobalSetup]
@@ -31,7 +31,7 @@ public class ScrapeBenchmarks
     {
         _simulator = SimulatorServer.StartAsync(new SimulatorOptions { DataSet = SimulatorDataSet.Generate(Tasks, 10) }).GetAwaiter().GetResult();
         _services = BenchTargets.Services(_simulator.BaseAddress);
-        _rawHttp = TencentCloudClient.CreateHttpClient();
+        _rawHttp = ApiHttp.Create();
         _raw = BenchTargets.Client(_rawHttp);
         if (ScrapeAsync().GetAwaiter().GetResult() < Tasks * 100)
         {

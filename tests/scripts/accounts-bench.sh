@@ -9,7 +9,8 @@
 # is published and measured (say so when quoting the figures). A measurement, not a test: the machine is shared.
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+bench_name=accounts-bench
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
 cd "$repo"
 
 binary=""
@@ -29,55 +30,13 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-fail() { echo "accounts-bench: $*" >&2; exit 1; }
-command -v curl >/dev/null || fail "needs curl"
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
 if [[ -z "$binary" ]]; then
   echo "accounts-bench: publishing the framework-dependent build" >&2
   dotnet publish src/DatahubExporter -c Release -p:PublishAot=false -o "$work/fdd" --nologo -v quiet >&2
   binary="$work/fdd/datahub_exporter"
 fi
-dotnet build -c Release --nologo -v quiet src/CkafkaSimulator.Cli/CkafkaSimulator.Cli.csproj >&2
-simulator_bin="$repo/src/CkafkaSimulator.Cli/bin/Release/net10.0/ckafka_simulator"
-
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-rss_mib() { awk '$1 == "VmRSS:" { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
-
-# Starts a simulator with $1 tasks; sets $simulator (its URL). Bounded at 30 s.
-start_simulator() {
-  "$simulator_bin" --listen 127.0.0.1:0 --tasks "$1" --resources 10 --plain-names --all-running >"$work/sim$1.out" 2>"$work/sim$1.err" &
-  pids+=($!)
-  for _ in $(seq 1 300); do
-    [[ -s "$work/sim$1.out" ]] && break
-    sleep 0.1
-  done
-  simulator="$(head -n 1 "$work/sim$1.out")"
-  [[ "$simulator" == http://* ]] || fail "the simulator did not start: $(cat "$work/sim$1.err")"
-}
-
-# Starts the exporter on config $1; sets $pid and $base. Bounded at 60 s.
-start_exporter() {
-  "$binary" --conf "$1" --web.listen-address=127.0.0.1:0 --scrape.default-timeout=300 2>"$1.log" &
-  pid=$!
-  pids+=("$pid")
-  base=""
-  for _ in $(seq 1 1200); do
-    base="$(grep -o 'msg=listening address=[^ ,]*' "$1.log" | head -n 1 | cut -d= -f3 || true)"
-    [[ -n "$base" ]] && return 0
-    kill -0 "$pid" 2>/dev/null || fail "$binary exited: $(tail -n 3 "$1.log")"
-    sleep 0.05
-  done
-  fail "the exporter did not log its listening address in 60 s"
-}
+# Starts the exporter on config $1 (its log: $1.log); sets $pid and $base.
+start() { start_exporter "$binary" "$1.log" --conf "$1" --scrape.default-timeout=300; }
 
 # One scrape of the tasks path with query $1; fails unless every collection succeeded. Prints nothing.
 scrape() {
@@ -88,9 +47,8 @@ scrape() {
 }
 
 # ---- 1. N accounts x 2 regions x tasks at latency ---------------------------------------------------------
-start_simulator "$tasks"
-curl -sf -X POST -H 'Content-Type: application/json' -d "{\"Kind\":\"Latency\",\"DelayMs\":$latency}" "${simulator%/}/_sim/faults" >/dev/null \
-  || fail "could not set the latency fault"
+start_simulator sim --tasks "$tasks" --resources 10 --plain-names --all-running
+simulator_fault "{\"Kind\":\"Latency\",\"DelayMs\":$latency}"
 conf="$work/accounts.conf"
 {
   printf '[common]\nsecret_id = AKIDdemoDatahubSimulatorNotARealKey0\nsecret_key = demoSimulatorSecretKeyNotReal00\n'
@@ -98,7 +56,7 @@ conf="$work/accounts.conf"
   for i in $(seq -w 1 "$accounts"); do printf '\n[account.a%s]\n' "$i"; done
 } >"$conf"
 chmod 600 "$conf"
-start_exporter "$conf"
+start "$conf"
 echo "accounts-bench: $accounts accounts x 2 regions x $tasks tasks, ${latency} ms per API answer" >&2
 # One account first, untimed: the framework-dependent build would otherwise time its JIT in the full scrape.
 scrape "?account=a$(seq -w 1 "$accounts" | head -n 1)"
@@ -108,15 +66,13 @@ rss_full="$(rss_mib "$pid")"
 t0="$(now_ms)"
 for i in $(seq -w 1 "$accounts"); do scrape "?account=a$i"; done
 one_by_one=$(( $(now_ms) - t0 ))
-kill "$pid"; wait "$pid" 2>/dev/null || true
+stop_exporter "$pid"
 
 # ---- 2. One account of 10,000 tasks ---------------------------------------------------------------------
-start_simulator "$big"
+start_simulator big --tasks "$big" --resources 10 --plain-names --all-running
 conf="$work/big.conf"
-printf '[common]\nsecret_id = AKIDdemoDatahubSimulatorNotARealKey0\nsecret_key = demoSimulatorSecretKeyNotReal00\nregion = ap-guangzhou\nendpoint = %s\n' \
-  "$simulator" >"$conf"
-chmod 600 "$conf"
-start_exporter "$conf"
+write_config "$conf" "$simulator"
+start "$conf"
 scrape ""
 sleep 1
 rss_big="$(rss_mib "$pid")"

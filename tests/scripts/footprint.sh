@@ -13,7 +13,8 @@
 # A measurement, not a test: the machine is shared and noisy, so compare the columns of one run.
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+bench_name=footprint
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
 cd "$repo"
 
 native=""
@@ -24,7 +25,7 @@ load_seconds=20
 only=""
 rate=""
 smaps_dir=""
-extra_env=()
+exporter_env=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --native) native="$2"; shift 2 ;;
@@ -32,7 +33,7 @@ while [[ $# -gt 0 ]]; do
     --tasks) tasks="$2"; shift 2 ;;
     --scrapers) scrapers="$2"; shift 2 ;;
     --load-seconds) load_seconds="$2"; shift 2 ;;
-    --env) extra_env+=("$2"); shift 2 ;;
+    --env) exporter_env+=("$2"); shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --api-rate-limit) rate="$2"; shift 2 ;;
     --smaps) smaps_dir="$2"; mkdir -p "$smaps_dir"; shift 2 ;;
@@ -40,18 +41,6 @@ while [[ $# -gt 0 ]]; do
     *) echo "footprint: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-
-fail() { echo "footprint: $*" >&2; exit 1; }
-command -v curl >/dev/null || fail "needs curl"
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 if [[ "$only" != "fdd" && -z "$native" ]]; then
   echo "footprint: publishing the NativeAOT binary (README command)" >&2
@@ -66,51 +55,20 @@ if [[ "$only" != "native" && -z "$fdd" ]]; then
 fi
 
 echo "footprint: starting the simulator with $tasks tasks" >&2
-dotnet build -c Release --nologo -v quiet src/CkafkaSimulator.Cli/CkafkaSimulator.Cli.csproj >&2
-"$repo/src/CkafkaSimulator.Cli/bin/Release/net10.0/ckafka_simulator" --listen 127.0.0.1:0 --tasks "$tasks" --resources 1000 \
-  --plain-names --all-running >"$work/sim.out" 2>"$work/sim.err" &
-pids+=($!)
-for _ in $(seq 1 300); do
-  [[ -s "$work/sim.out" ]] && break
-  sleep 0.1
-done
-simulator="$(head -n 1 "$work/sim.out")"
-[[ "$simulator" == http://* ]] || fail "the simulator did not start: $(cat "$work/sim.err")"
-
-cat >"$work/exporter.conf" <<EOF
-[common]
-secret_id = AKIDdemoDatahubSimulatorNotARealKey0
-secret_key = demoSimulatorSecretKeyNotReal00
-region = ap-guangzhou
-endpoint = $simulator
-EOF
-chmod 600 "$work/exporter.conf"
+start_simulator sim --tasks "$tasks" --resources 1000 --plain-names --all-running
+write_config "$work/exporter.conf" "$simulator"
 
 tasks_path=/api/v1/ckafka/datahub_tasks/metrics
 resources_path=/api/v1/ckafka/connect_resources/metrics
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-rss_mib() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 # Keeps the process's smaps under --smaps DIR as LABEL-POINT.smaps (nothing without --smaps).
 keep_smaps() { [[ -z "$smaps_dir" ]] || cp "/proc/$1/smaps" "$smaps_dir/$2.smaps"; }
 
-# Starts an exporter; sets $pid and $base (its URL), bounded at 60 s.
+# Starts an exporter with the measured flags; sets $pid and $base.
 start() {
-  local binary="$1" log="$2"
-  env "${extra_env[@]}" "$binary" --conf "$work/exporter.conf" --web.listen-address=127.0.0.1:0 ${rate:+--api.rate-limit=$rate} \
-    --scrape.default-timeout=60 2>"$log" &
-  pid=$!
-  pids+=("$pid")
-  base=""
-  for _ in $(seq 1 1200); do
-    base="$(grep -o 'msg=listening address=[^ ,]*' "$log" | head -n 1 | cut -d= -f3 || true)"
-    [[ -n "$base" ]] && return 0
-    kill -0 "$pid" 2>/dev/null || fail "$binary exited: $(tail -n 3 "$log")"
-    sleep 0.05
-  done
-  fail "$binary did not log its listening address in 60 s"
+  start_exporter "$1" "$2" --conf "$work/exporter.conf" ${rate:+--api.rate-limit=$rate} --scrape.default-timeout=60
 }
 
-stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+stop() { stop_exporter "$1"; }
 
 # True when one scrape of PATH answered 200 with every collection successful.
 scrape_ok() {
@@ -186,7 +144,7 @@ results=()
 [[ "$only" == "native" ]] || measure framework-dependent "$fdd"
 
 echo
-echo "Footprint against $tasks tasks and 1,000 resources (one region), $scrapers concurrent scrapers for ${load_seconds} s, --api.rate-limit ${rate:-20 (default)}${extra_env[*]:+, env: ${extra_env[*]}}"
+echo "Footprint against $tasks tasks and 1,000 resources (one region), $scrapers concurrent scrapers for ${load_seconds} s, --api.rate-limit ${rate:-20 (default)}${exporter_env[*]:+, env: ${exporter_env[*]}}"
 echo
 rows=("file size" "time to first successful scrape" "RSS idle (MiB)" "RSS 2 s after 3 sweeps of both paths (MiB)" \
   "RSS 25 s after those sweeps (MiB)" "RSS peak under $scrapers scrapers (MiB)" "RSS 30 s after the load (MiB)")

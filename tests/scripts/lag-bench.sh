@@ -8,52 +8,26 @@
 #   tests/scripts/lag-bench.sh [RUNS]
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+bench_name=lag-bench
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
 cd "$repo"
 runs="${1:-3}"
 latency_ms=20
 rate=20
 
-echo "lag-bench: building the exporter and the simulator (Release)" >&2
+echo "lag-bench: building the exporter (Release)" >&2
 dotnet build -c Release --nologo -v quiet src/DatahubExporter/DatahubExporter.csproj >&2
-dotnet build -c Release --nologo -v quiet src/CkafkaSimulator.Cli/CkafkaSimulator.Cli.csproj >&2
 exporter="$repo/src/DatahubExporter/bin/Release/net10.0/datahub_exporter"
-simulator="$repo/src/CkafkaSimulator.Cli/bin/Release/net10.0/ckafka_simulator"
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 secret_id="AKIDlagBenchSimulatorKeyNotReal00001"
 secret_key="lagBenchSecretKeyNotReal0000000"
-"$simulator" --listen 127.0.0.1:0 --tasks 10000 --resources 0 --plain-names --lag-sinks --regions ap-guangzhou \
-  --secret-id "$secret_id" --secret-key "$secret_key" >"$work/sim.out" 2>"$work/sim.err" &
-pids+=($!)
-for _ in $(seq 1 100); do [[ -s "$work/sim.out" ]] && break; sleep 0.1; done
-sim="$(head -n1 "$work/sim.out")"
-sim="${sim%/}"
-[[ -n "$sim" ]] || { echo "lag-bench: the simulator did not start: $(cat "$work/sim.err")" >&2; exit 1; }
-curl -fsS -X POST "$sim/_sim/faults" -d "{\"Kind\":\"RateLimit\",\"PerSecond\":$rate}" >/dev/null
-curl -fsS -X POST "$sim/_sim/faults" -d "{\"Kind\":\"Latency\",\"DelayMs\":$latency_ms}" >/dev/null
-
-cat >"$work/exporter.conf" <<CONF
-[common]
-secret_id = $secret_id
-secret_key = $secret_key
-region = ap-guangzhou
-endpoint = $sim
-CONF
-chmod 600 "$work/exporter.conf"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-"$exporter" --conf "$work/exporter.conf" --web.listen-address "127.0.0.1:$port" 2>"$work/exporter.err" &
-pids+=($!)
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do curl -fsS "$base/-/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+start_simulator sim --tasks 10000 --resources 0 --plain-names --lag-sinks --regions ap-guangzhou \
+  --secret-id "$secret_id" --secret-key "$secret_key"
+sim="$simulator"
+simulator_fault "{\"Kind\":\"RateLimit\",\"PerSecond\":$rate}"
+simulator_fault "{\"Kind\":\"Latency\",\"DelayMs\":$latency_ms}"
+write_config "$work/exporter.conf" "$sim" "$secret_id" "$secret_key"
+start_exporter "$exporter" "$work/exporter.err" --conf "$work/exporter.conf"
 
 count() { # answered requests of an action since the counters were last reset (refused ones are retried, not counted)
   curl -fsS "$sim/_sim/state" | python3 -c "import json,sys; s=json.load(sys.stdin); print(sum(r['Count'] for r in s['Requests'] if r['Action']=='$1') - sum(e['Count'] for e in s['Errors'] if e['Action']=='$1'))"

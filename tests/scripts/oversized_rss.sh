@@ -6,10 +6,8 @@
 # A measurement, not a test: the machine is shared and noisy.
 set -euo pipefail
 [[ $# -ge 1 ]] || { echo "usage: $0 BINARY" >&2; exit 2; }
-work="$(mktemp -d)"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+bench_name=oversized_rss
+source "$(dirname "${BASH_SOURCE[0]}")/lib/bench-common.sh"
 
 cat > "$work/api.py" <<'PY'
 import http.server, sys
@@ -38,22 +36,12 @@ PY
 python3 "$work/api.py" > "$work/api.port" & pids+=($!)
 for _ in $(seq 50); do [[ -s "$work/api.port" ]] && break; sleep 0.1; done
 api_port="$(cat "$work/api.port")"
-cat > "$work/exporter.conf" <<CONF
-[common]
-secret_id = AKIDrssmeasure000000000001
-secret_key = rss-measure-not-a-real-key-0001
-region = ap-guangzhou
-endpoint = http://127.0.0.1:$api_port
-CONF
-chmod 600 "$work/exporter.conf"
-port=$((20000 + RANDOM % 20000))
-$1 --conf="$work/exporter.conf" --web.listen-address="127.0.0.1:$port" --api.max-attempts=1 2> "$work/stderr" & pids+=($!)
-pid=$!
-for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/-/healthy" >/dev/null 2>&1 && break; sleep 0.1; done
-rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$pid/status"; }
+write_config "$work/exporter.conf" "http://127.0.0.1:$api_port" AKIDrssmeasure000000000001 rss-measure-not-a-real-key-0001
+start_exporter "$1" "$work/stderr" --conf="$work/exporter.conf" --api.max-attempts=1
+rss() { rss_mib "$pid"; }
 echo "idle: $(rss) MiB"
-for i in 1 2 3; do curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/ckafka/datahub_tasks/metrics"; done
-echo "after three refused 40 MiB answers: $(rss) MiB (peak $(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$pid/status"))"
+for i in 1 2 3; do curl -s -o /dev/null "$base/api/v1/ckafka/datahub_tasks/metrics"; done
+echo "after three refused 40 MiB answers: $(rss) MiB (peak $(rss_mib "$pid" VmHWM))"
 sleep 10; echo "10 s later: $(rss) MiB"
 sleep 50; echo "60 s later: $(rss) MiB"
 grep -c "ResponseTooLarge\|over 16" "$work/stderr" | sed 's/^/log lines about the refused answers: /'

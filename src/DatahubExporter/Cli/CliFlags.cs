@@ -102,7 +102,8 @@ internal static class CliFlags
     private static readonly Option<double> ApiRateLimitOption = new("--api.rate-limit")
     {
         CustomParser = r => ParseNumber<double>(r, "a number of requests per second such as 20 (0: unlimited)"),
-        Description = "Client-side limit of API requests per second per action and API host (Tencent allows 20; each window keeps a 50 ms margin for arrival jitter).",
+        Description = "Client-side limit of API requests per second per action and API host (Tencent allows 20; each window keeps a " +
+                      $"{ExporterServices.RateLimitWindowGuard.TotalMilliseconds:0} ms margin for arrival jitter).",
         DefaultValueFactory = _ => ExporterOptions.Defaults.ApiRateLimit,
     };
 

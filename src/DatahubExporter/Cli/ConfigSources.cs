@@ -1,5 +1,6 @@
 using CkafkaSimulator;
 using DatahubExporter.Configuration;
+using DatahubExporter.Telemetry;
 using DatahubExporter.TencentCloud.CredentialSources;
 
 namespace DatahubExporter.Cli;
@@ -11,12 +12,20 @@ internal static class ConfigSources
 {
     private static readonly string[] DemoRegions = ["ap-guangzhou", "ap-shanghai"];
 
-    public static ConfigHolder LoadConfig(ExporterOptions options, Func<string, string?> getEnv, ILoggerFactory loggers, TimeProvider time)
+    public static ConfigHolder LoadConfig(ExporterOptions options, Func<string, string?> getEnv, ILoggerFactory loggers, StructuredLoggerProvider secrets,
+        TimeProvider time)
     {
-        var log = loggers.CreateLogger("datahub_exporter");
-        var path = ExporterOptions.ExpandHome(options.ConfigPath);
         var chain = new CredentialChain(CredentialChain.CreateHttpClient(useProxy: false), CredentialChain.CreateHttpClient(useProxy: true),
             time, loggers.CreateLogger("credentials"), new CredentialMetrics());
+        return LoadConfig(ExporterOptions.ExpandHome(options.ConfigPath), getEnv, chain, loggers.CreateLogger("datahub_exporter"), secrets, time);
+    }
+
+    /// <summary>The INI file at <paramref name="path"/>, read through <paramref name="chain"/> and re-read the same way;
+    /// <paramref name="log"/> gets the warnings and the reloads.</summary>
+    /// <exception cref="ConfigException">The file is bad at start-up.</exception>
+    internal static ConfigHolder LoadConfig(string path, Func<string, string?> getEnv, CredentialChain chain, ILogger log, StructuredLoggerProvider secrets,
+        TimeProvider time)
+    {
         var initial = ConfigLoader.Load(path, getEnv, chain);
         foreach (var warning in ConfigLoader.Warnings(path).Concat(KnownRegions.Warnings(initial.Accounts.SelectMany(a => a.Regions).Distinct().ToList()))
                      .Concat(initial.SharedBudgetWarnings()))
@@ -24,31 +33,45 @@ internal static class ConfigSources
             log.LogWarning("{Warning}", warning);
         }
 
-        return new ConfigHolder(initial, () => ReloadConfig(path, getEnv, chain), time);
+        return new ConfigHolder(initial, () => ConfigLoader.Load(path, getEnv, chain), log, time, (previous, next) => TakeOver(previous, next, secrets, log));
     }
 
     /// <summary>
-    /// A reload re-reads everything, credential sources included: the new provider must produce keys before the
-    /// new configuration replaces the old one, so a source that does not answer keeps the old keys in force.
+    /// A reload re-reads everything, credential sources included, and waits on none of them: the new configuration is
+    /// in force at once, its providers' keys scrubbed from every line from now on and their first fetch started in the
+    /// background. Until a source answers, the collections of its accounts wait for that first fetch within their
+    /// deadline, then fail with <c>credentials: …</c>, as at the start of a server; its failure is logged as there.
+    /// The previous configuration's providers that are no longer used are stopped.
     /// </summary>
-    private static ExporterConfig ReloadConfig(string path, Func<string, string?> getEnv, CredentialChain chain)
+    private static void TakeOver(ExporterConfig previous, ExporterConfig next, StructuredLoggerProvider secrets, ILogger log)
     {
-        var next = ConfigLoader.Load(path, getEnv, chain);
-        try
+        foreach (var provider in next.CredentialProviders())
         {
-            // Bounded: metadata calls time out after 2 s and STS after 5 s; this only guards against a bug.
-            var failures = StartCredentialsAsync(next, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
-            if (failures.Count > 0)
-            {
-                throw new CredentialException(string.Join("; ", failures));
-            }
-
-            return next;
+            secrets.Protect(provider);
         }
-        catch (Exception e) when (e is CredentialException or TimeoutException)
+
+        _ = StartInBackgroundAsync(next, log);
+        var kept = next.CredentialProviders();
+        foreach (var old in previous.CredentialProviders().Where(p => !kept.Contains(p)))
         {
-            DisposeCredentials(next);
-            throw new ConfigException($"credentials: {e.Message}");
+            // Stops the old provider's refresh timer; scrapes still holding it keep reading its keys.
+            old.Dispose();
+        }
+    }
+
+    private static async Task StartInBackgroundAsync(ExporterConfig config, ILogger log)
+    {
+        // Off the reloading thread (the poll's timer, the SIGHUP handler) before any source is asked.
+        await Task.Yield();
+        LogNoCredentials(log, config, await StartCredentialsAsync(config, CancellationToken.None).ConfigureAwait(false));
+    }
+
+    /// <summary>A server's (or a reload's) sources that did not answer their first fetch: one error line each.</summary>
+    public static void LogNoCredentials(ILogger log, ExporterConfig config, IEnumerable<string> failures)
+    {
+        foreach (var failure in failures)
+        {
+            log.LogError("no credentials yet, collections fail until the source answers source={Source} err={Error}", config.Credentials.Source, failure);
         }
     }
 
@@ -103,7 +126,7 @@ internal static class ConfigSources
     {
         foreach (var account in config.AccountSections ?? [])
         {
-            var source = account.RoleBase is { } roleBase ? $"{CredentialSourceNames.AssumeRole} base={roleBase.Source}" : account.Credentials.Source;
+            var source = account.RoleBase is { } roleBase ? $"{CredentialSourceNames.AssumeRole} base_source={roleBase.Source}" : account.Credentials.Source;
             yield return $"account {account.Account}: credential_source={source} role_arn={account.RoleArn ?? "none"} regions={string.Join(',', account.Regions)} " +
                          $"secret_id={account.Credentials.Current?.MaskedSecretId ?? "none"}";
         }
@@ -157,7 +180,7 @@ internal static class ConfigSources
             Endpoint = demo.BaseAddress,
             SourcePath = source,
             AccountSections = [Account("demo", keys, null), Account("staging", role, DemoStagingAccount.RoleArn)],
-        }, null, time);
+        }, time);
     }
 
     /// <summary>

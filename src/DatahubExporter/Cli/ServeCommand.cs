@@ -10,10 +10,10 @@ namespace DatahubExporter.Cli;
 /// when they change, and the idle memory trimmer.</summary>
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(ExporterServices services, StructuredLoggerProvider loggerProvider, WebConfigWatcher webConfig, ILogger log,
-        TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ExporterServices services, StructuredLoggerProvider loggerProvider, ILogger log, TextWriter stderr,
+        CancellationToken cancellationToken)
     {
-        var app = ExporterHost.Build(services, loggerProvider, webConfig);
+        var app = ExporterHost.Build(services, loggerProvider);
         await using var _ = app.ConfigureAwait(false);
         try
         {
@@ -25,8 +25,8 @@ internal static class ServeCommand
             return Program.ExitFailed;
         }
 
-        using var reloads = WatchFiles(services.Config, webConfig, loggerProvider, log, services.Time);
-        using var sighup = reloads is null ? null : ReloadOnSighup(services.Config, webConfig);
+        using var reloads = WatchFiles(services.Config, services.WebConfig, services.Time);
+        using var sighup = reloads is null ? null : ReloadOnSighup(services.Config, services.WebConfig);
         using var trimmer = new IdleMemoryTrimmer(services.Time);
         var c = services.Config.Current;
         foreach (var account in c.AccountSections ?? [])
@@ -47,29 +47,12 @@ internal static class ServeCommand
 
     /// <summary>The INI file and the web config are re-read by the same rules (<see cref="ReloadableFile{T}"/>): on
     /// SIGHUP, changed or not (<see cref="ReloadOnSighup"/>), and when they changed (checked every second). A bad file
-    /// keeps the old one. The configuration's outcome is logged here, the web config's by its watcher.</summary>
+    /// keeps the old one. Each file logs its own outcome, and the configuration's hook (<see cref="ConfigSources"/>)
+    /// takes care of the credentials.</summary>
     /// <returns>The poller; null when neither file can be re-read.</returns>
-    private static ReloadPoller? WatchFiles(ConfigHolder config, WebConfigWatcher webConfig, StructuredLoggerProvider secrets, ILogger log, TimeProvider time)
-    {
-        if (!config.CanReload && !webConfig.CanReload)
-        {
-            // Nothing to re-read under --demo without a web config; SIGHUP keeps its default meaning there.
-            return null;
-        }
-
-        config.Reloaded += next =>
-        {
-            foreach (var provider in next.CredentialProviders())
-            {
-                secrets.Protect(provider);
-            }
-
-            log.LogInformation("configuration reloaded regions={Regions} credential_source={Source}", string.Join(",", next.Regions),
-                next.Credentials.Source);
-        };
-        config.Refused += error => log.LogError("configuration reload failed, keeping the previous configuration err={Error}", error);
-        return new ReloadPoller(time, config.ReloadIfChanged, webConfig.ReloadIfChanged);
-    }
+    private static ReloadPoller? WatchFiles(ConfigHolder config, WebConfigWatcher webConfig, TimeProvider time) =>
+        // Nothing to re-read under --demo without a web config; SIGHUP keeps its default meaning there.
+        !config.CanReload && !webConfig.CanReload ? null : new ReloadPoller(time, config.ReloadIfChanged, webConfig.ReloadIfChanged);
 
     /// <summary>SIGHUP re-reads both files instead of ending the process; null on Windows, which has no SIGHUP.</summary>
     private static PosixSignalRegistration? ReloadOnSighup(ConfigHolder config, WebConfigWatcher webConfig) =>

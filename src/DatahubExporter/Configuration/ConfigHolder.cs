@@ -8,41 +8,23 @@ namespace DatahubExporter.Configuration;
 /// </summary>
 internal sealed class ConfigHolder : ReloadableHolder<ExporterConfig>
 {
-    /// <param name="load">Reads the file again (throws <see cref="ConfigException"/> to refuse it); null when the
-    /// configuration was not read from a file (<c>--demo</c>).</param>
-    public ConfigHolder(ExporterConfig initial, Func<ExporterConfig>? load, TimeProvider time)
-        : base(initial, load is null ? null : new ReloadableFile<ExporterConfig>(initial, static c => [c.SourcePath], _ => load(),
-            e => Refusal(initial.SourcePath, e), time), time)
+    /// <summary>A configuration not read from a file (<c>--demo</c>, tests): never re-read.</summary>
+    public ConfigHolder(ExporterConfig initial, TimeProvider time)
+        : base(initial, null, time)
     {
-        if (File is null)
-        {
-            return;
-        }
-
-        File.Replaced += (previous, next) =>
-        {
-            var kept = next.CredentialProviders();
-            foreach (var old in previous.CredentialProviders().Where(p => !kept.Contains(p)))
-            {
-                // Stops the old provider's refresh timer; scrapes still holding it keep reading its keys.
-                old.Dispose();
-            }
-
-            Reloaded?.Invoke(next);
-        };
-        File.Refused += reason => Refused?.Invoke(reason);
     }
 
-    // Whatever a load throws, a bad new file must never take the process down (the poll runs on a timer): it is a
-    // refused reload. Only running out of memory goes through.
-    private static string? Refusal(string path, Exception e) =>
-        e is ConfigException ? e.Message
-        : e is OutOfMemoryException ? null
-        : $"{path}: cannot be loaded: {e.GetType().Name}: {e.Message}";
-
-    /// <summary>A new configuration is in force (after SIGHUP or a change of the file).</summary>
-    public event Action<ExporterConfig>? Reloaded;
-
-    /// <summary>A new version of the file was refused (the one-line reason); the previous configuration stays.</summary>
-    public event Action<string>? Refused;
+    /// <summary>A configuration read from <see cref="ExporterConfig.SourcePath"/>, re-read from it.</summary>
+    /// <param name="load">Reads the file again; throws (a <see cref="ConfigException"/>) to refuse it. Must not wait on
+    /// the network: credential sources are resolved, not asked.</param>
+    /// <param name="log">Gets the one line of each attempt: <c>configuration reloaded regions=… credential_source=…</c> or
+    /// <c>configuration reload failed, keeping the previous configuration err=…</c>.</param>
+    /// <param name="onReplaced">Runs once a new configuration is in force, with the previous one and the new one
+    /// (the credential providers are its business: the new ones to start, the old ones to stop).</param>
+    public ConfigHolder(ExporterConfig initial, Func<ExporterConfig> load, ILogger log, TimeProvider time, Action<ExporterConfig, ExporterConfig> onReplaced)
+        : base(initial, new ReloadableFile<ExporterConfig>(initial, initial.SourcePath, static c => [c.SourcePath], _ => load(),
+            new ReloadLog<ExporterConfig>(log, "configuration", "regions={Regions} credential_source={Source}",
+                static c => [string.Join(",", c.Regions), c.Credentials.Source]), time, onReplaced), time)
+    {
+    }
 }

@@ -10,10 +10,15 @@ namespace DatahubExporter.Configuration;
 /// <item>Every <see cref="CheckInterval"/> (<see cref="ReloadPoller"/>, <see cref="ReloadIfChanged"/>) it is re-read
 /// when the content of the file, or of a file it names, differs from the last attempt (a hash of the content,
 /// not the mtime, so a same-size edit within one timestamp tick is still seen).</item>
-/// <item>A version that does not load is refused: the previous one stays in force, <see cref="LastReloadSuccessful"/>
-/// is false until one loads, and the owner is told once per attempt (so once per change).</item>
+/// <item>A version that does not load is refused, whatever the load throws except <see cref="OutOfMemoryException"/>:
+/// the previous one stays in force and <see cref="LastReloadSuccessful"/> is false until one loads. The reason is a
+/// <see cref="FileProblemException"/>'s message as it is, else <c>"{path}: cannot be loaded: {type}: {message}"</c>.</item>
+/// <item>Each attempt is logged here, once (so once per change, and once per SIGHUP), through its
+/// <see cref="ReloadLog{T}"/>; nothing else logs or relays the outcome. What a new version needs done (stop what the
+/// old one started, ...) is the one <c>onReplaced</c> hook given at construction, run after the line is logged.</item>
 /// </list>
-/// Thread-safe: one reload at a time; <see cref="Current"/> never waits.
+/// Thread-safe: one reload at a time; <see cref="Current"/> never waits. A reload runs on the caller's thread (the
+/// poll's timer, the SIGHUP handler), so neither a load nor the hook may wait on the network.
 /// </summary>
 internal sealed class ReloadableFile<T>
     where T : class
@@ -21,9 +26,13 @@ internal sealed class ReloadableFile<T>
     /// <summary>How often <see cref="ReloadPoller"/> looks at the files.</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 
+    private readonly string _path;
     private readonly Func<T, IEnumerable<string>> _files;
     private readonly Func<T, T> _load;
-    private readonly Func<Exception, string?> _refusal;
+    private readonly ReloadLog<T> _log;
+    private readonly string _replacedTemplate;
+    private readonly string _refusedTemplate;
+    private readonly Action<T, T>? _onReplaced;
     private readonly TimeProvider _time;
     private readonly Lock _reloading = new();
     private T _current;
@@ -31,26 +40,29 @@ internal sealed class ReloadableFile<T>
     private volatile string? _failure;
 
     /// <param name="initial">The version loaded at start.</param>
+    /// <param name="path">The file, as a refusal names it.</param>
     /// <param name="files">The files a version was read from (the file itself first); their content is the fingerprint.</param>
-    /// <param name="load">Reads the next version, given the one in force; throws to refuse it.</param>
-    /// <param name="refusal">The one-line reason for an exception of <paramref name="load"/> that refuses the
-    /// new version, or null for an exception that is a bug (it propagates).</param>
-    public ReloadableFile(T initial, Func<T, IEnumerable<string>> files, Func<T, T> load, Func<Exception, string?> refusal, TimeProvider time)
+    /// <param name="load">Reads the next version, given the one in force; throws to refuse it (see the class summary).</param>
+    /// <param name="log">Where and how each attempt is logged.</param>
+    /// <param name="onReplaced">Runs once a new version is in force, with the previous one and the new one; null
+    /// when nothing needs doing.</param>
+    public ReloadableFile(T initial, string path, Func<T, IEnumerable<string>> files, Func<T, T> load, ReloadLog<T> log, TimeProvider time,
+        Action<T, T>? onReplaced = null)
     {
+        ArgumentNullException.ThrowIfNull(log);
         _current = initial;
+        _path = path;
         _files = files;
         _load = load;
-        _refusal = refusal;
+        _log = log;
+        // The names are the exporter's own words, written once: the holes stay the template's only braces.
+        _replacedTemplate = $"{log.Name} reloaded {log.Fields}";
+        _refusedTemplate = $"{log.Name} reload failed, keeping the previous {log.Name} err={{Error}}";
+        _onReplaced = onReplaced;
         _time = time;
         _fingerprint = Fingerprint(files(initial));
         LastSuccessfulLoad = time.GetUtcNow();
     }
-
-    /// <summary>A new version is in force (the previous one and the new one).</summary>
-    public event Action<T, T>? Replaced;
-
-    /// <summary>A new version was refused (the one-line reason); the previous one stays in force.</summary>
-    public event Action<string>? Refused;
 
     public T Current => Volatile.Read(ref _current);
 
@@ -102,17 +114,21 @@ internal sealed class ReloadableFile<T>
         {
             next = _load(previous);
         }
-        catch (Exception e) when (_refusal(e) is { } reason)
+        // Whatever a load throws, a bad new file must never take the process down (the poll runs on a timer) nor fail
+        // requests: it is a refused reload. Only running out of memory goes through.
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            var reason = e is FileProblemException ? e.Message : $"{_path}: cannot be loaded: {e.GetType().Name}: {e.Message}";
             _failure = reason;
-            Refused?.Invoke(reason);
+            _log.Logger.LogError(_refusedTemplate, reason);
             return false;
         }
 
         Volatile.Write(ref _current, next);
         _failure = null;
         LastSuccessfulLoad = _time.GetUtcNow();
-        Replaced?.Invoke(previous, next);
+        _log.Logger.LogInformation(_replacedTemplate, _log.Values(next));
+        _onReplaced?.Invoke(previous, next);
         return true;
     }
 

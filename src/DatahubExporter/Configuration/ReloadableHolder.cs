@@ -2,7 +2,8 @@ namespace DatahubExporter.Configuration;
 
 /// <summary>What the INI file's <see cref="ConfigHolder"/> and the web config's
 /// <see cref="WebConfig.WebConfigWatcher"/> share: the version in force, read from a <see cref="ReloadableFile{T}"/>,
-/// or a fixed one when there is no file to re-read. Thread-safe.</summary>
+/// or a fixed one when there is no file to re-read. It only reads the file's state: the file logs its own reloads.
+/// Thread-safe.</summary>
 internal abstract class ReloadableHolder<T>
     where T : class
 {
@@ -30,7 +31,7 @@ internal abstract class ReloadableHolder<T>
     /// <summary>When the version in force was loaded.</summary>
     public DateTimeOffset LastSuccessfulLoad => File?.LastSuccessfulLoad ?? _started;
 
-    protected ReloadableFile<T>? File { get; }
+    private ReloadableFile<T>? File { get; }
 
     /// <summary>Re-reads now, changed or not (SIGHUP), after any reload already running. Returns null when the new
     /// version is in force, else the one-line reason it was refused.</summary>

@@ -16,9 +16,11 @@ namespace DatahubExporter.Http;
 /// </summary>
 internal static class ExporterHost
 {
-    /// <param name="webConfig">TLS and basic auth (<c>--web.config.file</c>); an empty config serves plain HTTP to everyone.</param>
-    public static WebApplication Build(ExporterServices services, ILoggerProvider loggerProvider, WebConfigWatcher webConfig)
+    /// <remarks>TLS and basic auth come from <see cref="ExporterServices.WebConfig"/> (<c>--web.config.file</c>); an empty
+    /// config serves plain HTTP to everyone.</remarks>
+    public static WebApplication Build(ExporterServices services, ILoggerProvider loggerProvider)
     {
+        var webConfig = services.WebConfig;
         // reloadConfigOnChange=false: otherwise the host watches appsettings*.json with a recursive FileSystemWatcher on
         // the working directory, which from / (a systemd unit's default) is one inotify watch per directory on the
         // machine (7,800 here), set up before the first scrape can be served. Nothing here is configured that way.

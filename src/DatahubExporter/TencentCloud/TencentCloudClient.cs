@@ -25,10 +25,11 @@ namespace DatahubExporter.TencentCloud;
 /// shared refresh and one immediate retry, outside the attempt count. No keys at all is a
 /// <see cref="TencentCloudException"/> with code <c>CredentialError</c> before any request.
 /// Create one instance per process: the rate limiter lives in it.
-/// The <see cref="HttpClient"/> passed in must decode gzip itself (see <see cref="CreateHttpClient"/>);
-/// this class only ever sees decoded bytes.
+/// The <see cref="HttpClient"/> passed in must decode gzip itself (see <see cref="ApiHttp.Create"/>);
+/// this class only ever sees decoded bytes. A request sent while its <see cref="ApiHttp.Connections"/> opened one
+/// counts for the limiter from its answer (see <see cref="Departure"/>).
 /// </remarks>
-internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOptions options, IApiObserver observer, TimeProvider time)
+internal sealed class TencentCloudClient(ApiHttp http, TencentCloudClientOptions options, IApiObserver observer, TimeProvider time)
 {
     public const string Service = "ckafka";
     public const string ApiVersion = "2019-08-19";
@@ -42,29 +43,6 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
     internal TimeProvider Time => time;
 
     private readonly RequestRateLimiter _limiter = new(options.RateLimitPerSecond, time, options.RateLimitWindowGuard);
-
-    /// <summary>
-    /// The one process-wide client: pooled connections renewed every 5 minutes so DNS changes are seen
-    /// (as the .NET SDK does, §7), gzip/deflate/brotli decoded by the handler, and no
-    /// <see cref="HttpClient.Timeout"/> because every deadline comes from a token.
-    /// </summary>
-    /// <param name="connections">Counts the connections opened, for the limiter (pass the same watch in
-    /// <see cref="TencentCloudClientOptions.Connections"/>).</param>
-    public static HttpClient CreateHttpClient(ConnectionWatch? connections = null)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            AutomaticDecompression = DecompressionMethods.All,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            AllowAutoRedirect = false,
-        };
-        return new(connections?.Watch(handler) ?? handler)
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-    }
 
     /// <summary>
     /// Calls <paramref name="action"/> with the JSON <paramref name="body"/> and returns the object inside
@@ -226,7 +204,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
     {
         var started = time.GetTimestamp();
         var code = "Success";
-        var departure = new Departure(turn, options.Connections, time);
+        var departure = new Departure(turn, http.Connections, time);
         var content = new DepartingBody(body, departure);
         using var attemptTimeout = options.AttemptTimeout > TimeSpan.Zero && options.AttemptTimeout.TotalMilliseconds < int.MaxValue
             ? new CancellationTokenSource(options.AttemptTimeout, time)
@@ -239,7 +217,7 @@ internal sealed class TencentCloudClient(HttpClient http, TencentCloudClientOpti
                 observer.LimiterWaited(call.Action, call.Region, turn.Waited.TotalSeconds, call.Target.Account);
             }
             using var request = SignedRequest.Build(call, content, time.GetUtcNow().ToUnixTimeSeconds(), options);
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            using var response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             departure.Answered();
             if (response.StatusCode != HttpStatusCode.OK)
             {

@@ -15,11 +15,6 @@ internal sealed class TencentCloudClientOptions
     /// paging sends bursts, which need it.</summary>
     public TimeSpan RateLimitWindowGuard { get; init; }
 
-    /// <summary>The connections the <see cref="HttpClient"/> opens (<see cref="TencentCloudClient.CreateHttpClient"/>):
-    /// a request sent while one opened counts for the limiter from its answer (see <see cref="Departure"/>). Null:
-    /// every request counts from when it left.</summary>
-    public ConnectionWatch? Connections { get; init; }
-
     /// <summary>HTTP attempts per call, including the first; values below 1 count as 1.</summary>
     public int MaxAttempts { get; init; } = ExporterOptions.Defaults.ApiMaxAttempts;
 

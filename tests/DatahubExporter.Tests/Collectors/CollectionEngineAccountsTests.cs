@@ -29,7 +29,7 @@ public class CollectionEngineAccountsTests
         Regions = [],
         SourcePath = "test.conf",
         AccountSections = accounts,
-    }, null, TimeProvider.System);
+    }, TimeProvider.System);
 
     /// <summary>An engine whose fake API answers each account host with <paramref name="answer"/>(account, region).</summary>
     private static (CollectionEngine Engine, FakeHandler Handler) Rig(ConfigHolder config, Func<string, string, string> answer)
@@ -126,7 +126,7 @@ public class CollectionEngineAccountsTests
             Credentials = new Credentials("AKIDtest0000", "not-a-real-key", null),
             Regions = ["ap-guangzhou"],
             SourcePath = "test.conf",
-        }, null, TimeProvider.System);
+        }, TimeProvider.System);
         var (engine, _) = Rig(config, (a, r) => TaskList(a, r, 1));
 
         Assert.That(engine.Select("prod", null, out var problem), Is.Null);

@@ -56,7 +56,7 @@ public class CollectionEngineTests
         Regions = regions,
         Endpoint = new Uri("https://ckafka.example/"),
         SourcePath = "test.conf",
-    }, null, TimeProvider.System);
+    }, TimeProvider.System);
 
     private static string TaskList(string region, int n, Func<int, string>? name = null) =>
         $"{{\"TotalCount\":{n},\"TaskList\":[" + string.Join(",", Enumerable.Range(0, n).Select(i =>
@@ -106,7 +106,7 @@ public class CollectionEngineTests
             Regions = ["ap-guangzhou"],
             Endpoint = new Uri("https://ckafka.example/"),
             SourcePath = "test.conf",
-        }, null, TimeProvider.System);
+        }, TimeProvider.System);
         var rig = new Rig(config, (_, _) => Task.FromResult(
             $"{{\"TotalCount\":2,\"TaskList\":[{{\"TaskId\":\"t0\",\"TaskName\":\"copy-{key}\",\"Status\":4,\"ErrorMessage\":\"auth failed for {id} with key {key}\"}}," +
             "{\"TaskId\":\"t1\",\"TaskName\":\"plain\",\"Status\":1}]}"));
@@ -398,7 +398,7 @@ public class CollectionEngineTests
             Endpoint = new Uri("https://ckafka.example/"),
             SourcePath = "x",
             TaskFilter = NameFilter.Create("prod-.*", "prod-test-.*"),
-        }, null, TimeProvider.System);
+        }, TimeProvider.System);
         string[] names = ["prod-orders", "prod-test-orders", "dev-orders", "prod-users"];
         var rig = new Rig(config, (_, _) => Task.FromResult(
             "{\"TotalCount\":4,\"TaskList\":[" + string.Join(",", names.Select((n, i) =>
@@ -440,7 +440,7 @@ public class CollectionEngineTests
         }, () => new ExporterConfig
         {
             Credentials = new Credentials("AKIDtest0001", "k2", null), Regions = ["ap-beijing"], Endpoint = new Uri("https://ckafka.example/"), SourcePath = "x",
-        }, TimeProvider.System);
+        }, NullLogger.Instance, TimeProvider.System, (_, _) => { });
         var rig = new Rig(holder, (region, _) => Task.FromResult(TaskList(region, 1)));
 
         await rig.Scrape(Budget);
@@ -454,7 +454,7 @@ public class CollectionEngineTests
     public void A_failed_reload_keeps_the_old_configuration()
     {
         var holder = new ConfigHolder(new ExporterConfig { Credentials = new Credentials("AKIDtest0000", "k", null), Regions = ["ap-guangzhou"], SourcePath = "x" },
-            () => throw new ConfigException("x.conf: [common] region: missing"), TimeProvider.System);
+            () => throw new ConfigException("x.conf: [common] region: missing"), NullLogger.Instance, TimeProvider.System, (_, _) => { });
         Assert.That(holder.Reload(), Is.EqualTo("x.conf: [common] region: missing"));
         Assert.That(holder.LastReloadSuccessful, Is.False);
         Assert.That(holder.Current.Regions, Is.EqualTo(new[] { "ap-guangzhou" }));

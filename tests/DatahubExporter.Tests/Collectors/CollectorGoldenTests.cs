@@ -48,7 +48,7 @@ public class CollectorGoldenTests
             Regions = ["ap-guangzhou", "ap-shanghai"],
             Endpoint = new Uri("https://ckafka.example/"),
             SourcePath = "golden.conf",
-        }, null, TimeProvider.System);
+        }, TimeProvider.System);
         return new ExporterServices(new ExporterOptions { ApiMaxAttempts = 1, ApiRateLimit = 0 }, config, NullLoggerFactory.Instance,
             TimeProvider.System, new HttpClient(handler));
     }

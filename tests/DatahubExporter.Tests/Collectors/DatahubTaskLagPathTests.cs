@@ -22,7 +22,7 @@ public class DatahubTaskLagPathTests
             Endpoint = new Uri("https://ckafka.example/"),
             TaskLagGroup = groupPattern is null ? TaskLagGroup.Default : new TaskLagGroup(groupPattern),
             SourcePath = "lag.conf",
-        }, null, TimeProvider.System);
+        }, TimeProvider.System);
         return (new ExporterServices(new ExporterOptions { ApiMaxAttempts = attempts, ApiRateLimit = 0 }, config, NullLoggerFactory.Instance,
             TimeProvider.System, new HttpClient(handler)), handler);
     }

@@ -5,7 +5,8 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// <summary>
 /// The real binary with two account sections (exporter.md "Accounts and targets", issue 17 "Done when"): prod with
 /// its own key on one simulator, staging reached through STS <c>AssumeRole</c> with 20-second keys on another (which
-/// refuses the keys from their expiry on).
+/// refuses the keys from their expiry on). <c>--config.check</c> and <c>--once</c> with accounts are in-process, in
+/// <c>Cli/AccountsCliTests</c>.
 /// </summary>
 public class AccountsTests : EndToEndFixture
 {
@@ -166,30 +167,5 @@ public class AccountsTests : EndToEndFixture
         }, "the role's keys have been rotated three times", TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(1));
 
         Assert.That(scrapes, Is.GreaterThanOrEqualTo(20), "many scrapes on each key");
-    }
-
-    [Test]
-    public async Task Config_check_lists_every_account_and_names_each_whose_role_fails()
-    {
-        var env = new Dictionary<string, string> { ["DATAHUB_EXPORTER_STS_ENDPOINT"] = _staging.BaseAddress.ToString() };
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _config, "--config.check"], env);
-        Assert.That(code, Is.EqualTo(0), stderr);
-        Assert.That(stdout, Does.Contain("account prod: credential_source=static role_arn=none regions=ap-guangzhou "));
-        Assert.That(stdout, Does.Contain($"account staging: credential_source=assume_role base_source=static role_arn={RoleArn} regions=ap-guangzhou,ap-shanghai "));
-        Assert.That(_prod.State.Requests.Count, Is.Zero, "--config.check calls no CKafka API");
-
-        File.WriteAllText(_config, File.ReadAllText(_config).Replace("external_id = staging-ext", "external_id = wrong-ext", StringComparison.Ordinal));
-        (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _config, "--config.check"], env);
-        Assert.That(code, Is.EqualTo(2), stdout);
-        Assert.That(stderr.Trim(), Does.StartWith("datahub_exporter: credentials: account staging: no credentials from assume_role: STS AssumeRole at ").And.Contain("InvalidParameter.ExternalIdError"));
-        AssertNoSecrets(stdout + stderr, "--config.check");
-
-        // --once collects the accounts that have keys, and says by its exit code that one failed.
-        (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _config, "--once"], env);
-        Assert.That(code, Is.EqualTo(1), stderr);
-        var samples = ExpositionParser.Parse(stdout);
-        Assert.That(Tasks(samples, "prod"), Is.EqualTo(ProdTasks));
-        Assert.That(Success(samples, "staging", "ap-guangzhou"), Is.EqualTo(0));
-        AssertNoSecrets(stdout + stderr, "--once");
     }
 }

@@ -4,7 +4,8 @@ namespace DatahubExporter.Tests.EndToEnd;
 
 /// <summary>
 /// The real binary with role credentials (issue 10): no keys in the file or environment, temporary keys from
-/// loopback fakes of the CVM metadata service and STS, issued and checked by the simulator.
+/// loopback fakes of the CVM metadata service and STS, issued and checked by the simulator. What
+/// <c>--config.check</c> and <c>--once</c> alone do with them is in-process, in <c>Cli/RoleCredentialsCliTests</c>.
 /// </summary>
 public class RoleCredentialsTests : EndToEndFixture
 {
@@ -182,6 +183,31 @@ public class RoleCredentialsTests : EndToEndFixture
     }
 
     [Test]
+    public async Task Sighup_is_taken_while_the_metadata_service_holds_its_answer()
+    {
+        var exporter = await StartServerAsync(CvmEnv());
+        var asked = _metadata.Requests;
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _metadata.Held = held;
+        try
+        {
+            exporter.Signal(1);
+            // A reload that waited for the source would give up after the 2 s metadata timeout and refuse the file.
+            await Eventually.HoldsAsync(() => exporter.Stderr.Contains("msg=\"configuration reloaded\""), "the reload was taken");
+            await Eventually.HoldsAsync(() => _metadata.Requests > asked, "the new source was asked in the background");
+            Assert.That(exporter.Stderr, Does.Not.Contain("configuration reload failed"));
+        }
+        finally
+        {
+            _metadata.Held = null;
+            held.SetResult();
+        }
+
+        await Eventually.HoldsAsync(async () => Successes(await ScrapeAsync(exporter, TasksPath)).SequenceEqual([1.0, 1.0]),
+            "the new source's keys are used", TimeSpan.FromSeconds(45), TimeSpan.FromMilliseconds(500));
+    }
+
+    [Test]
     public async Task With_a_profile_file_neither_role_source_is_asked()
     {
         Directory.CreateDirectory(Path.Combine(_home, ".tencentcloud"));
@@ -216,47 +242,5 @@ public class RoleCredentialsTests : EndToEndFixture
         var failures = (await ScrapeAsync(exporter, "/metrics"))
             .Single(s => s.Name == "datahub_exporter_credentials_refresh_total" && s["result"] == "failure");
         Assert.That(failures.Value, Is.GreaterThanOrEqualTo(1));
-    }
-
-    [Test]
-    public async Task Config_check_fetches_role_credentials_and_names_the_source()
-    {
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _stack.ConfigPath, "--config.check"], CvmEnv());
-
-        Assert.That(code, Is.EqualTo(0), stderr);
-        Assert.That(stdout, Does.Match($"^configuration OK: file={System.Text.RegularExpressions.Regex.Escape(_stack.ConfigPath)} regions=ap-guangzhou,ap-shanghai " +
-            $"credential_source=cvm_role role=datahub-reader \\(discovered\\) metadata={System.Text.RegularExpressions.Regex.Escape(_metadata.BaseAddress.ToString())} " +
-            "secret_id=AKID…[0-9a-f]{4} expires=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ endpoint="));
-        Assert.That(_stack.Simulator.State.RequestCount(), Is.EqualTo(0), "--config.check never calls the CKafka API");
-    }
-
-    [TestCase("--config.check")]
-    [TestCase("--once")]
-    public async Task No_credentials_anywhere_is_one_line_listing_what_was_tried_and_exit_2(string mode)
-    {
-        _metadata.Answer = FakeMetadataService.Behaviour.NoRole;
-
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", _stack.ConfigPath, mode], CvmEnv());
-
-        Assert.That(code, Is.EqualTo(2));
-        Assert.That(stdout, Is.Empty);
-        Assert.That(stderr, Is.EqualTo(
-            "datahub_exporter: credentials: no credentials found; tried in order: " +
-            "key pair ([common] secret_id/secret_key, TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY): not set; " +
-            $"profile file ({Path.Combine(_home, ".tencentcloud", "credentials")}, /etc/tencentcloud/credentials): not found; " +
-            "TKE OIDC (TKE_REGION, TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE, TKE_ROLE_ARN): not set; " +
-            $"cvm_role: CVM metadata {_metadata.BaseAddress}: no CAM role is bound to this instance (HTTP 404)\n"));
-    }
-
-    [Test]
-    public async Task A_bad_filter_is_exit_2_naming_the_key()
-    {
-        File.AppendAllText(_stack.ConfigPath, "task_name_exclude = (unclosed\n");
-
-        var (code, _, stderr) = await ExporterProcess.RunAsync(["--conf", _stack.ConfigPath, "--config.check"], CvmEnv());
-
-        Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr, Is.EqualTo($"datahub_exporter: {_stack.ConfigPath}:4: key \"task_name_exclude\" in [common]: \"(unclosed\" is not a valid regular expression: Not enough )'s at offset 9\n"));
-        Assert.That(_metadata.Requests, Is.EqualTo(0), "a bad file stops before any source is asked");
     }
 }

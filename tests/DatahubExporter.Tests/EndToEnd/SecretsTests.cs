@@ -4,9 +4,10 @@ using CkafkaSimulator;
 namespace DatahubExporter.Tests.EndToEnd;
 
 /// <summary>
-/// The binary at <c>--log.level=debug</c> driven through every failure path it has — each API fault, a rejected
-/// signature, bad reloads, failing <c>--once</c> runs, bad <c>--config.check</c> files — with the secret key and
-/// token searched for in stdout, stderr and every page served (exporter.md: "Secrets are never printed, logged or exported").
+/// The serving binary at <c>--log.level=debug</c> driven through every failure path it has — each API fault, a
+/// rejected signature, bad reloads — with the secret key and token searched for in stdout, stderr and every page
+/// served (exporter.md: "Secrets are never printed, logged or exported"). Failing <c>--once</c> runs and bad
+/// <c>--config.check</c> files are in-process, in <c>Cli/CliSecretsTests</c>.
 /// </summary>
 public class SecretsTests : EndToEndFixture
 {
@@ -101,76 +102,6 @@ public class SecretsTests : EndToEndFixture
         await SigHupAsync(exporter, "msg=\"configuration reloaded\"", 0);
         AssertNoSecrets(await FetchAllPagesAsync(exporter), "pages after bad reloads");
         await AssertCleanShutdownLogsAsync(exporter);
-    }
-
-    [Test]
-    public async Task Failing_once_runs_leak_nothing()
-    {
-        var good = WriteConfig(_dir, _simulator.BaseAddress, token: Token);
-        _simulator.State.SetFault(Fault.Hang(), "DescribeConnectResources");
-        var (hung, out1, err1) = await ExporterProcess.RunAsync(["--conf", good, "--once", "--log.level=debug", "--scrape.default-timeout=2"]);
-        _simulator.State.ClearFaults();
-        Assert.That(hung, Is.EqualTo(1), err1);
-
-        var wrong = WriteConfig(_dir, _simulator.BaseAddress, token: Token, key: WrongKey);
-        var (rejected, out2, err2) = await ExporterProcess.RunAsync(["--conf", wrong, "--once", "--log.level=debug"]);
-        Assert.That(rejected, Is.EqualTo(1), err2);
-
-        var all = out1 + err1 + out2 + err2;
-        AssertNoSecrets(all, "--once output");
-        Assert.That(all, Does.Not.Contain(WrongKey));
-        AssertNoStackTrace(all, "--once output");
-    }
-
-    [Test]
-    public async Task Config_checks_leak_nothing()
-    {
-        (string Content, int Exit)[] files =
-        [
-            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\ntoken = {Token}\nregion = ap-guangzhou\n", 0),
-            ($"[common]\nsecret_id = {SecretId}\nsecret_key = \"{SecretKey}\ntoken = '{Token}'\nregion = ap-guangzhou\n", 0),
-            ($"[common]\nsecret_id = {SecretId}\nsecret_key {SecretKey}\nregion = ap-guangzhou\n", 2),
-            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\ntoken: {Token}\nregion = ap-guangzhou\n", 2),
-            ($"[common]\nsecretkey = {SecretKey}\n", 2),
-            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nsecret_key = {SecretKey}\nregion = ap-guangzhou\n", 2),
-            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nregion = ap-guangzhou\nendpoint = https://user:{SecretKey}@127.0.0.1/\n", 2),
-            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\n", 2),
-            ($"{SecretKey}", 2),
-            // Issue 8 row 7: a secret pasted into the wrong key is quoted back only as a short prefix.
-            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nregion = {SecretKey}\n", 2),
-            ($"[common]\nregion = {Token}\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\n", 2),
-            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nregion = ap-guangzhou\n{SecretKey} = x\n", 2),
-            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nregion = ap-guangzhou\nendpoint = http://{SecretKey}/path\n", 2),
-            ($"[common]\nsecret_id = {SecretId}\nsecret_key = {SecretKey}\nregion = ap-guangzhou, {SecretId}\n", 2),
-        ];
-        var output = new List<string>();
-        for (var i = 0; i < files.Length; i++)
-        {
-            var path = Path.Combine(_dir, $"check{i}.conf");
-            await File.WriteAllTextAsync(path, files[i].Content);
-            var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", path, "--config.check", "--log.level=debug"]);
-            Assert.That(code, Is.EqualTo(files[i].Exit), $"file {i}: {stderr}");
-            output.Add(stdout + stderr);
-            if (files[i].Exit == 2)
-            {
-                // Still one useful line: the file and line are named.
-                Assert.That(CliTests.AssertOneLine(stderr, $"case {i}"), Does.Contain(path));
-            }
-        }
-
-        // Secrets from the environment, with a bad region beside them.
-        var env = new Dictionary<string, string>
-        {
-            ["TENCENTCLOUD_SECRET_ID"] = SecretId, ["TENCENTCLOUD_SECRET_KEY"] = SecretKey, ["TENCENTCLOUD_TOKEN"] = Token, ["TENCENTCLOUD_REGION"] = "nowhere",
-        };
-        var (envCode, envOut, envErr) = await ExporterProcess.RunAsync(["--conf", Path.Combine(_dir, "absent.conf"), "--config.check", "--log.level=debug"], env);
-        Assert.That(envCode, Is.EqualTo(2), envErr);
-        output.Add(envOut + envErr);
-
-        for (var i = 0; i < output.Count; i++)
-        {
-            AssertNoSecrets(output[i], $"--config.check case {i}");
-        }
     }
 
     /// <summary>GETs every page (short scrape timeouts so hangs end quickly) and returns all bodies concatenated.</summary>

@@ -6,7 +6,8 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// <summary>
 /// The real binary with <c>--web.config.file</c> (TLS from PEM files made at test time, bcrypt basic auth), probed
 /// with real curl as an operator would: 401 + challenge without credentials, 200 with them over verified TLS,
-/// plain HTTP refused, <c>/-/healthy</c> open, and a bad web config is exit 2 with one line.
+/// plain HTTP refused, <c>/-/healthy</c> open. A bad web config (exit 2, one line) is tested in-process, in
+/// <c>Cli/ConfigFileTests</c>.
 /// </summary>
 public class WebSecurityEndToEndTests : EndToEndFixture
 {
@@ -131,34 +132,6 @@ public class WebSecurityEndToEndTests : EndToEndFixture
         Assert.That(_stack.Exporter.HasExited, Is.False);
         var (after, headersAfter, _) = await CurlAsync("--cacert", _caFile, Url("/-/healthy"));
         Assert.That((after, StatusOf(headersAfter)), Is.EqualTo((0, 200)), "still serving TLS afterwards");
-    }
-
-    [TestCase("missing_cert", "tls_server_config:\n  cert_file: nope.crt\n  key_file: server.key\n")]
-    [TestCase("bad_yaml", "tls_server_config: [unclosed\n")]
-    [TestCase("unknown_key", "basic_auth_users:\n  a: $2y$10$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui\nwhatever: 1\n")]
-    [TestCase("not_bcrypt", "basic_auth_users:\n  a: plaintext-password\n")]
-    [TestCase("binary", "\u0001\u0002\u0003")]
-    public async Task A_bad_web_config_exits_2_with_one_line_naming_the_file(string name, string content)
-    {
-        using var temp = new TempDirectory();
-        var dir = temp.Path;
-        TestPki.WriteSelfSignedServer(dir, "server");
-        var path = Path.Combine(dir, name + ".yml");
-        await File.WriteAllTextAsync(path, content);
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", path]);
-        Assert.That(code, Is.EqualTo(2), stderr);
-        Assert.That(CliTests.AssertOneLine(stderr, name), Does.Contain(path));
-        Assert.That(stderr, Does.Not.Contain("plaintext-password"), "a bad hash is not echoed");
-        Assert.That(stdout, Is.Empty);
-    }
-
-    [Test]
-    public async Task A_missing_web_config_file_exits_2()
-    {
-        var path = Path.Combine(_stack.Dir, "absent.yml");
-        var (code, _, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", path]);
-        Assert.That(code, Is.EqualTo(2), stderr);
-        Assert.That(CliTests.AssertOneLine(stderr, "absent web config"), Does.Contain(path));
     }
 
     private string Url(string path) => new Uri(_stack.Exporter.BaseAddress, path).ToString();

@@ -80,6 +80,17 @@ public abstract class EndToEndFixture
         Assert.That(result.ExitCode, Is.EqualTo(0), $"mkfifo {path}: {result.Output}");
     }
 
+    /// <summary>A user error is exactly one non-empty line on stderr, prefixed with the program name, and never a
+    /// stack trace (exporter.md "Command line"); returns the line.</summary>
+    public static string AssertOneLine(string stderr, string what)
+    {
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), $"{what}: expected one line on stderr, got:\n{stderr}");
+        Assert.That(lines[0], Does.StartWith("datahub_exporter: "), what);
+        AssertNoStackTrace(stderr, what);
+        return lines[0];
+    }
+
     /// <summary>Asserts that <paramref name="text"/> holds no stack trace and no unhandled exception.</summary>
     public static void AssertNoStackTrace(string text, string what)
     {

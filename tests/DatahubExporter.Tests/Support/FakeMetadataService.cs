@@ -35,6 +35,10 @@ public sealed class FakeMetadataService : LoopbackFake
 
     public volatile Behaviour Answer = Behaviour.Healthy;
 
+    /// <summary>When set, every request is counted, then waits until this completes (or the caller gives up) before
+    /// it is answered: a metadata service that holds its answer.</summary>
+    public volatile TaskCompletionSource? Held;
+
     public int RoleRequests => Volatile.Read(ref _roleRequests);
 
     public int CredentialRequests => Volatile.Read(ref _credentialRequests);
@@ -57,6 +61,18 @@ public sealed class FakeMetadataService : LoopbackFake
 
         var role = path[ListPath.Length..];
         Interlocked.Increment(ref role.Length == 0 ? ref _roleRequests : ref _credentialRequests);
+        if (Held is { } held)
+        {
+            try
+            {
+                await held.Task.WaitAsync(context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the exporter's own timeout gave up first
+            }
+        }
+
         switch (Answer)
         {
             case Behaviour.ServerError:

@@ -40,12 +40,12 @@ internal sealed class InProcessExporter : IAsyncDisposable
             Regions = ["ap-guangzhou"],
             Endpoint = new Uri("https://ckafka.example/"),
             SourcePath = "in-process.conf",
-        }, null, TimeProvider.System);
+        }, TimeProvider.System);
         var services = new ExporterServices(
             new ExporterOptions { ListenAddress = ListenAddress.Parse("127.0.0.1:0"), ApiMaxAttempts = 1, ApiRateLimit = 0 },
             config, NullLoggerFactory.Instance, TimeProvider.System, new HttpClient(api ?? new FakeHandler((_, _) => FakeHandler.Json(EmptyLists))),
             webConfig);
-        var app = ExporterHost.Build(services, NullLoggerProvider.Instance, webConfig);
+        var app = ExporterHost.Build(services, NullLoggerProvider.Instance);
         await app.StartAsync();
         return new InProcessExporter(app, services, new Uri(ExporterHost.BoundAddresses(app).Single()));
     }

@@ -113,8 +113,8 @@ public class LimiterDepartureTests
         var connections = new ConnectionWatch();
         var api = new FakeHandler((_, _) => FakeHandler.Ok(), time);
         var farEnd = new SlowFarEnd(time, TimeSpan.FromMilliseconds(300), opensConnection ? connections : null) { InnerHandler = api };
-        var client = new TencentCloudClient(new HttpClient(farEnd),
-            new TencentCloudClientOptions { RateLimitPerSecond = 1, Connections = connections }, new RecordingObserver(), time);
+        var client = new TencentCloudClient(new ApiHttp(new HttpClient(farEnd), connections),
+            new TencentCloudClientOptions { RateLimitPerSecond = 1 }, new RecordingObserver(), time);
 
         for (var i = 0; i < 2; i++)
         {
@@ -131,10 +131,9 @@ public class LimiterDepartureTests
     public async Task The_watch_counts_the_connections_the_exporter_client_opens()
     {
         await using var simulator = await SimulatorServer.StartAsync(new SimulatorOptions { DataSet = SimulatorDataSet.Generate(3, 1) });
-        var connections = new ConnectionWatch();
-        using var http = TencentCloudClient.CreateHttpClient(connections);
-        var client = new TencentCloudClient(http, new TencentCloudClientOptions { RateLimitPerSecond = 0, Connections = connections },
-            new RecordingObserver(), TimeProvider.System);
+        using var http = ApiHttp.Create();
+        var connections = http.Connections!;
+        var client = new TencentCloudClient(http, new TencentCloudClientOptions { RateLimitPerSecond = 0 }, new RecordingObserver(), TimeProvider.System);
         var target = new ApiTarget("ap-guangzhou", simulator.BaseAddress, new Credentials(SimulatorOptions.DemoSecretId, SimulatorOptions.DemoSecretKey, null));
         Assert.That(connections.Opened, Is.Zero);
 

@@ -536,9 +536,9 @@ public class TencentCloudClientTests
     [Test]
     public void Created_http_client_has_no_overall_timeout()
     {
-        using var http = TencentCloudClient.CreateHttpClient();
+        using var http = ApiHttp.Create();
 
-        Assert.That(http.Timeout, Is.EqualTo(Timeout.InfiniteTimeSpan));
+        Assert.That(http.Client.Timeout, Is.EqualTo(Timeout.InfiniteTimeSpan));
     }
 
     private sealed class EndlessStream : ReadOnlyStream

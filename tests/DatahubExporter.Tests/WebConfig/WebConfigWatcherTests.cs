@@ -101,7 +101,7 @@ public sealed class WebConfigWatcherTests
         Assert.That(watcher.Current, Is.SameAs(first));
         Assert.That(logger.Entries, Is.EqualTo(new[]
         {
-            (LogLevel.Error, $"web config reload failed, keeping the previous one: web config {_file}:2: basic_auth_users.alice: not a bcrypt hash (want $2a$, $2b$ or $2y$, a cost from 04 to 31 and 53 more characters)"),
+            (LogLevel.Error, $"web config reload failed, keeping the previous web config err=web config {_file}:2: basic_auth_users.alice: not a bcrypt hash (want $2a$, $2b$ or $2y$, a cost from 04 to 31 and 53 more characters)"),
         }));
     }
 

@@ -1,20 +1,28 @@
 using CkafkaSimulator;
 
-namespace DatahubExporter.Tests.EndToEnd;
+namespace DatahubExporter.Tests.Cli;
 
 /// <summary>
-/// The config corpus in testdata/e2e/config through the real binary with <c>--config.check</c>: every bad file is
-/// exit 2 and one line naming the file (and line and key); good oddities (BOM, CRLF) pass; environment overrides
-/// work without a file; a group-readable file is warned about (exporter.md "Configuration file").
+/// The config corpus in testdata/e2e/config through the command line in-process (<see cref="InProcessCli"/>) with
+/// <c>--config.check</c>: every bad file is exit 2 and one line naming the file (and line and key); good oddities
+/// (BOM, CRLF) pass; environment overrides work without a file; a group-readable file is warned about (exporter.md
+/// "Configuration file"); a bad or missing <c>--web.config.file</c> is exit 2 and one line naming it. The corpus's
+/// secrets are replaced by <see cref="FreshSecrets"/> on copy.
 /// </summary>
-public class ConfigFileTests : EndToEndFixture
+public class ConfigFileTests
 {
     private static readonly string CorpusDir = Path.Combine(AppContext.BaseDirectory, "testdata", "e2e", "config");
     private TempDirectory _temp = null!;
-    private string _dir = null!;
+    private FreshSecrets _secrets = null!;
+
+    private string Dir => _temp.Path;
 
     [SetUp]
-    public void MakeDir() => _dir = (_temp = new TempDirectory("datahub-e2e-")).Path;
+    public void MakeDir()
+    {
+        _temp = new TempDirectory();
+        _secrets = FreshSecrets.New();
+    }
 
     [TearDown]
     public void RemoveDir() => _temp.Dispose();
@@ -24,7 +32,7 @@ public class ConfigFileTests : EndToEndFixture
     public async Task Good_oddities_pass(string name)
     {
         var conf = CopyPrivate(name);
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(["--conf", conf, "--config.check"]);
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout.Trim(), Is.EqualTo($"configuration OK: file={conf} regions=ap-guangzhou credential_source=static keys=file secret_id=AKID…0001 endpoint=http://127.0.0.1:9/ web_config=none\n" +
                                                  "  task filter: all\n  resource filter: all"));
@@ -46,30 +54,30 @@ public class ConfigFileTests : EndToEndFixture
     public async Task Bad_file_exits_2_with_one_line_naming_file_and_problem(string name, string expected)
     {
         var conf = CopyPrivate(name);
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check", "--log.level=debug"]);
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(["--conf", conf, "--config.check", "--log.level=debug"]);
         Assert.That(code, Is.EqualTo(2), stderr);
-        var line = CliTests.AssertOneLine(stderr, name);
+        var line = EndToEndFixture.AssertOneLine(stderr, name);
         Assert.That(line, Does.StartWith($"datahub_exporter: {conf}{expected}"));
         Assert.That(stdout, Is.Empty);
-        AssertNoSecrets(stderr, name);
+        _secrets.AssertNoneIn(stderr, name);
     }
 
     [Test]
     public async Task Missing_file_exits_2_with_one_line_naming_it_and_the_variables()
     {
-        var conf = Path.Combine(_dir, "absent.conf");
-        var (code, _, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
+        var conf = Path.Combine(Dir, "absent.conf");
+        var (code, _, stderr) = await InProcessCli.RunAsync(["--conf", conf, "--config.check"]);
         Assert.That(code, Is.EqualTo(2), stderr);
-        Assert.That(CliTests.AssertOneLine(stderr, "missing file"),
+        Assert.That(EndToEndFixture.AssertOneLine(stderr, "missing file"),
             Is.EqualTo($"datahub_exporter: {conf}: file not found (or set TENCENTCLOUD_REGION, with TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY unless a credentials profile, TKE OIDC or the CVM role supplies the keys)"));
     }
 
     [Test]
     public async Task A_directory_is_not_a_config_file()
     {
-        var (code, _, stderr) = await ExporterProcess.RunAsync(["--conf", _dir, "--config.check"]);
+        var (code, _, stderr) = await InProcessCli.RunAsync(["--conf", Dir, "--config.check"]);
         Assert.That(code, Is.EqualTo(2), stderr);
-        Assert.That(CliTests.AssertOneLine(stderr, "directory"), Does.Contain(_dir));
+        Assert.That(EndToEndFixture.AssertOneLine(stderr, "directory"), Does.Contain(Dir));
     }
 
     [TestCase("--config.check")]
@@ -77,12 +85,12 @@ public class ConfigFileTests : EndToEndFixture
     [TestCase("--web.listen-address=127.0.0.1:0")]
     public async Task A_fifo_at_the_config_path_is_a_clear_error_not_a_hang(string mode)
     {
-        // Issue 8 row 8: without a writer, opening a FIFO never returns; RunAsync gives up after 30 s.
-        var conf = Path.Combine(_dir, "fifo.conf");
-        Mkfifo(conf);
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, mode], timeout: TimeSpan.FromSeconds(30));
+        // Issue 8 row 8: without a writer, opening a FIFO never returns; the run is bounded to 30 s.
+        var conf = Path.Combine(Dir, "fifo.conf");
+        EndToEndFixture.Mkfifo(conf);
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(["--conf", conf, mode], timeout: TimeSpan.FromSeconds(30));
         Assert.That(code, Is.EqualTo(2), stderr);
-        Assert.That(CliTests.AssertOneLine(stderr, "fifo config"),
+        Assert.That(EndToEndFixture.AssertOneLine(stderr, "fifo config"),
             Is.EqualTo($"datahub_exporter: {conf}: is a FIFO (named pipe), not a regular file; a config file must be a regular file"));
         Assert.That(stdout, Is.Empty);
     }
@@ -92,17 +100,44 @@ public class ConfigFileTests : EndToEndFixture
     [TestCase("server.key", "tls_server_config.key_file: {1} is a FIFO (named pipe), not a regular file")]
     public async Task A_fifo_as_web_config_certificate_or_key_is_a_clear_error_not_a_hang(string fifo, string expected)
     {
-        TestPki.WriteSelfSignedServer(_dir, "server");
-        var web = Path.Combine(_dir, "web.yml");
+        TestPki.WriteSelfSignedServer(Dir, "server");
+        var web = Path.Combine(Dir, "web.yml");
         await File.WriteAllTextAsync(web, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n");
-        var path = Path.Combine(_dir, fifo);
+        var path = Path.Combine(Dir, fifo);
         File.Delete(path);
-        Mkfifo(path);
+        EndToEndFixture.Mkfifo(path);
 
-        var (code, _, stderr) = await ExporterProcess.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", web],
+        var (code, _, stderr) = await InProcessCli.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", web],
             timeout: TimeSpan.FromSeconds(30));
         Assert.That(code, Is.EqualTo(2), stderr);
-        Assert.That(CliTests.AssertOneLine(stderr, "fifo " + fifo), Does.Contain(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, web, path)));
+        Assert.That(EndToEndFixture.AssertOneLine(stderr, "fifo " + fifo), Does.Contain(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, web, path)));
+    }
+
+    [TestCase("missing_cert", "tls_server_config:\n  cert_file: nope.crt\n  key_file: server.key\n")]
+    [TestCase("bad_yaml", "tls_server_config: [unclosed\n")]
+    [TestCase("unknown_key", "basic_auth_users:\n  a: $2y$10$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui\nwhatever: 1\n")]
+    [TestCase("not_bcrypt", "basic_auth_users:\n  a: plaintext-password\n")]
+    // Named: the control characters in the generated name make the test runner drop the result.
+    [TestCase("binary", "\u0001\u0002\u0003", TestName = "A_bad_web_config_exits_2_with_one_line_naming_the_file(binary)")]
+    public async Task A_bad_web_config_exits_2_with_one_line_naming_the_file(string name, string content)
+    {
+        TestPki.WriteSelfSignedServer(Dir, "server");
+        var path = Path.Combine(Dir, name + ".yml");
+        await File.WriteAllTextAsync(path, content);
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", path]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(EndToEndFixture.AssertOneLine(stderr, name), Does.Contain(path));
+        Assert.That(stderr, Does.Not.Contain("plaintext-password"), "a bad hash is not echoed");
+        Assert.That(stdout, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_missing_web_config_file_exits_2()
+    {
+        var path = Path.Combine(Dir, "absent.yml");
+        var (code, _, stderr) = await InProcessCli.RunAsync(["--demo", "--web.listen-address=127.0.0.1:0", "--web.config.file", path]);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(EndToEndFixture.AssertOneLine(stderr, "absent web config"), Does.Contain(path));
     }
 
     [Test]
@@ -110,38 +145,38 @@ public class ConfigFileTests : EndToEndFixture
     {
         var env = new Dictionary<string, string>
         {
-            ["TENCENTCLOUD_SECRET_ID"] = SecretId,
-            ["TENCENTCLOUD_SECRET_KEY"] = SecretKey,
+            ["TENCENTCLOUD_SECRET_ID"] = _secrets.SecretId,
+            ["TENCENTCLOUD_SECRET_KEY"] = _secrets.SecretKey,
             ["TENCENTCLOUD_REGION"] = "ap-beijing,ap-guangzhou",
-            ["TENCENTCLOUD_TOKEN"] = Token,
+            ["TENCENTCLOUD_TOKEN"] = _secrets.Token,
         };
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", Path.Combine(_dir, "absent.conf"), "--config.check", "--log.level=debug"], env);
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(["--conf", Path.Combine(Dir, "absent.conf"), "--config.check", "--log.level=debug"], env);
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.Contain("regions=ap-beijing,ap-guangzhou "));
         // Issue 8 row 10: the environment supplied the credentials and no file was read.
         Assert.That(stdout, Does.StartWith("configuration OK: file=none "));
         Assert.That(stdout, Does.Contain(" credential_source=static keys=environment "));
         Assert.That(stdout, Does.Contain("secret_id=AKID…0001 "));
-        AssertNoSecrets(stdout + stderr, "env-only --config.check");
+        _secrets.AssertNoneIn(stdout + stderr, "env-only --config.check");
     }
 
     [Test]
     public async Task Environment_without_a_region_and_no_file_exits_2()
     {
-        var env = new Dictionary<string, string> { ["TENCENTCLOUD_SECRET_ID"] = SecretId, ["TENCENTCLOUD_SECRET_KEY"] = SecretKey };
-        var (code, _, stderr) = await ExporterProcess.RunAsync(["--conf", Path.Combine(_dir, "absent.conf"), "--config.check"], env);
+        var env = new Dictionary<string, string> { ["TENCENTCLOUD_SECRET_ID"] = _secrets.SecretId, ["TENCENTCLOUD_SECRET_KEY"] = _secrets.SecretKey };
+        var (code, _, stderr) = await InProcessCli.RunAsync(["--conf", Path.Combine(Dir, "absent.conf"), "--config.check"], env);
         Assert.That(code, Is.EqualTo(2), stderr);
-        Assert.That(CliTests.AssertOneLine(stderr, "env without region"), Does.Contain("TENCENTCLOUD_REGION"));
-        AssertNoSecrets(stderr, "env without region");
+        Assert.That(EndToEndFixture.AssertOneLine(stderr, "env without region"), Does.Contain("TENCENTCLOUD_REGION"));
+        _secrets.AssertNoneIn(stderr, "env without region");
     }
 
     [Test]
     public async Task A_bad_region_variable_exits_2_naming_the_variable()
     {
         var conf = CopyPrivate("crlf.conf");
-        var (code, _, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"], new Dictionary<string, string> { ["TENCENTCLOUD_REGION"] = "Mars" });
+        var (code, _, stderr) = await InProcessCli.RunAsync(["--conf", conf, "--config.check"], new Dictionary<string, string> { ["TENCENTCLOUD_REGION"] = "Mars" });
         Assert.That(code, Is.EqualTo(2), stderr);
-        Assert.That(CliTests.AssertOneLine(stderr, "bad env region"), Does.Contain("environment variable TENCENTCLOUD_REGION: \"Mars\""));
+        Assert.That(EndToEndFixture.AssertOneLine(stderr, "bad env region"), Does.Contain("environment variable TENCENTCLOUD_REGION: \"Mars\""));
     }
 
     [Test]
@@ -149,7 +184,7 @@ public class ConfigFileTests : EndToEndFixture
     {
         var conf = CopyPrivate("crlf.conf");
         var env = new Dictionary<string, string> { ["TENCENTCLOUD_REGION"] = "ap-shanghai", ["TENCENTCLOUD_SECRET_ID"] = "AKIDfromTheEnvironmentXYZW" };
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"], env);
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(["--conf", conf, "--config.check"], env);
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.Contain("regions=ap-shanghai "));
         Assert.That(stdout, Does.Contain("secret_id=AKID…XYZW "));
@@ -159,16 +194,16 @@ public class ConfigFileTests : EndToEndFixture
     public async Task Token_and_key_from_the_environment_are_used_for_api_calls()
     {
         // The simulator only accepts the right key and token, so a --once that succeeds proves both were sent.
-        await using var simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 3, resources: 2, token: Token));
-        var conf = WriteConfig(_dir, simulator.BaseAddress, key: "notTheRightKeyButTheEnvironmentWins");
-        var env = new Dictionary<string, string> { ["TENCENTCLOUD_SECRET_KEY"] = SecretKey, ["TENCENTCLOUD_TOKEN"] = Token };
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--once"], env);
+        await using var simulator = await SimulatorServer.StartAsync(_secrets.SimulatorOptions(tasks: 3, resources: 2, token: _secrets.Token));
+        var conf = _secrets.WriteConfig(Dir, simulator.BaseAddress, key: "notTheRightKeyButTheEnvironmentWins");
+        var env = new Dictionary<string, string> { ["TENCENTCLOUD_SECRET_KEY"] = _secrets.SecretKey, ["TENCENTCLOUD_TOKEN"] = _secrets.Token };
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(["--conf", conf, "--once"], env);
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(ExpositionParser.Parse(stdout).Where(s => s.Name == "datahub_exporter_collect_success").Select(s => s.Value), Is.All.EqualTo(1));
 
-        var (withoutToken, _, stderr2) = await ExporterProcess.RunAsync(["--conf", conf, "--once"], new Dictionary<string, string> { ["TENCENTCLOUD_SECRET_KEY"] = SecretKey });
+        var (withoutToken, _, stderr2) = await InProcessCli.RunAsync(["--conf", conf, "--once"], new Dictionary<string, string> { ["TENCENTCLOUD_SECRET_KEY"] = _secrets.SecretKey });
         Assert.That(withoutToken, Is.EqualTo(1), "the simulator requires the token: without it the collection fails");
-        AssertNoSecrets(stdout + stderr + stderr2, "env credentials");
+        _secrets.AssertNoneIn(stdout + stderr + stderr2, "env credentials");
     }
 
     [Test]
@@ -182,14 +217,14 @@ public class ConfigFileTests : EndToEndFixture
 
         var conf = CopyPrivate("crlf.conf");
         File.SetUnixFileMode(conf, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(["--conf", conf, "--config.check"]);
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.StartWith("configuration OK"));
         var warning = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single();
         Assert.That(warning, Does.Contain("level=warn"));
         Assert.That(warning, Does.Contain("(mode 0644)"));
         Assert.That(warning, Does.Contain(conf));
-        AssertNoSecrets(stderr, "permission warning");
+        _secrets.AssertNoneIn(stderr, "permission warning");
     }
 
     [Test]
@@ -202,25 +237,21 @@ public class ConfigFileTests : EndToEndFixture
         }
 
         // The systemd recipe installs the file 0640 root:datahub_exporter and runs as that group; a new file has
-        // this test's group, which the child process shares.
+        // the group of this process, which is the exporter's here.
         var conf = CopyPrivate("crlf.conf");
         File.SetUnixFileMode(conf, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-        var (code, stdout, stderr) = await ExporterProcess.RunAsync(["--conf", conf, "--config.check"]);
+        var (code, stdout, stderr) = await InProcessCli.RunAsync(["--conf", conf, "--config.check"]);
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.StartWith("configuration OK"));
         Assert.That(stderr, Does.Not.Contain("readable by"));
     }
 
-    /// <summary>Copies a corpus file to the private temp dir with mode 0600, so only the file's content is under test.</summary>
+    /// <summary>Copies a corpus file to the private temp dir with mode 0600 and this test's secrets, so only the
+    /// file's content is under test.</summary>
     private string CopyPrivate(string name)
     {
-        var path = Path.Combine(_dir, name);
-        File.Copy(Path.Combine(CorpusDir, name), path);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
+        var path = Path.Combine(Dir, name);
+        _secrets.CopyReplacing(Path.Combine(CorpusDir, name), path);
         return path;
     }
 }
