@@ -178,6 +178,8 @@ public class RoleCredentialsTests : EndToEndFixture
         exporter.Signal(1);
         await Eventually.HoldsAsync(() => exporter.Stderr.Contains("configuration reloaded"), "the reload is logged");
         Assert.That(exporter.Stderr, Does.Contain("msg=\"configuration reloaded\""));
+        // The reload starts the new source in the background: its STS call may come after the log line.
+        await Eventually.HoldsAsync(() => _sts.TokensSeen.Count >= 2, "the new source called STS");
         Assert.That(_sts.TokensSeen, Is.EqualTo(new[] { "projected-sa-token-1", "projected-sa-token-2" }));
         Assert.That(Successes(await ScrapeAsync(exporter, TasksPath)), Is.EqualTo(new[] { 1.0, 1.0 }));
     }
