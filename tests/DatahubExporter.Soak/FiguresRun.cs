@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using CkafkaSimulator;
-using DatahubExporter.Tests.EndToEnd;
+using DatahubExporter.Tests.Support;
 
 namespace DatahubExporter.Soak;
 
@@ -166,10 +166,10 @@ public sealed class FiguresRun(string current, string? baseline, TextWriter outp
     /// <summary>A simulator with one region of <c>tasks</c> tasks and an exporter binary in front of it.</summary>
     private sealed class Rig : IAsyncDisposable
     {
-        private readonly string _dir;
+        private readonly TempDirectory _dir;
         private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(120) };
 
-        private Rig(SimulatorServer simulator, ExporterProcess exporter, string dir)
+        private Rig(SimulatorServer simulator, ExporterProcess exporter, TempDirectory dir)
         {
             Simulator = simulator;
             Exporter = exporter;
@@ -189,9 +189,8 @@ public sealed class FiguresRun(string current, string? baseline, TextWriter outp
                 DataSet = SimulatorDataSet.Generate(tasks, 10),
                 RequestLogCapacity = 0,
             }, cancellationToken).ConfigureAwait(false);
-            var dir = Path.Combine(Path.GetTempPath(), "datahub-figures-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(dir);
-            var conf = Path.Combine(dir, "datahub_exporter.conf");
+            var dir = new TempDirectory("datahub-figures-");
+            var conf = dir.PathOf("datahub_exporter.conf");
             await File.WriteAllTextAsync(conf, $"""
                 [common]
                 secret_id = {SoakRun.SecretId}
@@ -228,7 +227,7 @@ public sealed class FiguresRun(string current, string? baseline, TextWriter outp
             _http.Dispose();
             await Exporter.DisposeAsync().ConfigureAwait(false);
             await Simulator.DisposeAsync().ConfigureAwait(false);
-            Directory.Delete(_dir, recursive: true);
+            _dir.Dispose();
         }
     }
 }

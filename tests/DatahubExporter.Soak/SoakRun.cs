@@ -1,4 +1,4 @@
-using DatahubExporter.Tests.EndToEnd;
+using DatahubExporter.Tests.Support;
 using System.Diagnostics;
 using CkafkaSimulator;
 
@@ -54,11 +54,10 @@ public sealed class SoakRun(SoakOptions options, TextWriter output)
         }, hardStop.Token).ConfigureAwait(false);
         InstallBackground(simulator);
 
-        var dir = Path.Combine(Path.GetTempPath(), "datahub-soak-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
+        using var temp = new TempDirectory("datahub-soak-");
         try
         {
-            var conf = WriteConfig(dir, simulator.BaseAddress);
+            var conf = WriteConfig(temp.Path, simulator.BaseAddress);
             await using var exporter = await ExporterProcess.StartServerAsync(
                 ["--conf", conf, "--web.listen-address=127.0.0.1:0", "--log.level=info"], timeout: TimeSpan.FromSeconds(30), binary: options.ExporterPath).ConfigureAwait(false);
             using var client = new SoakClient(exporter.BaseAddress);
@@ -109,10 +108,6 @@ public sealed class SoakRun(SoakOptions options, TextWriter output)
         {
             await Console.Error.WriteLineAsync($"soak: the run could not complete: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
             return 2;
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
         }
     }
 

@@ -298,29 +298,22 @@ public class ConfigLoaderTests
             return; // Assert.Ignore throws, but the platform analyzer (CA1416) cannot see that
         }
 
-        var path = Path.Combine(Path.GetTempPath(), $"datahub_exporter_{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, "[common]\nsecret_key = x\n");
-        try
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            Assert.That(ConfigLoader.Warnings(path), Is.EqualTo(new[] { $"{path}: readable by every user (mode 0644) although it holds secret_key; chmod o-r it" }));
+        using var temp = new TempDirectory();
+        var path = temp.Write("datahub_exporter.conf", "[common]\nsecret_key = x\n",
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        Assert.That(ConfigLoader.Warnings(path), Is.EqualTo(new[] { $"{path}: readable by every user (mode 0644) although it holds secret_key; chmod o-r it" }));
 
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            Assert.That(ConfigLoader.Warnings(path), Is.Empty);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.That(ConfigLoader.Warnings(path), Is.Empty);
 
-            // The systemd recipe: 0640 with the service's group. A new file has this process's group, so it stands in.
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-            Assert.That(ConfigLoader.Warnings(path), Is.Empty);
+        // The systemd recipe: 0640 with the service's group. A new file has this process's group, so it stands in.
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        Assert.That(ConfigLoader.Warnings(path), Is.Empty);
 
-            // Without a key there is nothing to protect: a role-credentials config may be world-readable.
-            File.WriteAllText(path, "[common]\nregion = ap-guangzhou\n");
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            Assert.That(ConfigLoader.Warnings(path), Is.Empty);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        // Without a key there is nothing to protect: a role-credentials config may be world-readable.
+        File.WriteAllText(path, "[common]\nregion = ap-guangzhou\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        Assert.That(ConfigLoader.Warnings(path), Is.Empty);
     }
 
     [TestCase(0b110_100_100, 0u, new uint[] { 0 }, "/c: readable by every user (mode 0644) although it holds secret_key; chmod o-r it")]

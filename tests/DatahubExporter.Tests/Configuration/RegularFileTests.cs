@@ -1,5 +1,4 @@
 using DatahubExporter.Configuration;
-using DatahubExporter.Tests.EndToEnd;
 
 namespace DatahubExporter.Tests.Configuration;
 

@@ -14,6 +14,7 @@ public sealed class ReloadModelTests
 {
     private const string Ini = "[common]\nsecret_id = AKIDreloadModel0001\nsecret_key = reload-model-key\nregion = {0}\n";
 
+    private TempDirectory _temp = null!;
     private string _dir = null!;
     private string _ini = null!;
     private string _web = null!;
@@ -22,7 +23,8 @@ public sealed class ReloadModelTests
     [SetUp]
     public void CreateFiles()
     {
-        _dir = Directory.CreateTempSubdirectory("reload-model-").FullName;
+        _temp = new TempDirectory("reload-model-");
+        _dir = _temp.Path;
         _ini = Path.Combine(_dir, "datahub_exporter.conf");
         _web = Path.Combine(_dir, "web.yml");
         WriteIni("ap-guangzhou");
@@ -31,7 +33,7 @@ public sealed class ReloadModelTests
     }
 
     [TearDown]
-    public void DeleteFiles() => Directory.Delete(_dir, recursive: true);
+    public void DeleteFiles() => _temp.Dispose();
 
     private void WriteIni(string region) => File.WriteAllText(_ini, string.Format(System.Globalization.CultureInfo.InvariantCulture, Ini, region));
 

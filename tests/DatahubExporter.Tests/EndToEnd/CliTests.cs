@@ -12,13 +12,14 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// </summary>
 public class CliTests : EndToEndFixture
 {
+    private TempDirectory _temp = null!;
     private string _dir = null!;
 
     [SetUp]
-    public void MakeDir() => _dir = NewTempDir();
+    public void MakeDir() => _dir = (_temp = new TempDirectory("datahub-e2e-")).Path;
 
     [TearDown]
-    public void RemoveDir() => Directory.Delete(_dir, recursive: true);
+    public void RemoveDir() => _temp.Dispose();
 
     [Test]
     public async Task Help_exits_0_and_lists_the_flags()

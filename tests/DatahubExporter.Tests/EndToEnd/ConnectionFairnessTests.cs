@@ -84,7 +84,11 @@ public class ConnectionFairnessTests
                 TestContext.Out.WriteLine($"probe {i + 1}: {e.Message}");
             }
 
-            await Task.Delay(200);
+            // The probes are spread over the attack's own progress, not over wall time: between two, the attacker has
+            // had its share of sockets closed and reopened, so together they span a whole round of its 1,100.
+            var seen = Volatile.Read(ref reopened);
+            await Eventually.HoldsAsync(() => Volatile.Read(ref reopened) >= seen + AttackSockets / Probes,
+                $"the attacker reopened {AttackSockets / Probes} more sockets after probe {i + 1}", TimeSpan.FromSeconds(30));
         }
 
         var during = Volatile.Read(ref reopened);

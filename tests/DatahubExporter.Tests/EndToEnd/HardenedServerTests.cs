@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -141,11 +140,9 @@ public class HardenedServerTests : EndToEndFixture
                 sockets.Add(socket);
             }
 
-            var watch = Stopwatch.StartNew();
-            var healthy = await FirstAnswerAsync("/-/healthy", authorize: false);
-            var scrape = await FirstAnswerAsync(TasksPath, authorize: true);
-            TestContext.Out.WriteLine($"healthy after {healthy.TotalSeconds:F1} s, scrape after {scrape.TotalSeconds:F1} s with 1,100 idle sockets");
-            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)));
+            // Each is a bounded wait (15 s), not a measurement: it fails only if the answer never comes.
+            await FirstAnswerAsync("/-/healthy", authorize: false);
+            await FirstAnswerAsync(TasksPath, authorize: true);
 
             // The server closes each silent socket once its first-byte timeout (5 s from its own connect) passed; the
             // last ones connected only just before the answers above, so wait for them (bounded) rather than race.
@@ -181,22 +178,21 @@ public class HardenedServerTests : EndToEndFixture
         }).ToList();
 
         // A password the cache has not seen, while the flood runs: answered at once (200, or 429 if every core is busy).
-        var watch = Stopwatch.StartNew();
+        // Queued behind the flood's 400 bcrypt checks it took 18 s; the wait for it is bounded well below that, which
+        // is the one check here that depends on the machine's speed (the verifier itself never queues: Wait(0)).
         using var good = Client();
         HttpStatusCode first;
         using (var request = new HttpRequestMessage(HttpMethod.Get, Url("/metrics")))
         {
             request.Headers.Authorization = Basic(User, Password);
-            using var response = await good.SendAsync(request);
+            using var response = await good.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(10));
             first = response.StatusCode;
         }
 
-        var firstAnswer = watch.Elapsed;
         var answers = await Task.WhenAll(attempts);
-        TestContext.Out.WriteLine($"new good login answered {first} after {firstAnswer.TotalSeconds:F2} s; flood: " +
+        TestContext.Out.WriteLine($"new good login answered {first}; flood: " +
                                   string.Join(", ", answers.GroupBy(a => a.StatusCode).Select(g => $"{g.Key} {g.Count()}")));
         Assert.That(first, Is.EqualTo(HttpStatusCode.OK).Or.EqualTo(HttpStatusCode.TooManyRequests));
-        Assert.That(firstAnswer, Is.LessThan(TimeSpan.FromSeconds(10)), "not queued behind 400 bcrypt checks (18 s before)");
         Assert.That(answers.Select(a => a.StatusCode), Is.All.EqualTo(HttpStatusCode.Unauthorized).Or.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests).Select(a => a.Delta), Is.All.EqualTo(TimeSpan.FromSeconds(1)));
 
@@ -294,11 +290,9 @@ public class HardenedServerTests : EndToEndFixture
         Timeout = TimeSpan.FromSeconds(30),
     };
 
-    /// <summary>Retries on fresh connections until a 200 (bounded by 15 s); returns how long that took.</summary>
-    private async Task<TimeSpan> FirstAnswerAsync(string path, bool authorize)
-    {
-        var watch = Stopwatch.StartNew();
-        await Eventually.HoldsAsync(async () =>
+    /// <summary>Retries on fresh connections until a 200 (bounded by 15 s).</summary>
+    private Task FirstAnswerAsync(string path, bool authorize) =>
+        Eventually.HoldsAsync(async () =>
         {
             using var http = Client();
             http.Timeout = TimeSpan.FromSeconds(5);
@@ -319,8 +313,6 @@ public class HardenedServerTests : EndToEndFixture
                 return false;
             }
         }, $"{path} answers 200", TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(250));
-        return watch.Elapsed;
-    }
 
     private async Task<double> ReloadGaugeAsync(string file) =>
         (await MetricsAsync()).Single(s => s.Name == "datahub_exporter_config_last_reload_successful" && s["file"] == file).Value;
@@ -332,19 +324,21 @@ public class HardenedServerTests : EndToEndFixture
     {
         using var http = Client();
         // The login may meet a busy gate right after a flood: retry, as Prometheus does at its next scrape.
-        for (var attempt = 0; ; attempt++)
+        string? body = null;
+        await Eventually.HoldsAsync(async () =>
         {
-            using var retry = new HttpRequestMessage(HttpMethod.Get, Url("/metrics")) { Headers = { Authorization = Basic(User, Password) } };
-            using var response = await http.SendAsync(retry);
-            if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < 20)
+            using var request = new HttpRequestMessage(HttpMethod.Get, Url("/metrics")) { Headers = { Authorization = Basic(User, Password) } };
+            using var response = await http.SendAsync(request);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
-                await Task.Delay(500);
-                continue;
+                return false;
             }
 
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            return ExpositionParser.Parse(await response.Content.ReadAsStringAsync());
-        }
+            body = await response.Content.ReadAsStringAsync();
+            return true;
+        }, "/metrics is not answered 429 (busy)", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(500));
+        return ExpositionParser.Parse(body!);
     }
 
     private async Task RestoreWebConfigAsync()

@@ -15,13 +15,15 @@ public class SecretsTests : EndToEndFixture
     private static readonly string[] Pages =
         [TasksPath, ResourcesPath, "/metrics", "/", "/-/ready", "/-/healthy", "/nope"];
 
+    private TempDirectory _temp = null!;
     private string _dir = null!;
     private SimulatorServer _simulator = null!;
 
     [SetUp]
     public async Task StartAsync()
     {
-        _dir = NewTempDir();
+        _temp = new TempDirectory("datahub-e2e-");
+        _dir = _temp.Path;
         _simulator = await SimulatorServer.StartAsync(SimulatorOptions(tasks: 120, resources: 30, token: Token));
     }
 
@@ -29,7 +31,7 @@ public class SecretsTests : EndToEndFixture
     public async Task StopAsync()
     {
         await _simulator.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        _temp.Dispose();
     }
 
     public static IEnumerable<TestCaseData> Faults()

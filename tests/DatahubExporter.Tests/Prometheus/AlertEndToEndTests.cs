@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using CkafkaSimulator;
-using DatahubExporter.Tests.EndToEnd;
 using YamlDotNet.RepresentationModel;
 
 namespace DatahubExporter.Tests.Prometheus;
@@ -39,7 +38,7 @@ public partial class AlertEndToEndTests : EndToEndFixture
     private SimulatorServer _simulator = null!;
     private ExporterProcess _exporter = null!;
     private PrometheusServer _prometheus = null!;
-    private string _dir = null!;
+    private TempDirectory _temp = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -48,7 +47,7 @@ public partial class AlertEndToEndTests : EndToEndFixture
         Assert.That(File.Exists(binary), Is.True);
         var clock = Stopwatch.StartNew();
         using var cts = new CancellationTokenSource(TestTimeout);
-        _dir = NewTempDir();
+        _temp = new TempDirectory("datahub-alerts-");
 
         // A few tasks and resources, all running; the first names are the hostile ones (quotes,
         // backslashes, newlines, CJK, emoji, a 2000-character name, an empty and a null name).
@@ -57,10 +56,10 @@ public partial class AlertEndToEndTests : EndToEndFixture
             Keys = new Dictionary<string, string> { [SecretId] = SecretKey },
             DataSet = SimulatorDataSet.Generate(tasks: 9, resources: 7, hostileNames: true, seed: 7, allRunning: true),
         }, cts.Token);
-        var conf = WriteConfig(_dir, _simulator.BaseAddress);
+        var conf = WriteConfig(_temp.Path, _simulator.BaseAddress);
         _exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"]);
 
-        var rulesCopy = Path.Combine(_dir, "datahub_exporter.rules.yml");
+        var rulesCopy = _temp.PathOf("datahub_exporter.rules.yml");
         await File.WriteAllTextAsync(rulesCopy, ShortenForDurations(await File.ReadAllTextAsync(PrometheusTools.RepoPath(ShippedRules))), cts.Token);
         var config = TestPrometheusConfig(
             await File.ReadAllTextAsync(PrometheusTools.RepoPath(ExampleConfig)), $"127.0.0.1:{_exporter.BaseAddress.Port}", rulesCopy);
@@ -98,10 +97,7 @@ public partial class AlertEndToEndTests : EndToEndFixture
             await _simulator.DisposeAsync();
         }
 
-        if (_dir is not null)
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
+        _temp?.Dispose();
 
         if (exporterLog is not null)
         {

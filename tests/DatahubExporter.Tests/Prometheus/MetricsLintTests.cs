@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using CkafkaSimulator;
-using DatahubExporter.Tests.EndToEnd;
 
 namespace DatahubExporter.Tests.Prometheus;
 

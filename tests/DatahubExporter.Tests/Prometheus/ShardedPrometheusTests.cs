@@ -1,5 +1,4 @@
 using CkafkaSimulator;
-using DatahubExporter.Tests.EndToEnd;
 
 namespace DatahubExporter.Tests.Prometheus;
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 
@@ -6,16 +7,31 @@ namespace DatahubExporter.Tests.Support;
 /// <summary>
 /// The one process runner of the tests. <see cref="RunAsync"/> runs a tool to completion and captures both streams;
 /// <see cref="Start"/> keeps a server running with both streams read into buffers as they come. Every wait is
-/// bounded, and a process that outlives its time is killed with its whole tree.
+/// bounded, and a process that outlives its time is killed with its whole tree; a started process a test forgot to
+/// dispose is killed when the test run exits. No test starts a process any other way.
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
+    // Started and not yet disposed: killed by the exit hook, so no server outlives the test run.
+    private static readonly ConcurrentDictionary<ChildProcess, byte> Live = new();
+
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private Task[] _readers = [];
+
+    static ChildProcess()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var child in Live.Keys)
+            {
+                KillQuietly(child._process);
+            }
+        };
+    }
 
     private ChildProcess(Process process)
     {
@@ -110,6 +126,7 @@ internal sealed class ChildProcess : IAsyncDisposable
             throw new InvalidOperationException($"could not start {info.FileName}");
         }
 
+        Live.TryAdd(child, 0);
         process.StandardInput.Close();
         child._readers =
         [
@@ -160,6 +177,7 @@ internal sealed class ChildProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the whole tree unless it has exited and waits (10 s at most; then <see cref="TimeoutException"/>).</summary>
     public async ValueTask DisposeAsync()
     {
         try
@@ -174,8 +192,11 @@ internal sealed class ChildProcess : IAsyncDisposable
         {
             // never started or already reaped
         }
-
-        _process.Dispose();
+        finally
+        {
+            Live.TryRemove(this, out _);
+            _process.Dispose();
+        }
     }
 
     internal static void KillQuietly(Process process)

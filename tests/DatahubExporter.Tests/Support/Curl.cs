@@ -11,7 +11,8 @@ internal static class Curl
 
     public static async Task<Result> RunAsync(params string[] args)
     {
-        var headersFile = Path.Combine(Path.GetTempPath(), "curl-headers-" + Guid.NewGuid().ToString("N"));
+        using var temp = new TempDirectory("curl-");
+        var headersFile = temp.PathOf("headers");
         // -q first: ignore any ~/.curlrc.
         var info = ChildProcess.Info("curl",
             ["-q", "--max-time", "30", "--silent", "--show-error", "--noproxy", "*", "-D", headersFile, "--write-out", "\n%{http_code}", .. args]);
@@ -20,18 +21,11 @@ internal static class Curl
             info.Environment.Remove(variable);
         }
 
-        try
-        {
-            var result = await ChildProcess.RunAsync(info, timeout: TimeSpan.FromSeconds(45));
-            var output = result.StdOut;
-            var newline = output.LastIndexOf('\n');
-            var status = int.TryParse(output[(newline + 1)..], out var code) ? code : 0;
-            var headers = File.Exists(headersFile) ? (await File.ReadAllTextAsync(headersFile)).Replace("\r", "", StringComparison.Ordinal) : "";
-            return new Result(result.ExitCode, status, headers, newline < 0 ? "" : output[..newline], result.StdErr);
-        }
-        finally
-        {
-            File.Delete(headersFile);
-        }
+        var result = await ChildProcess.RunAsync(info, timeout: TimeSpan.FromSeconds(45));
+        var output = result.StdOut;
+        var newline = output.LastIndexOf('\n');
+        var status = int.TryParse(output[(newline + 1)..], out var code) ? code : 0;
+        var headers = File.Exists(headersFile) ? (await File.ReadAllTextAsync(headersFile)).Replace("\r", "", StringComparison.Ordinal) : "";
+        return new Result(result.ExitCode, status, headers, newline < 0 ? "" : output[..newline], result.StdErr);
     }
 }

@@ -5,7 +5,7 @@ namespace DatahubExporter.Tests.Support;
 
 /// <summary>
 /// The base of every end-to-end fixture (they derive from it, so its pieces need no qualifier): the fake credentials,
-/// the scrape paths, a config file in a private temp folder and HTTP helpers; <see cref="ExporterStack"/> starts the
+/// the scrape paths, a config file (in a <see cref="TempDirectory"/>) and HTTP helpers; <see cref="ExporterStack"/> starts the
 /// simulator and the exporter. The fixtures start real processes on loopback, so none runs in parallel with another.
 /// </summary>
 [NonParallelizable]
@@ -33,7 +33,8 @@ public abstract class EndToEndFixture
         DataSet = SimulatorDataSet.Generate(tasks, resources),
     };
 
-    /// <summary>Writes a config (mode 0600) for the simulator and returns its path; the caller deletes the folder.</summary>
+    /// <summary>Writes a config (mode 0600) for the simulator into <paramref name="dir"/> (a <see cref="TempDirectory"/>'s)
+    /// and returns its path.</summary>
     public static string WriteConfig(string dir, Uri endpoint, string? token = null, string regions = "ap-guangzhou, ap-shanghai", string? key = null)
     {
         var path = Path.Combine(dir, "datahub_exporter.conf");
@@ -52,13 +53,6 @@ public abstract class EndToEndFixture
         }
 
         return path;
-    }
-
-    public static string NewTempDir()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "datahub-e2e-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
     }
 
     public static HttpClient Http() => new(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.None })

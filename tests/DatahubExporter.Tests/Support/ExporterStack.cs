@@ -1,5 +1,4 @@
 using CkafkaSimulator;
-using DatahubExporter.Tests.EndToEnd;
 
 namespace DatahubExporter.Tests.Support;
 
@@ -12,17 +11,19 @@ namespace DatahubExporter.Tests.Support;
 /// </summary>
 internal sealed class ExporterStack : IAsyncDisposable
 {
+    private readonly TempDirectory _temp;
     private bool _stopped;
 
-    private ExporterStack(string dir, SimulatorServer simulator, string config, HttpClient http)
+    private ExporterStack(TempDirectory temp, SimulatorServer simulator, string config, HttpClient http)
     {
-        Dir = dir;
+        _temp = temp;
         Simulator = simulator;
         ConfigPath = config;
         Http = http;
     }
 
-    public string Dir { get; }
+    /// <summary>The stack's private folder (a <see cref="TempDirectory"/>), holding the config; deleted on dispose.</summary>
+    public string Dir => _temp.Path;
 
     public SimulatorServer Simulator { get; }
 
@@ -41,9 +42,10 @@ internal sealed class ExporterStack : IAsyncDisposable
     public static async Task<ExporterStack> StartAsync(SimulatorOptions? simulator = null, string? token = null, string[]? flags = null,
         bool startExporter = true, string regions = "ap-guangzhou, ap-shanghai")
     {
-        var dir = EndToEndFixture.NewTempDir();
+        var temp = new TempDirectory("datahub-e2e-");
         var server = await SimulatorServer.StartAsync(simulator ?? EndToEndFixture.SimulatorOptions(token: token));
-        var stack = new ExporterStack(dir, server, EndToEndFixture.WriteConfig(dir, server.BaseAddress, token: token, regions: regions), EndToEndFixture.Http());
+
+        var stack = new ExporterStack(temp, server, EndToEndFixture.WriteConfig(temp.Path, server.BaseAddress, token: token, regions: regions), EndToEndFixture.Http());
         var started = !startExporter;
         try
         {
@@ -106,6 +108,6 @@ internal sealed class ExporterStack : IAsyncDisposable
         }
 
         await Simulator.DisposeAsync();
-        Directory.Delete(Dir, recursive: true);
+        _temp.Dispose();
     }
 }

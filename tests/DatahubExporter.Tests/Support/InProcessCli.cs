@@ -15,15 +15,15 @@ namespace DatahubExporter.Tests.Support;
 /// </summary>
 internal static class InProcessCli
 {
-    private static readonly string NoHome = Path.Combine(Path.GetTempPath(), "datahub-in-process-cli-no-home");
-
     /// <param name="env">The whole environment the program sees.</param>
     /// <param name="timeout">How long the run may take (60 s by default, as for the binary); its token is cancelled then too.</param>
     public static async Task<ProcessResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null,
         CancellationToken cancellationToken = default)
     {
+        // A HOME inside a private folder of this run's own, never created: no profile file, and no other run's.
+        using var scratch = new TempDirectory("datahub-cli-");
         var environment = new Dictionary<string, string>(env ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-        environment.TryAdd("HOME", NoHome);
+        environment.TryAdd("HOME", scratch.PathOf("no-home"));
         // Log lines come from concurrent collections; the logger serialises its own, the rest is made safe here. Not
         // disposed: a timer the run left behind may still write, and must not throw on a thread nobody watches.
         var stdout = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };

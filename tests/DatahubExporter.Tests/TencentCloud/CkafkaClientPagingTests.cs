@@ -220,7 +220,15 @@ public class CkafkaClientPagingTests
                     gate.TrySetResult();
                 }
 
-                await System.Threading.Tasks.Task.WhenAny(gate.Task, System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(10), ct));
+                try
+                {
+                    await gate.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+                }
+                catch (TimeoutException)
+                {
+                    // Fewer than openAt pages ever came together: let them go, and the peak assertion says so.
+                }
+
                 Interlocked.Decrement(ref inFlight);
             }
 

@@ -8,6 +8,7 @@ namespace DatahubExporter.Tests.TencentCloud.CredentialSources;
 public class CredentialChainTests
 {
     private static readonly Credentials Pair = new("AKIDchain0000000000001", "chainKeyNeverShown", null);
+    private TempDirectory _temp = null!;
     private string _home = null!;
     private CredentialChain _chain = null!;
     private HttpClient _http = null!;
@@ -15,7 +16,8 @@ public class CredentialChainTests
     [SetUp]
     public void SetUp()
     {
-        _home = Directory.CreateTempSubdirectory("datahub-chain-").FullName;
+        _temp = new TempDirectory("datahub-chain-");
+        _home = _temp.Path;
         _http = new HttpClient();
         _chain = new CredentialChain(_http, _http, TimeProvider.System, NullLogger.Instance, new CredentialMetrics())
         {
@@ -27,7 +29,7 @@ public class CredentialChainTests
     public void TearDown()
     {
         _http.Dispose();
-        Directory.Delete(_home, recursive: true);
+        _temp.Dispose();
     }
 
     private Func<string, string?> Env(params (string Name, string Value)[] variables) =>

@@ -64,11 +64,12 @@ public class RefreshingCredentialProviderTests
         await provider.StartAsync(CancellationToken.None);
 
         time.Advance(TimeSpan.FromMinutes(19)); // before 2/3 of 30 min: nothing yet
-        await Task.Delay(50);
-        Assert.That(fetcher.Fetches, Is.EqualTo(1));
+        Assert.That(time.TimersFired, Is.EqualTo(0), "no refresh came due (a due timer runs inside Advance)");
 
         time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
-        await fetcher.WaitForCompletedAsync(2);
+        Assert.That(time.TimersFired, Is.EqualTo(1), "the same clock, a little further: the refresh came due");
+        await RefreshesFinishedAsync(time, 2);
+        Assert.That(fetcher.Fetches, Is.EqualTo(2));
 
         Assert.That((await provider.GetAsync(CancellationToken.None)).SecretId, Is.EqualTo("AKIDscripted00000002"));
         Assert.That(provider.Expiry, Is.EqualTo(time.GetUtcNow() + TimeSpan.FromMinutes(30)));
@@ -84,21 +85,26 @@ public class RefreshingCredentialProviderTests
         fetcher.FailWith = "CVM metadata http://x/: HTTP 500";
 
         time.Advance(TimeSpan.FromMinutes(20) + TimeSpan.FromSeconds(1));
-        await fetcher.WaitForCompletedAsync(2);
+        await RefreshesFinishedAsync(time, 2);
         Assert.That(await provider.GetAsync(CancellationToken.None), Is.SameAs(original), "still valid: kept");
 
         // The retry comes after a backoff of at most a second, not at the next two-thirds mark.
         time.Advance(TimeSpan.FromSeconds(1));
-        await fetcher.WaitForCompletedAsync(3);
+        await RefreshesFinishedAsync(time, 3);
+        Assert.That(fetcher.Fetches, Is.EqualTo(3));
 
+        // The retry due within this advance starts inside it; GetAsync waits for it, so it is over below.
         time.Advance(TimeSpan.FromMinutes(10));
         var error = Assert.ThrowsAsync<CredentialException>(async () => await provider.GetAsync(CancellationToken.None));
         Assert.That(error!.Message, Is.EqualTo("credentials from cvm_role expired at 2026-03-01T08:30:00Z; the last refresh failed: CVM metadata http://x/: HTTP 500"));
+        await RefreshesFinishedAsync(time, 4);
+        Assert.That(fetcher.Fetches, Is.EqualTo(4));
 
         fetcher.FailWith = null;
         time.Advance(TimeSpan.FromMinutes(2)); // past any backoff
-        await fetcher.WaitForCompletedAsync(fetcher.Fetches);
-        Assert.That((await provider.GetAsync(CancellationToken.None)).SecretId, Does.StartWith("AKIDscripted"));
+        await RefreshesFinishedAsync(time, 5);
+        Assert.That(fetcher.Fetches, Is.EqualTo(5));
+        Assert.That((await provider.GetAsync(CancellationToken.None)).SecretId, Is.EqualTo("AKIDscripted00000005"));
         Assert.That(Samples(metrics, "cvm_role", "failure"), Is.GreaterThanOrEqualTo(2));
         Assert.That(Samples(metrics, "cvm_role", "success"), Is.GreaterThanOrEqualTo(2));
     }
@@ -113,7 +119,8 @@ public class RefreshingCredentialProviderTests
         fetcher.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var callers = Enumerable.Range(0, 8).Select(_ => provider.RefreshRejectedAsync(rejected, CancellationToken.None)).ToList();
-        await Task.Delay(50);
+        await Eventually.HoldsAsync(() => fetcher.Fetches == 2, "the refresh is fetching (held at the gate)");
+        Assert.That(callers.Where(c => c.IsCompleted), Is.Empty, "every caller waits for the refresh");
         fetcher.Gate.SetResult();
         var renewed = await Task.WhenAll(callers);
 
@@ -146,8 +153,8 @@ public class RefreshingCredentialProviderTests
 
         var start = provider.StartAsync(CancellationToken.None);
         var get = provider.GetAsync(CancellationToken.None).AsTask();
-        await Task.Delay(50);
-        Assert.That(get.IsCompleted, Is.False);
+        await Eventually.HoldsAsync(() => fetcher.Fetches == 1, "the first fetch is running (held at the gate)");
+        Assert.That(get.IsCompleted, Is.False, "the caller waits for the fetch in flight");
         fetcher.Gate.SetResult();
         await start;
 
@@ -197,9 +204,9 @@ public class RefreshingCredentialProviderTests
 
         await provider.StartAsync(CancellationToken.None);
         time.Advance(TimeSpan.FromDays(1));
-        await fetcher.WaitForCompletedAsync(2);
+        await RefreshesFinishedAsync(time, 2);
         time.Advance(TimeSpan.FromDays(1));
-        await fetcher.WaitForCompletedAsync(3);
+        await RefreshesFinishedAsync(time, 3);
 
         Assert.That((await provider.GetAsync(CancellationToken.None)).SecretId, Is.EqualTo("AKIDscripted00000003"), "the refresh loop keeps going");
     }
@@ -214,7 +221,7 @@ public class RefreshingCredentialProviderTests
         var rejected = await provider.GetAsync(CancellationToken.None);
         fetcher.FailWith = "CVM metadata http://x/: HTTP 500";
 
-        var renewed = await RejectEverySecondAsync(provider, rejected, time, fetcher);
+        var renewed = await RejectEverySecondAsync(provider, rejected, time);
 
         TestContext.Out.WriteLine($"{fetcher.Fetches - 1} fetches in 15 s of rejections");
         Assert.That(renewed, Is.All.Null, "each scrape gets the failure");
@@ -230,25 +237,35 @@ public class RefreshingCredentialProviderTests
         await provider.StartAsync(CancellationToken.None);
         var rejected = await provider.GetAsync(CancellationToken.None);
 
-        var renewed = await RejectEverySecondAsync(provider, rejected, time, fetcher);
+        var renewed = await RejectEverySecondAsync(provider, rejected, time);
 
         Assert.That(renewed, Is.All.Null);
         Assert.That(fetcher.Fetches - 1, Is.InRange(1, 6));
     }
 
-    /// <summary>20 callers rejected with <paramref name="rejected"/> once a second for 15 s of the fake clock.</summary>
-    private static async Task<List<Credentials?>> RejectEverySecondAsync(RefreshingCredentialProvider provider, Credentials rejected, TimerRecordingTime time, ScriptedFetcher fetcher)
+    /// <summary>20 callers rejected with <paramref name="rejected"/> once a second, at 0 s to 15 s of the fake clock.</summary>
+    /// <remarks>A retry the timer starts inside <c>Advance</c> is in flight before the next callers come, so they join
+    /// it and wait for it: when a round has been answered, no refresh is running and nothing is left to wait for.</remarks>
+    private static async Task<List<Credentials?>> RejectEverySecondAsync(RefreshingCredentialProvider provider, Credentials rejected, TimerRecordingTime time)
     {
         var renewed = new List<Credentials?>();
-        for (var second = 0; second < 15; second++)
+        for (var second = 0; second <= 15; second++)
         {
+            if (second > 0)
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+            }
+
             renewed.AddRange(await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => provider.RefreshRejectedAsync(rejected, CancellationToken.None))));
-            time.Advance(TimeSpan.FromSeconds(1));
-            await fetcher.WaitForCompletedAsync(fetcher.Fetches);
         }
 
         return renewed;
     }
+
+    /// <summary>Waits (bounded) until the provider has finished <paramref name="count"/> refreshes, the first one included:
+    /// each one, failed or not, ends by re-arming the provider's timer.</summary>
+    private static Task RefreshesFinishedAsync(TimerRecordingTime time, int count) =>
+        Eventually.HoldsAsync(() => time.TimersChanged >= count, $"{count} refreshes finished");
 
     [Test]
     public async Task Fetched_keys_are_masked_by_the_process_scrubber_before_anyone_uses_them()
@@ -267,13 +284,25 @@ public class RefreshingCredentialProviderTests
     [Test]
     public async Task Disposing_stops_the_background_refresh()
     {
+        // The control: an hour on, a provider still in use has started a refresh inside Advance, and a caller of
+        // the expired keys waits for it.
+        var (control, controlFetcher, controlTime, _) = Create();
+        using (control)
+        {
+            await control.StartAsync(CancellationToken.None);
+            controlTime.Advance(TimeSpan.FromHours(1));
+            Assert.That((await control.GetAsync(CancellationToken.None)).SecretId, Is.EqualTo("AKIDscripted00000002"));
+            Assert.That(controlFetcher.Fetches, Is.EqualTo(2));
+        }
+
         var (provider, fetcher, time, _) = Create();
         await provider.StartAsync(CancellationToken.None);
 
         provider.Dispose();
         time.Advance(TimeSpan.FromHours(1));
-        await Task.Delay(50);
 
+        // Had a refresh started inside Advance, GetAsync would wait for it and get new keys.
+        Assert.ThrowsAsync<CredentialException>(async () => await provider.GetAsync(CancellationToken.None));
         Assert.That(fetcher.Fetches, Is.EqualTo(1));
         Assert.That(provider.Current, Is.Not.Null, "the keys in hand stay readable for scrapes still using them");
     }

@@ -4,11 +4,11 @@ using DatahubExporter.TencentCloud.CredentialSources;
 namespace DatahubExporter.Tests.TencentCloud.CredentialSources;
 
 /// <summary>A role source without a network: each fetch hands out numbered keys living <see cref="Lifetime"/>
-/// on the test's clock, or fails with <see cref="FailWith"/>; <see cref="Gate"/> holds fetches until opened.</summary>
+/// on the test's clock, or fails with <see cref="FailWith"/>; <see cref="Gate"/> holds fetches until opened. <see cref="Fetches"/> counts fetches begun; when the provider has
+/// finished with one is for the provider's clock to say (<see cref="TimerRecordingTime.TimersChanged"/>).</summary>
 internal sealed class ScriptedFetcher(TimeProvider time) : ITemporaryCredentialFetcher
 {
     private int _fetches;
-    private int _completed;
 
     public string Source => CredentialSourceNames.CvmRole;
 
@@ -25,33 +25,17 @@ internal sealed class ScriptedFetcher(TimeProvider time) : ITemporaryCredentialF
 
     public int Fetches => Volatile.Read(ref _fetches);
 
-    public int Completed => Volatile.Read(ref _completed);
-
     public async Task<TemporaryCredentials> FetchAsync(CancellationToken cancellationToken)
     {
         var n = Interlocked.Increment(ref _fetches);
-        try
+        if (Gate is { } gate)
         {
-            if (Gate is { } gate)
-            {
-                await gate.Task.WaitAsync(cancellationToken);
-            }
-
-            return FailWith is { } error
-                ? throw new CredentialException(error)
-                : new TemporaryCredentials(SameKeys ? new Credentials("AKIDscripted00000001", "key1", "token1") : new Credentials($"AKIDscripted{n:D8}", $"key{n}", $"token{n}"),
-                    time.GetUtcNow() + Lifetime);
+            await gate.Task.WaitAsync(cancellationToken);
         }
-        finally
-        {
-            Interlocked.Increment(ref _completed);
-        }
-    }
 
-    /// <summary>Waits (bounded) until <paramref name="count"/> fetches have finished.</summary>
-    public async Task WaitForCompletedAsync(int count)
-    {
-        await Eventually.HoldsAsync(() => Completed >= count, $"{count} fetches finished");
-        await Task.Delay(20); // let the provider store the result after the fetcher returned
+        return FailWith is { } error
+            ? throw new CredentialException(error)
+            : new TemporaryCredentials(SameKeys ? new Credentials("AKIDscripted00000001", "key1", "token1") : new Credentials($"AKIDscripted{n:D8}", $"key{n}", $"token{n}"),
+                time.GetUtcNow() + Lifetime);
     }
 }

@@ -16,10 +16,15 @@ public class TemporaryCredentialsTests
     private SimulatorServer _simulator = null!;
     private SimulatorApiClient _signer = null!;
 
+    // The simulator's clock: it decides when a temporary key has expired. It starts at the real time because the
+    // client signs with the real time and the simulator refuses a timestamp more than 5 minutes away from its own.
+    private FakeTimeProvider _simulatorTime = null!;
+
     [SetUp]
     public async Task StartAsync()
     {
-        _simulator = await SimulatorServer.StartAsync(new SimulatorOptions { DataSet = SimulatorDataSet.Generate(3, 2) });
+        _simulatorTime = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        _simulator = await SimulatorServer.StartAsync(new SimulatorOptions { DataSet = SimulatorDataSet.Generate(3, 2), Time = _simulatorTime });
         _signer = new SimulatorApiClient(_simulator);
     }
 
@@ -47,8 +52,9 @@ public class TemporaryCredentialsTests
     public async Task The_simulator_rejects_a_temporary_key_once_revoked_or_expired()
     {
         var revoked = _simulator.State.IssueTemporaryKey(TimeSpan.FromMinutes(5));
-        var expired = _simulator.State.IssueTemporaryKey(TimeSpan.FromMilliseconds(1));
-        await Task.Delay(20);
+        var expired = _simulator.State.IssueTemporaryKey(TimeSpan.FromMinutes(1));
+        Assert.That(await CodeAsync(expired, expired.Token), Is.Null, "valid until its lifetime has passed");
+        _simulatorTime.Advance(TimeSpan.FromMinutes(1));
 
         Assert.That(_simulator.State.RevokeTemporaryKey(revoked.SecretId), Is.True);
         Assert.That(await CodeAsync(revoked, revoked.Token), Is.EqualTo("AuthFailure.SecretIdNotFound"));

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -7,14 +5,16 @@ using System.Text;
 using System.Text.Json;
 using YamlDotNet.RepresentationModel;
 
-namespace DatahubExporter.Tests.Prometheus;
+namespace DatahubExporter.Tests.Support;
 
 /// <summary>
-/// A real Prometheus server on a free loopback port with its own temporary config and TSDB directory,
-/// for tests. <see cref="StartAsync"/> returns once <c>/-/ready</c> answers 200 (bounded);
-/// <see cref="DisposeAsync"/> kills the process tree and deletes the directory, and a process-exit hook
-/// kills any server a test forgot, so no Prometheus outlives the test run. Query methods may be called
-/// concurrently; every request has a timeout. Ignores (on CI: fails) the test when the binary is missing.
+/// A real Prometheus server for tests, on a free loopback port with its own config and TSDB in a
+/// <see cref="TempDirectory"/>, run by <see cref="ChildProcess.Start"/>. <see cref="StartAsync"/> returns once
+/// <c>/-/ready</c> answers 200 (bounded); <see cref="DisposeAsync"/> kills the process tree and deletes the folder
+/// (and <see cref="ChildProcess"/> kills any server a test forgot when the run exits). Servers share nothing, so tests
+/// may run several at once: the port is probed and, when another process takes it before Prometheus binds it, another
+/// is tried. Query methods may be called concurrently; every request has a timeout. Ignores (on CI: fails) the test
+/// when the binary is missing.
 /// </summary>
 /// <example><code>
 /// await using var prom = await PrometheusServer.StartAsync(configYaml, [rulesPath], ct);
@@ -28,39 +28,26 @@ internal sealed class PrometheusServer : IAsyncDisposable
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
     private const int MaxStartAttempts = 3;
-    private const int MaxLogChars = 64 * 1024;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
-    private static readonly ConcurrentDictionary<PrometheusServer, byte> Live = new();
 
-    private readonly Process _process;
+    private readonly ChildProcess _process;
+    private readonly TempDirectory _directory;
     private readonly HttpClient _http;
-    private readonly StringBuilder _log = new();
     private int _disposed;
     private bool _stopped;
 
-    static PrometheusServer()
-    {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            foreach (var server in Live.Keys)
-            {
-                ChildProcess.KillQuietly(server._process);
-            }
-        };
-    }
-
-    private PrometheusServer(Process process, string directory, int port)
+    private PrometheusServer(ChildProcess process, TempDirectory directory, int port)
     {
         _process = process;
-        Directory = directory;
+        _directory = directory;
         Port = port;
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         _http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
     }
 
     /// <summary>The temporary directory holding prometheus.yml, rules/ and data/.</summary>
-    public string Directory { get; }
+    public string Directory => _directory.Path;
 
     public int Port { get; }
 
@@ -69,17 +56,8 @@ internal sealed class PrometheusServer : IAsyncDisposable
     /// <summary>True once the process has ended; after <see cref="DisposeAsync"/>, whether it ended in time.</summary>
     public bool HasExited => Volatile.Read(ref _disposed) != 0 ? _stopped : _process.HasExited;
 
-    /// <summary>The last 64 KiB of Prometheus' own log, for assertion messages.</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    /// <summary>Prometheus' own log (it writes to stderr), for assertion messages.</summary>
+    public string Log => _process.Stderr + _process.Stdout;
 
     /// <summary>
     /// Writes <paramref name="configYaml"/> (with <see cref="SelfAddressPlaceholder"/> replaced) to a
@@ -100,25 +78,25 @@ internal sealed class PrometheusServer : IAsyncDisposable
 
         for (var attempt = 1; ; attempt++)
         {
-            var directory = System.IO.Directory.CreateTempSubdirectory("prometheus-test-").FullName;
+            var directory = new TempDirectory("prometheus-test-");
             var port = FreeLoopbackPort();
             var config = configYaml.Replace(SelfAddressPlaceholder, $"127.0.0.1:{port}", StringComparison.Ordinal);
             if (rules.Count > 0)
             {
-                System.IO.Directory.CreateDirectory(Path.Combine(directory, "rules"));
+                System.IO.Directory.CreateDirectory(directory.PathOf("rules"));
                 var listed = new StringBuilder("\nrule_files:\n");
                 for (var i = 0; i < rules.Count; i++)
                 {
                     // Numbered so two files of the same name from different folders cannot collide.
                     var name = $"{i}-{Path.GetFileName(rules[i])}";
-                    File.Copy(rules[i], Path.Combine(directory, "rules", name));
+                    File.Copy(rules[i], Path.Combine(directory.Path, "rules", name));
                     listed.Append("  - 'rules/").Append(name).Append("'\n");
                 }
 
                 config += listed.ToString();
             }
 
-            await File.WriteAllTextAsync(Path.Combine(directory, "prometheus.yml"), config, cancellationToken);
+            await File.WriteAllTextAsync(directory.PathOf("prometheus.yml"), config, cancellationToken);
             var server = Launch(binary, directory, port);
             var ready = false;
             try
@@ -213,29 +191,25 @@ internal sealed class PrometheusServer : IAsyncDisposable
         string description = "condition",
         CancellationToken cancellationToken = default)
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            ThrowIfExited();
-            try
+        var held = await Eventually.TryHoldsAsync(
+            async () =>
             {
-                if (await condition(cancellationToken))
+                cancellationToken.ThrowIfCancellationRequested();
+                ThrowIfExited();
+                try
                 {
-                    return;
+                    return await condition(cancellationToken);
                 }
-            }
-            catch (HttpRequestException) when (!_process.HasExited)
-            {
-                // A transient refusal while Prometheus is busy counts as "not yet".
-            }
-
-            if (clock.Elapsed >= timeout)
-            {
-                throw new TimeoutException($"Prometheus: {description} not reached within {timeout}.\n{LogTail()}");
-            }
-
-            await Task.Delay(PollInterval, cancellationToken);
+                catch (HttpRequestException) when (!_process.HasExited)
+                {
+                    // A transient refusal while Prometheus is busy counts as "not yet".
+                    return false;
+                }
+            },
+            timeout, PollInterval, cancellationToken);
+        if (!held)
+        {
+            throw new TimeoutException($"Prometheus: {description} not reached within {timeout}.\n{LogTail()}");
         }
     }
 
@@ -265,98 +239,68 @@ internal sealed class PrometheusServer : IAsyncDisposable
             return;
         }
 
-        Live.TryRemove(this, out _);
         _http.Dispose();
-        ChildProcess.KillQuietly(_process);
-        using (var stop = new CancellationTokenSource(StopTimeout))
-        {
-            try
-            {
-                await _process.WaitForExitAsync(stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Killed but not reaped in time; the OS finishes it. The directory delete may then fail.
-            }
-        }
-
-        _stopped = _process.HasExited;
-        _process.Dispose();
         try
         {
-            System.IO.Directory.Delete(Directory, recursive: true);
+            await _process.DisposeAsync(); // kills the tree and waits for it
+            _stopped = true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (TimeoutException)
         {
-            // A leftover temp directory is harmless; failing teardown over it would hide the real result.
+            // Killed but not reaped in time; the OS finishes it. The folder may then stay behind.
         }
+
+        _directory.Dispose();
     }
 
-    private static PrometheusServer Launch(string binary, string directory, int port)
+    private static PrometheusServer Launch(string binary, TempDirectory directory, int port)
     {
         var info = ChildProcess.Info(binary,
         [
-            "--config.file=" + Path.Combine(directory, "prometheus.yml"),
-            "--storage.tsdb.path=" + Path.Combine(directory, "data"),
+            "--config.file=" + directory.PathOf("prometheus.yml"),
+            "--storage.tsdb.path=" + directory.PathOf("data"),
             $"--web.listen-address=127.0.0.1:{port}",
             "--web.enable-lifecycle",
-        ], directory);
-        info.RedirectStandardInput = false;
-
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var server = new PrometheusServer(process, directory, port);
-        process.OutputDataReceived += (_, e) => server.AppendLog(e.Data);
-        process.ErrorDataReceived += (_, e) => server.AppendLog(e.Data);
-        if (!process.Start())
-        {
-            throw new InvalidOperationException($"could not start {binary}");
-        }
-
-        Live.TryAdd(server, 0);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return server;
+        ], directory.Path);
+        return new PrometheusServer(ChildProcess.Start(info), directory, port);
     }
 
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < ReadyTimeout)
+        if (!await Eventually.TryHoldsAsync(() => IsReadyAsync(cancellationToken), ReadyTimeout, PollInterval, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (_process.HasExited)
-            {
-                // Let the output readers drain so the log names the cause.
-                await _process.WaitForExitAsync(cancellationToken);
-                if (Log.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new PortTakenException();
-                }
+            throw new TimeoutException($"Prometheus not ready within {ReadyTimeout}.\n{LogTail()}");
+        }
+    }
 
-                ThrowIfExited();
-            }
-
-            try
+    private async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_process.HasExited)
+        {
+            // Let the output readers drain so the log names the cause.
+            await _process.WaitForExitAndOutputAsync(StopTimeout);
+            if (Log.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
-                using var response = await _http.GetAsync("-/ready", cancellationToken);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The per-request timeout: still starting.
+                throw new PortTakenException();
             }
 
-            await Task.Delay(PollInterval, cancellationToken);
+            ThrowIfExited();
         }
 
-        throw new TimeoutException($"Prometheus not ready within {ReadyTimeout}.\n{LogTail()}");
+        try
+        {
+            using var response = await _http.GetAsync("-/ready", cancellationToken);
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // not listening yet
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false; // the per-request timeout: still starting
+        }
     }
 
     private async Task<JsonDocument> GetApiAsync(string pathAndQuery, CancellationToken cancellationToken)
@@ -389,23 +333,6 @@ internal sealed class PrometheusServer : IAsyncDisposable
         if (_process.HasExited)
         {
             throw new InvalidOperationException($"Prometheus exited with code {_process.ExitCode}.\n{LogTail()}");
-        }
-    }
-
-    private void AppendLog(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            _log.Append(line).Append('\n');
-            if (_log.Length > MaxLogChars)
-            {
-                _log.Remove(0, _log.Length - MaxLogChars);
-            }
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace DatahubExporter.Tests.Prometheus;
+namespace DatahubExporter.Tests.Support;
 
 /// <summary>
 /// Finds the real <c>prometheus</c> and <c>promtool</c> binaries and runs child processes with bounded

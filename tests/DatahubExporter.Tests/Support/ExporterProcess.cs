@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using DatahubExporter.Tests.Support;
 
-namespace DatahubExporter.Tests.EndToEnd;
+namespace DatahubExporter.Tests.Support;
 
 /// <summary>
 /// The real <c>datahub_exporter</c> binary (copied next to the tests by the project reference) as a child
@@ -82,10 +81,21 @@ public sealed partial class ExporterProcess : IAsyncDisposable
         var exporter = Start(args, env, binary, workingDirectory);
         var exited = exporter._process.WaitForExitAsync();
         var listening = exporter._listening.Task;
-        var done = await Task.WhenAny(listening, exited, Task.Delay(timeout ?? TimeSpan.FromSeconds(30)));
-        if (done != listening)
+        string? why = null;
+        try
         {
-            var why = done == exited ? $"exited with {exporter._process.ExitCode}" : "did not log its listening address in time";
+            if (await Task.WhenAny(listening, exited).WaitAsync(timeout ?? TimeSpan.FromSeconds(30)) == exited)
+            {
+                why = $"exited with {exporter._process.ExitCode}";
+            }
+        }
+        catch (TimeoutException)
+        {
+            why = "did not log its listening address in time";
+        }
+
+        if (why is not null)
+        {
             await exporter.DisposeAsync();
             throw new InvalidOperationException($"exporter {why}; stderr:\n{exporter.Stderr}");
         }

@@ -1,4 +1,4 @@
-namespace DatahubExporter.Tests.Prometheus;
+namespace DatahubExporter.Tests.Support;
 
 /// <summary>An alert as /api/v1/alerts reports it; <see cref="State"/> is <c>pending</c> or <c>firing</c>.</summary>
 internal sealed record PrometheusAlert(
