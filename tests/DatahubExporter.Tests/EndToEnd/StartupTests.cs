@@ -42,7 +42,9 @@ public class StartupTests : EndToEndFixture
         await using var simulator = await CkafkaSimulator.SimulatorServer.StartAsync(SimulatorOptions(tasks: 10, resources: 5));
         var conf = WriteConfig(temp.Path, simulator.BaseAddress);
         await using var exporter = await ExporterProcess.StartServerAsync(["--conf", conf, "--web.listen-address=127.0.0.1:0"]);
-        await Task.Delay(ReloadableFileCheck * 3);
+        // Proof that the poll ran, rather than a wait: an edit of the file is seen (hashed) and reloaded.
+        await File.AppendAllTextAsync(conf, "\n# edited so that the once-a-second check has something to find\n");
+        await Eventually.HoldsAsync(() => exporter.Stderr.Contains("msg=\"configuration reloaded\""), "the edited config file reloaded");
         Assert.That(await File.ReadAllTextAsync($"/proc/{exporter.Pid}/maps"), Does.Not.Contain("libcrypto"), "before any scrape");
 
         using var http = Http();
@@ -50,8 +52,6 @@ public class StartupTests : EndToEndFixture
         Assert.That(await File.ReadAllTextAsync($"/proc/{exporter.Pid}/maps"), Does.Contain("libcrypto"),
             "the first scrape signs its API calls, so OpenSSL is there now (the check above can fail)");
     }
-
-    private static readonly TimeSpan ReloadableFileCheck = DatahubExporter.Configuration.ReloadableFile<object>.CheckInterval;
 
     [Test]
     public async Task Appsettings_files_and_host_variables_reconfigure_neither_kestrel_nor_logging()
