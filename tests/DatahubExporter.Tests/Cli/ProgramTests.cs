@@ -186,16 +186,7 @@ public class ProgramTests
         var conf = secrets.WriteConfig(temp.Path, simulator.BaseAddress, withToken: true);
         var (code, stdout, stderr) = await InProcessCli.RunAsync(["--conf", conf, "--once", Unpaced]);
         Assert.That(code, Is.EqualTo(0), stderr);
-        // One exposition, not two pasted together: every family is introduced exactly once.
-        var typeLines = stdout.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).ToList();
-        Assert.That(typeLines, Is.Unique);
-        Assert.That(typeLines, Does.Contain("# TYPE datahub_exporter_collect_success gauge"));
-        var samples = ExpositionParser.Parse(stdout);
-        Assert.That(samples.Count(s => s.Name == "datahub_task_status"), Is.EqualTo(2 * 250));
-        Assert.That(samples.Count(s => s.Name == "connect_resource_status"), Is.EqualTo(2 * 120));
-        Assert.That(samples.Count(s => s.Name == "datahub_task_consumer_lag"), Is.GreaterThan(0), "the lag path is one of them");
-        Assert.That(samples.Where(s => s.Name == "datahub_exporter_collect_success").Select(s => s.Value).ToList(),
-            Has.Count.EqualTo(2 * ExporterServices.AllPaths.Count).And.All.EqualTo(1));
+        OnceOutput.AssertEveryPathOfTwoRegions(stdout);
         secrets.AssertNoneIn(stdout + stderr, "--once");
     }
 

@@ -35,13 +35,17 @@ public abstract class EndToEndFixture
 
     /// <summary>Writes a config (mode 0600) for the simulator into <paramref name="dir"/> (a <see cref="TempDirectory"/>'s)
     /// and returns its path.</summary>
-    public static string WriteConfig(string dir, Uri endpoint, string? token = null, string regions = "ap-guangzhou, ap-shanghai", string? key = null)
+    public static string WriteConfig(string dir, Uri endpoint, string? token = null, string regions = "ap-guangzhou, ap-shanghai", string? key = null) =>
+        WriteConfigWith(SecretId, key ?? SecretKey, dir, endpoint, token, regions);
+
+    /// <summary><see cref="WriteConfig"/> with another key pair (<see cref="FreshSecrets"/>).</summary>
+    public static string WriteConfigWith(string secretId, string secretKey, string dir, Uri endpoint, string? token, string regions)
     {
         var path = Path.Combine(dir, "datahub_exporter.conf");
         File.WriteAllText(path, $"""
             [common]
-            secret_id = {SecretId}
-            secret_key = {key ?? SecretKey}
+            secret_id = {secretId}
+            secret_key = {secretKey}
             region = {regions}
             endpoint = {endpoint.GetLeftPart(UriPartial.Authority)}
             {(token is null ? "" : "token = " + token)}

@@ -29,21 +29,8 @@ internal sealed record FreshSecrets(string SecretId, string SecretKey, string To
 
     /// <summary>Writes <c>datahub_exporter.conf</c> (mode 0600) with these keys into <paramref name="dir"/>, as
     /// <see cref="EndToEndFixture.WriteConfig"/> does with the fixture's.</summary>
-    public string WriteConfig(string dir, Uri endpoint, bool withToken = false, string regions = "ap-guangzhou, ap-shanghai", string? key = null)
-    {
-        var path = Path.Combine(dir, "datahub_exporter.conf");
-        File.WriteAllText(path, $"""
-            [common]
-            secret_id = {SecretId}
-            secret_key = {key ?? SecretKey}
-            region = {regions}
-            endpoint = {endpoint.GetLeftPart(UriPartial.Authority)}
-            {(withToken ? "token = " + Token : "")}
-
-            """);
-        MakePrivate(path);
-        return path;
-    }
+    public string WriteConfig(string dir, Uri endpoint, bool withToken = false, string regions = "ap-guangzhou, ap-shanghai", string? key = null) =>
+        EndToEndFixture.WriteConfigWith(SecretId, key ?? SecretKey, dir, endpoint, withToken ? Token : null, regions);
 
     /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/> (mode 0600) with the fixture's
     /// secrets replaced by these, byte for byte otherwise (a BOM, CRLF and binary garbage survive).</summary>
