@@ -115,12 +115,31 @@ public class RoleCredentialsTests : EndToEndFixture
         Assert.That(_metadata.Issued, Has.Count.GreaterThanOrEqualTo(3), "keys were refreshed as they aged");
         Assert.That(_stack.Simulator.State.ErrorCount(), Is.EqualTo(0), "refreshed ahead of expiry: no request was ever rejected");
 
-        var metrics = await ScrapeAsync(exporter, "/metrics");
+        // Keys are refreshed every 8 s, so one may be handed out while /metrics is read and counted just after it:
+        // compare on a scrape that no refresh overlapped (retried, bounded, until one did not).
+        IReadOnlyList<ExpositionParser.ParsedSample> metrics = [];
+        var issued = Array.Empty<TemporaryKey>();
+        await Eventually.HoldsAsync(async () =>
+        {
+            var before = IssuedKeys();
+            metrics = await ScrapeAsync(exporter, "/metrics");
+            issued = IssuedKeys();
+            return before.Length == issued.Length && metrics.Any(s => s.Name == "datahub_exporter_credentials_refresh_total" &&
+                                                                      s["result"] == "success" && s.Value == issued.Length);
+        }, "a /metrics scrape between two refreshes", interval: TimeSpan.FromMilliseconds(200));
         var refreshes = metrics.Single(s => s.Name == "datahub_exporter_credentials_refresh_total" && s["source"] == "cvm_role" && s["result"] == "success");
-        Assert.That(refreshes.Value, Is.EqualTo(_metadata.Issued.Count));
+        Assert.That(refreshes.Value, Is.EqualTo(issued.Length));
         var expiry = metrics.Single(s => s.Name == "datahub_exporter_credentials_expiry_timestamp_seconds");
         Assert.That(expiry["source"], Is.EqualTo("cvm_role"));
-        Assert.That(expiry.Value, Is.EqualTo(_metadata.Issued[^1].ExpiresAt.ToUnixTimeSeconds()));
+        Assert.That(expiry.Value, Is.EqualTo(issued[^1].ExpiresAt.ToUnixTimeSeconds()));
+    }
+
+    private TemporaryKey[] IssuedKeys()
+    {
+        lock (_metadata.Issued)
+        {
+            return [.. _metadata.Issued];
+        }
     }
 
     [Test]
