@@ -20,7 +20,8 @@ public sealed partial class ExporterProcess : IAsyncDisposable
     }
 
     /// <summary>Names another build of the exporter for every test that starts one: CI sets it to the NativeAOT
-    /// binary it published and runs the end-to-end and Prometheus tests a second time against that.</summary>
+    /// binary it published and runs the tests that start the exporter (<c>[Category("Binary")]</c>) a second time
+    /// against that.</summary>
     public const string BinaryVariable = "DATAHUB_EXPORTER_BINARY";
 
     /// <summary><c>$DATAHUB_EXPORTER_BINARY</c> when set, else the framework-dependent build next to the tests.</summary>
