@@ -12,4 +12,11 @@ public class TestRunProgressTests
     {
         Assert.That(TestRunProgressAttribute.SkipLine(test, reason), Is.EqualTo(expected));
     }
+
+    [TestCase(0, 0, "[progress]    98 s  EndToEnd.AccountsTests: 6 passed in 80.3 s")]
+    [TestCase(1, 2, "[progress]    98 s  EndToEnd.AccountsTests: 6 passed, 1 FAILED, 2 skipped in 80.3 s")]
+    public void A_finished_fixture_prints_its_counts_and_its_own_time(int failed, int skipped, string expected)
+    {
+        Assert.That(TestRunProgressAttribute.FixtureLine(97.6, "EndToEnd.AccountsTests", 6, failed, skipped, 80.31), Is.EqualTo(expected));
+    }
 }

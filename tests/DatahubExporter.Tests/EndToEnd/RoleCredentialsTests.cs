@@ -89,18 +89,19 @@ public class RoleCredentialsTests : EndToEndFixture
         return path;
     }
 
-    /// <summary>The long test of this suite (about a minute): keys live 25 s and stop working at expiry.</summary>
+    /// <summary>The long test of this suite (half a minute): keys live 12 s and stop working at expiry, so they are
+    /// refreshed (after two thirds of their life, 8 s) three times while scrapes run every 1.5 s.</summary>
     [Test]
     [Category("Long")]
     [CancelAfter(180_000)]
-    public async Task Long_a_minute_of_scrapes_on_25_second_cvm_role_keys_all_succeed()
+    public async Task Long_half_a_minute_of_scrapes_on_12_second_cvm_role_keys_all_succeed()
     {
-        _lifetime = TimeSpan.FromSeconds(25);
+        _lifetime = TimeSpan.FromSeconds(12);
         var exporter = await StartServerAsync(CvmEnv());
         Assert.That(exporter.Stderr, Does.Contain("credential_source=cvm_role"));
 
-        // Scrape every 3 s, each checked, until the fourth key is out: by then the first two have expired while in use
-        // elsewhere (refreshed after two thirds of 25 s), so the scrapes spanned expiries. Bounded in time and count.
+        // Scrape every 1.5 s, each checked, until the fourth key is out: by then the first two have expired while in use
+        // elsewhere (refreshed after two thirds of 12 s), so the scrapes spanned expiries. Bounded in time and count.
         var scrapes = 0;
         await Eventually.HoldsAsync(async () =>
         {
@@ -108,18 +109,37 @@ public class RoleCredentialsTests : EndToEndFixture
             scrapes++;
             Assert.That(Successes(samples), Is.EqualTo(new[] { 1.0, 1.0 }), $"scrape {scrapes}; stderr:\n{exporter.Stderr}");
             return _metadata.Issued.Count >= 4;
-        }, "the metadata service has issued four keys", TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(3));
+        }, "the metadata service has issued four keys", TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(1.5));
 
         TestContext.Out.WriteLine($"{scrapes} scrapes, {_metadata.Issued.Count} keys issued, {_stack.Simulator.State.ErrorCount()} rejected");
         Assert.That(scrapes, Is.GreaterThanOrEqualTo(10), "several scrapes on each key");
         Assert.That(_stack.Simulator.State.ErrorCount(), Is.EqualTo(0), "refreshed ahead of expiry: no request was ever rejected");
 
-        var metrics = await ScrapeAsync(exporter, "/metrics");
+        // Keys are refreshed every 8 s, so one may be handed out while /metrics is read and counted just after it:
+        // compare on a scrape that no refresh overlapped (retried, bounded, until one did not).
+        IReadOnlyList<ExpositionParser.ParsedSample> metrics = [];
+        var issued = Array.Empty<TemporaryKey>();
+        await Eventually.HoldsAsync(async () =>
+        {
+            var before = IssuedKeys();
+            metrics = await ScrapeAsync(exporter, "/metrics");
+            issued = IssuedKeys();
+            return before.Length == issued.Length && metrics.Any(s => s.Name == "datahub_exporter_credentials_refresh_total" &&
+                                                                      s["result"] == "success" && s.Value == issued.Length);
+        }, "a /metrics scrape between two refreshes", interval: TimeSpan.FromMilliseconds(200));
         var refreshes = metrics.Single(s => s.Name == "datahub_exporter_credentials_refresh_total" && s["source"] == "cvm_role" && s["result"] == "success");
-        Assert.That(refreshes.Value, Is.EqualTo(_metadata.Issued.Count));
+        Assert.That(refreshes.Value, Is.EqualTo(issued.Length));
         var expiry = metrics.Single(s => s.Name == "datahub_exporter_credentials_expiry_timestamp_seconds");
         Assert.That(expiry["source"], Is.EqualTo("cvm_role"));
-        Assert.That(expiry.Value, Is.EqualTo(_metadata.Issued[^1].ExpiresAt.ToUnixTimeSeconds()));
+        Assert.That(expiry.Value, Is.EqualTo(issued[^1].ExpiresAt.ToUnixTimeSeconds()));
+    }
+
+    private TemporaryKey[] IssuedKeys()
+    {
+        lock (_metadata.Issued)
+        {
+            return [.. _metadata.Issued];
+        }
     }
 
     [Test]

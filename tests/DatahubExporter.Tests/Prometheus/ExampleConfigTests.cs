@@ -6,6 +6,7 @@ namespace DatahubExporter.Tests.Prometheus;
 /// examples/datahub_exporter.conf is not only documentation: the loader and the real binary accept it as
 /// shipped, so a user who copies it and fills in the placeholders starts from a file that works.
 /// </summary>
+[Category(EndToEndFixture.BinaryCategory)]
 public class ExampleConfigTests
 {
     private const string ConfigFile = "examples/datahub_exporter.conf";

@@ -6,11 +6,18 @@ namespace DatahubExporter.Tests.Support;
 /// <summary>
 /// The base of every end-to-end fixture (they derive from it, so its pieces need no qualifier): the fake credentials,
 /// the scrape paths, a config file (in a <see cref="TempDirectory"/>) and HTTP helpers; <see cref="ExporterStack"/> starts the
-/// simulator and the exporter. The fixtures start real processes on loopback, so none runs in parallel with another.
+/// simulator and the exporter. Every fixture deriving from it is in the <see cref="BinaryCategory"/> category, the
+/// native pass of <c>.ci/run</c> selects by it. Fixtures run in parallel: each test starts its own simulator and
+/// exporter on port 0 with a private temp folder, so nothing here is shared between fixtures.
 /// </summary>
-[NonParallelizable]
+[Category(BinaryCategory)]
 public abstract class EndToEndFixture
 {
+    /// <summary>The category of every fixture that starts the exporter binary (<see cref="ExporterProcess"/>):
+    /// CI runs these, and only these, again against the NativeAOT binary. <c>ExporterProcess</c> refuses to start
+    /// from a test outside it, so the native pass cannot miss one.</summary>
+    public const string BinaryCategory = "Binary";
+
     /// <summary>A fake key that must never appear in any output; tests search for it.</summary>
     public const string SecretKey = "e2eSecretKeyMustNeverLeak0123456789";
     public const string SecretId = "AKIDe2eTestSecretIdMustBeMasked0001";
