@@ -1,7 +1,7 @@
 using NUnit.Framework.Interfaces;
 using NUnit.Framework.Internal;
 
-namespace DatahubExporter.Tests.EndToEnd;
+namespace DatahubExporter.Tests.Support;
 
 /// <summary>The test project's half of <see cref="ExporterProcess"/> (the soak links only the other file).</summary>
 public sealed partial class ExporterProcess
