@@ -63,7 +63,15 @@ internal static class ConfigSources
     {
         // Off the reloading thread (the poll's timer, the SIGHUP handler) before any source is asked.
         await Task.Yield();
-        LogNoCredentials(log, config, await StartCredentialsAsync(config, CancellationToken.None).ConfigureAwait(false));
+        try
+        {
+            LogNoCredentials(log, config, await StartCredentialsAsync(config, CancellationToken.None).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException)
+        {
+            // A later reload replaced this configuration (and stopped its sources) before they answered: nothing to
+            // report, and no exception left unobserved on a task nobody awaits.
+        }
     }
 
     /// <summary>A server's (or a reload's) sources that did not answer their first fetch: one error line each.</summary>
