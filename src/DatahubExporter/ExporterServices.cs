@@ -95,7 +95,7 @@ internal sealed class ExporterServices : IDisposable
         metrics.CallbackGauge("datahub_exporter_config_last_reload_success_timestamp_seconds",
             "When the version of a file in force was loaded, as Unix seconds; file as for datahub_exporter_config_last_reload_successful.",
             ["file"], () => ReloadedFiles().Select(f => (new LabelValues(f.File), f.Loaded.ToUnixTimeMilliseconds() / 1000.0)));
-        if (WebConfig?.Current.Path is not null)
+        if (WebConfig.Current.Path is not null)
         {
             metrics.Add(WebConfig.AuthFailures.Failures);
         }
@@ -123,7 +123,7 @@ internal sealed class ExporterServices : IDisposable
     private List<(string File, bool Ok, DateTimeOffset Loaded)> ReloadedFiles()
     {
         var files = new List<(string File, bool Ok, DateTimeOffset Loaded)>(2) { ("config", Config.LastReloadSuccessful, Config.LastSuccessfulLoad) };
-        if (WebConfig?.Current.Path is not null)
+        if (WebConfig.Current.Path is not null)
         {
             files.Add(("web_config", WebConfig.LastReloadSuccessful, WebConfig.LastSuccessfulLoad));
         }
