@@ -172,7 +172,10 @@ public class HardenedServerTests : EndToEndFixture
     public async Task Four_hundred_wrong_passwords_are_answered_at_once_and_a_new_good_login_is_not_queued_behind_them()
     {
         var before = await AuthFailuresAsync();
-        using var flood = Client(maxConnections: 400);
+        // The flood comes from another peer (127.0.0.2), as an attacker would: its 400 connections are more than the
+        // 256 that may wait for a first request, so the server closes silent ones of the peer holding the most, which
+        // must be the flood's, not the good login's (ConnectionFairnessTests pins that rule on its own).
+        using var flood = Client(maxConnections: 400, from: IPAddress.Parse("127.0.0.2"));
         var attempts = Enumerable.Range(0, 400).Select(async i =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, Url(TasksPath));
@@ -204,7 +207,7 @@ public class HardenedServerTests : EndToEndFixture
         var busy = answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests) + (first == HttpStatusCode.TooManyRequests ? 1 : 0);
         Assert.That(after["wrong_password"] - before["wrong_password"], Is.EqualTo(answers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized)));
         Assert.That(after["busy"] - before["busy"], Is.EqualTo(busy));
-        Assert.That(_stack.Exporter.Stderr, Does.Contain("msg=\"basic auth refused\" reason=wrong_password user=prometheus remote=127.0.0.1"));
+        Assert.That(_stack.Exporter.Stderr, Does.Contain("msg=\"basic auth refused\" reason=wrong_password user=prometheus remote=127.0.0.2"));
     }
 
     [Test]
@@ -285,14 +288,36 @@ public class HardenedServerTests : EndToEndFixture
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 
     /// <summary>A client that trusts exactly the test certificate; a new handler, so new connections.</summary>
-    private HttpClient Client(int maxConnections = 4) => new(new SocketsHttpHandler
+    /// <param name="from">The local address the client's connections come from (another loopback address is another
+    /// peer to the server's per-peer rules); the system's choice when null.</param>
+    private HttpClient Client(int maxConnections = 4, IPAddress? from = null)
     {
-        MaxConnectionsPerServer = maxConnections,
-        SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is X509Certificate2 c && c.Thumbprint == _thumbprint },
-    })
-    {
-        Timeout = TimeSpan.FromSeconds(30),
-    };
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = maxConnections,
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is X509Certificate2 c && c.Thumbprint == _thumbprint },
+        };
+        if (from is not null)
+        {
+            handler.ConnectCallback = async (context, token) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(from, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, token);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException)
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+    }
 
     /// <summary>Retries on fresh connections until a 200 (bounded by 15 s).</summary>
     private Task FirstAnswerAsync(string path, bool authorize) =>
