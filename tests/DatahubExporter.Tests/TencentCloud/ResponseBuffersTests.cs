@@ -24,7 +24,14 @@ public class ResponseBuffersTests
             Assert.That(error!.Code, Is.EqualTo("ResponseTooLarge"));
         }
 
-        var held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        // Read up to three times against the same baseline, keeping the least: what something else in the process held
+        // for a moment (a timer a finished fixture left running) comes and goes, while a buffer kept in the pool is
+        // still there at every reading.
+        var held = long.MaxValue;
+        for (var reading = 0; reading < 3 && held >= 8L << 20; reading++)
+        {
+            held = Math.Min(held, GC.GetTotalMemory(forceFullCollection: true) - before);
+        }
 
         TestContext.Out.WriteLine($"{held / 1048576.0:F1} MiB still referenced after three refused answers");
         Assert.That(held, Is.LessThan(8L << 20), "the growing buffers went back to the shared pool, which keeps them");
