@@ -9,10 +9,11 @@ namespace DatahubExporter.Tests.Cli;
 /// </summary>
 public class AccountsCliTests
 {
-    private const string RoleArn = "qcs::cam::uin/100000000002:roleName/DatahubExporterReader";
+    private const string RoleArn = TwoAccounts.RoleArn;
     private const int ProdTasks = 30;
     private TempDirectory _temp = null!;
     private FreshSecrets _secrets = null!;
+    private TwoAccounts _accounts = null!;
     private SimulatorServer _prod = null!;
     private SimulatorServer _staging = null!;
     private string _config = null!;
@@ -22,52 +23,22 @@ public class AccountsCliTests
     {
         _temp = new TempDirectory();
         _secrets = FreshSecrets.New();
-        _prod = await SimulatorServer.StartAsync(_secrets.SimulatorOptions(tasks: ProdTasks, resources: 5));
-        var staging = _secrets.SimulatorOptions(tasks: 1, resources: 1);
-        staging.Accounts = [new SimulatedAccount
-        {
-            Name = "staging",
-            RoleArn = RoleArn,
-            ExternalId = "staging-ext",
-            RoleKeyLifetime = TimeSpan.FromMinutes(10),
-            DataSet = SimulatorDataSet.Generate(12, 4, seed: 7),
-        }];
-        _staging = await SimulatorServer.StartAsync(staging);
-        _config = _temp.PathOf("datahub_exporter.conf");
-        File.WriteAllText(_config, $"""
-            [common]
-            secret_id = {_secrets.SecretId}
-            secret_key = {_secrets.SecretKey}
-            region = ap-guangzhou
-
-            [account.prod]
-            endpoint = {_prod.BaseAddress.GetLeftPart(UriPartial.Authority)}
-
-            [account.staging]
-            endpoint = {_staging.BaseAddress.GetLeftPart(UriPartial.Authority)}
-            role_arn = {RoleArn}
-            external_id = staging-ext
-            region = ap-guangzhou, ap-shanghai
-
-            """);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(_config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        _accounts = await TwoAccounts.StartAsync(_temp, _secrets.SecretId, _secrets.SecretKey,
+            (tasks, resources) => _secrets.SimulatorOptions(tasks: tasks, resources: resources), ProdTasks, stagingTasks: 12, TimeSpan.FromMinutes(10));
+        (_prod, _staging, _config) = (_accounts.Prod, _accounts.Staging, _accounts.Config);
     }
 
     [TearDown]
     public async Task StopAsync()
     {
-        await _prod.DisposeAsync();
-        await _staging.DisposeAsync();
+        await _accounts.DisposeAsync();
         _temp.Dispose();
     }
 
     [Test]
     public async Task Config_check_lists_every_account_and_names_each_whose_role_fails()
     {
-        var env = new Dictionary<string, string> { ["DATAHUB_EXPORTER_STS_ENDPOINT"] = _staging.BaseAddress.ToString() };
+        var env = _accounts.Environment;
         var (code, stdout, stderr) = await InProcessCli.RunAsync(["--conf", _config, "--config.check"], env);
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.Contain("account prod: credential_source=static role_arn=none regions=ap-guangzhou "));
@@ -75,7 +46,7 @@ public class AccountsCliTests
         Assert.That(_prod.State.Requests.Count, Is.Zero, "--config.check calls no CKafka API");
         var all = stdout + stderr;
 
-        File.WriteAllText(_config, File.ReadAllText(_config).Replace("external_id = staging-ext", "external_id = wrong-ext", StringComparison.Ordinal));
+        File.WriteAllText(_config, File.ReadAllText(_config).Replace($"external_id = {TwoAccounts.ExternalId}", "external_id = wrong-ext", StringComparison.Ordinal));
         (code, stdout, stderr) = await InProcessCli.RunAsync(["--conf", _config, "--config.check"], env);
         Assert.That(code, Is.EqualTo(2), stdout);
         Assert.That(stderr.Trim(), Does.StartWith("datahub_exporter: credentials: account staging: no credentials from assume_role: STS AssumeRole at ").And.Contain("InvalidParameter.ExternalIdError"));

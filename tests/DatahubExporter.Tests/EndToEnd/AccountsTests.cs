@@ -10,9 +10,10 @@ namespace DatahubExporter.Tests.EndToEnd;
 /// </summary>
 public class AccountsTests : EndToEndFixture
 {
-    private const string RoleArn = "qcs::cam::uin/100000000002:roleName/DatahubExporterReader";
+    private const string RoleArn = TwoAccounts.RoleArn;
     private const int ProdTasks = 30;
     private const int StagingTasks = 12;
+    private TwoAccounts _accounts = null!;
     private SimulatorServer _prod = null!;
     private SimulatorServer _staging = null!;
     private TempDirectory _temp = null!;
@@ -24,39 +25,13 @@ public class AccountsTests : EndToEndFixture
     public async Task StartAsync()
     {
         _temp = new TempDirectory("datahub-e2e-");
-        _prod = await SimulatorServer.StartAsync(SimulatorOptions(tasks: ProdTasks, resources: 5));
-        var staging = SimulatorOptions(tasks: 1, resources: 1);
-        staging.Accounts = [new SimulatedAccount
-        {
-            Name = "staging",
-            RoleArn = RoleArn,
-            ExternalId = "staging-ext",
-            RoleKeyLifetime = TimeSpan.FromSeconds(12),
-            DataSet = SimulatorDataSet.Generate(StagingTasks, 4, seed: 7),
-        }];
-        _staging = await SimulatorServer.StartAsync(staging);
-        // [common]'s key pair signs prod's calls and staging's AssumeRole (the staging simulator knows it as a user
-        // of its default account, which serves one task: seeing it would mean the role was not used).
-        _config = _temp.Write("datahub_exporter.conf", $"""
-            [common]
-            secret_id = {SecretId}
-            secret_key = {SecretKey}
-            region = ap-guangzhou
-
-            [account.prod]
-            endpoint = {_prod.BaseAddress.GetLeftPart(UriPartial.Authority)}
-
-            [account.staging]
-            endpoint = {_staging.BaseAddress.GetLeftPart(UriPartial.Authority)}
-            role_arn = {RoleArn}
-            external_id = staging-ext
-            region = ap-guangzhou, ap-shanghai
-
-            """, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _accounts = await TwoAccounts.StartAsync(_temp, SecretId, SecretKey, (tasks, resources) => SimulatorOptions(tasks, resources),
+            ProdTasks, StagingTasks, TimeSpan.FromSeconds(12));
+        (_prod, _staging, _config) = (_accounts.Prod, _accounts.Staging, _accounts.Config);
 
         _http = Http();
         _exporter = await ExporterProcess.StartServerAsync(["--conf", _config, "--web.listen-address=127.0.0.1:0"],
-            new Dictionary<string, string> { ["DATAHUB_EXPORTER_STS_ENDPOINT"] = _staging.BaseAddress.ToString() });
+            _accounts.Environment);
     }
 
     [TearDown]
@@ -69,8 +44,7 @@ public class AccountsTests : EndToEndFixture
         }
 
         _http.Dispose();
-        await _prod.DisposeAsync();
-        await _staging.DisposeAsync();
+        await _accounts.DisposeAsync();
         _temp.Dispose();
         AssertNoSecrets(output, "exporter output");
         AssertNoStackTrace(output, "exporter output");
