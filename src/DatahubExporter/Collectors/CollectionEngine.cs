@@ -489,14 +489,16 @@ internal sealed partial class CollectionEngine
                 }
             }
 
-            var clean = item with { Id = scrubber.Scrub(item.Id), Name = scrubber.Scrub(item.Name), Details = details, ErrorMessage = scrubber.Scrub(item.ErrorMessage) };
-            if (clean.Id == item.Id && clean.Name == item.Name && ReferenceEquals(details, item.Details) && clean.ErrorMessage == item.ErrorMessage)
+            // Scrub returns the same string when it masks nothing: only an item holding a secret is copied.
+            var (id, name, error) = (scrubber.Scrub(item.Id), scrubber.Scrub(item.Name), scrubber.Scrub(item.ErrorMessage));
+            if (ReferenceEquals(id, item.Id) && ReferenceEquals(name, item.Name) && ReferenceEquals(details, item.Details) &&
+                ReferenceEquals(error, item.ErrorMessage))
             {
                 continue;
             }
 
             scrubbed ??= [.. items];
-            scrubbed[i] = clean;
+            scrubbed[i] = item with { Id = id, Name = name, Details = details, ErrorMessage = error };
         }
 
         return scrubbed ?? items;

@@ -43,6 +43,9 @@ internal static class DatahubTaskLagPath
         Read = ReadTask,
         DetailLabels = ["TaskType", "SourceType", "SourceResource", "SourceTopic"],
         Stage = new ItemStage { Families = [Lag, OffsetSum], RunAsync = CollectLagAsync },
+        // The tasks path reports these same tasks' status: the status page and the "status changed" lines would list
+        // and count every task not running twice. This path's units show their collections only.
+        StatusTexts = StatusTexts.None,
     };
 
     private static ListedItem ReadTask(JsonElement item)
@@ -149,8 +152,9 @@ internal static class DatahubTaskLagPath
     /// </summary>
     internal static TopicOffsets ReadTopic(JsonElement topic)
     {
-        long? lag = null;
-        long? offsets = null;
+        // Summed as the doubles they are exported as: partitions near long.MaxValue cannot wrap the sum to a negative.
+        double? lag = null;
+        double? offsets = null;
         var partitions = CkafkaJson.Property(topic, "Partitions");
         if (partitions.ValueKind == JsonValueKind.Array)
         {
@@ -177,5 +181,5 @@ internal static class DatahubTaskLagPath
     }
 
     /// <summary>One topic of a group answer, summed over its partitions.</summary>
-    internal readonly record struct TopicOffsets(string Topic, long? Lag, long? OffsetSum);
+    internal readonly record struct TopicOffsets(string Topic, double? Lag, double? OffsetSum);
 }

@@ -169,22 +169,6 @@ internal sealed class ReloadableFile<T>
 
         return hash.Value;
     }
-
-    private struct Fnv1a64()
-    {
-        public ulong Value { get; private set; } = 14695981039346656037UL;
-
-        public void Append(ReadOnlySpan<byte> bytes)
-        {
-            var value = Value;
-            foreach (var b in bytes)
-            {
-                value = (value ^ b) * 1099511628211UL;
-            }
-
-            Value = value;
-        }
-    }
 }
 
 /// <summary>Checks every <see cref="ReloadableFile{T}.CheckInterval"/> whether the INI file or the web config

@@ -161,13 +161,9 @@ internal sealed class StatusBoard(ILogger logger)
     /// sharing a hash (about 1 in 10^11 for 10,000 ids) would only mix up their since-when and change lines.</summary>
     internal static ulong IdHash(string id)
     {
-        var hash = 14695981039346656037UL;
-        foreach (var c in id)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return hash;
+        var hash = new Fnv1a64();
+        hash.Append(id.AsSpan());
+        return hash.Value;
     }
 
     private readonly record struct ItemState(long Status, DateTimeOffset Since);

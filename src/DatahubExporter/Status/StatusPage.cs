@@ -136,8 +136,12 @@ internal static class StatusPage
                     .Append(last.Success ? "<td data-label=\"result\" class=\"ok\">ok</td>" : "<td data-label=\"result\" class=\"fail\">failed</td>")
                     .Append(CultureInfo.InvariantCulture, $"<td data-label=\"duration\">{last.DurationSeconds:0.000} s</td><td data-label=\"pages\">{last.Pages}</td>")
                     .Append(last.Success
-                        ? string.Create(CultureInfo.InvariantCulture, $"<td data-label=\"items\">{last.Items}</td><td data-label=\"not running\">{last.NotRunning}</td>")
-                        : "<td data-label=\"items\" class=\"muted\">–</td><td data-label=\"not running\" class=\"muted\">–</td>")
+                        ? string.Create(CultureInfo.InvariantCulture, $"<td data-label=\"items\">{last.Items}</td>")
+                        : "<td data-label=\"items\" class=\"muted\">–</td>")
+                    // A path whose items carry no status of its own (the lag path: the tasks path has it) counts none not running.
+                    .Append(last.Success && path.StatusTexts.Any
+                        ? string.Create(CultureInfo.InvariantCulture, $"<td data-label=\"not running\">{last.NotRunning}</td>")
+                        : "<td data-label=\"not running\" class=\"muted\">–</td>")
                     .Append(CultureInfo.InvariantCulture, $"<td data-label=\"error\" class=\"msg\">{E(last.Error)}</td></tr>\n");
             }
         }

@@ -48,6 +48,26 @@ public sealed class StatusBoardTests
     }
 
     [Test]
+    public void The_task_lag_path_leaves_the_tasks_status_to_the_tasks_path()
+    {
+        ListedItem[] running = [Task("task-1", 1)];
+        ListedItem[] failed = [Task("task-1", -1, "boom")];
+        var lag = DatahubTaskLagPath.Path;
+        _board.Record(lag, new RegionOutcome("ap-guangzhou", true, 0.25, running, null), T0, 1);
+        _board.Record(lag, new RegionOutcome("ap-guangzhou", true, 0.25, failed, null), T0.AddMinutes(1), 1);
+
+        Assert.That(LogLines(), Is.Empty, "the same change logged by both paths would be two lines for one task");
+        var unit = Unit();
+        Assert.That((unit.Last.Success, unit.Last.Items, unit.NotRunningCount, unit.NotRunning.Count), Is.EqualTo((true, 1, 0, 0)));
+
+        // The same listings on the tasks path: one change line and one task not running (the positive control).
+        Record(T0, running);
+        Record(T0.AddMinutes(1), failed);
+        Assert.That(LogLines(), Has.Length.EqualTo(1));
+        Assert.That(_board.Snapshot().Single(u => u.Key.Path == Tasks.Name).NotRunningCount, Is.EqualTo(1));
+    }
+
+    [Test]
     public void A_changed_status_is_one_info_line_with_id_name_from_to_and_message()
     {
         Record(T0, Task("task-1", 1), Task("task-2", 1));

@@ -247,7 +247,7 @@ public sealed class SelfMetricsTests
 
             """;
         const string Help = """
-            # HELP datahub_exporter_credentials_expiry_timestamp_seconds When the temporary credentials in use expire, as Unix seconds, by source (oidc, cvm_role). Absent for keys that do not expire.
+            # HELP datahub_exporter_credentials_expiry_timestamp_seconds When the temporary credentials in use expire, as Unix seconds, by source (oidc, cvm_role, assume_role) and, with account sections, account. Absent for keys that do not expire.
             # TYPE datahub_exporter_credentials_expiry_timestamp_seconds gauge
 
             """;

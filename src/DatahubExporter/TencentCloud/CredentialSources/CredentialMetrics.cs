@@ -10,7 +10,7 @@ namespace DatahubExporter.TencentCloud.CredentialSources;
 internal sealed class CredentialMetrics
 {
     public const string ExpiryName = "datahub_exporter_credentials_expiry_timestamp_seconds";
-    public const string ExpiryHelp = "When the temporary credentials in use expire, as Unix seconds, by source (oidc, cvm_role). Absent for keys that do not expire.";
+    public const string ExpiryHelp = "When the temporary credentials in use expire, as Unix seconds, by source (oidc, cvm_role, assume_role) and, with account sections, account. Absent for keys that do not expire.";
     public const string RefreshName = "datahub_exporter_credentials_refresh_total";
     public const string RefreshHelp = "Fetches of temporary credentials from their source (CVM metadata or STS) by source and result (success, failure).";
 
