@@ -42,6 +42,7 @@ start() { start_exporter "$binary" "$1.log" --conf "$1" --scrape.default-timeout
 scrape() {
   local body
   body="$(curl -sf --max-time 300 "$base/api/v1/ckafka/datahub_tasks/metrics$1")" || fail "scrape $1 failed"
+  grep -q '^datahub_exporter_collect_success{.*} 1$' <<<"$body" || fail "no successful collection in scrape $1"
   grep -q '^datahub_exporter_collect_success{.*} 0$' <<<"$body" && fail "a collection failed in scrape $1"
   return 0
 }

@@ -14,11 +14,12 @@ public class TaskLagEndToEndTests : EndToEndFixture
     private SimulatorState State => _stack.Simulator.State;
 
     [OneTimeSetUp]
-    public async Task StartAsync() => _stack = await ExporterStack.StartAsync(new SimulatorOptions
+    public async Task StartAsync()
     {
-        Keys = new Dictionary<string, string> { [SecretId] = SecretKey },
-        DataSet = SimulatorDataSet.Generate(200, 10, lagSinks: true),
-    }, flags: ["--log.level=debug"]);
+        var options = SimulatorOptions();
+        options.DataSet = SimulatorDataSet.Generate(200, 10, lagSinks: true);
+        _stack = await ExporterStack.StartAsync(options, flags: ["--log.level=debug"]);
+    }
 
     [OneTimeTearDown]
     public async Task StopAsync() => await _stack.StopAsync("exporter logs of the lag path");

@@ -33,9 +33,13 @@ public abstract class EndToEndFixture
     /// <summary>The HTTP path of the collector named <paramref name="collector"/> (for test cases, which need constants).</summary>
     public static string PathOf(string collector) => ExporterServices.AllPaths.Single(p => p.Name == collector).HttpPath;
 
-    public static SimulatorOptions SimulatorOptions(int tasks = 250, int resources = 120, string? token = null) => new()
+    public static SimulatorOptions SimulatorOptions(int tasks = 250, int resources = 120, string? token = null) =>
+        SimulatorOptionsWith(SecretId, SecretKey, tasks, resources, token);
+
+    /// <summary><see cref="SimulatorOptions"/> knowing another key pair (<see cref="FreshSecrets"/>).</summary>
+    public static SimulatorOptions SimulatorOptionsWith(string secretId, string secretKey, int tasks, int resources, string? token) => new()
     {
-        Keys = new Dictionary<string, string> { [SecretId] = SecretKey },
+        Keys = new Dictionary<string, string> { [secretId] = secretKey },
         RequiredToken = token,
         DataSet = SimulatorDataSet.Generate(tasks, resources),
     };

@@ -20,12 +20,8 @@ internal sealed record FreshSecrets(string SecretId, string SecretKey, string To
     }
 
     /// <summary>The simulator knowing this key pair (and requiring <paramref name="token"/> when given).</summary>
-    public SimulatorOptions SimulatorOptions(int tasks = 250, int resources = 120, string? token = null) => new()
-    {
-        Keys = new Dictionary<string, string> { [SecretId] = SecretKey },
-        RequiredToken = token,
-        DataSet = SimulatorDataSet.Generate(tasks, resources),
-    };
+    public SimulatorOptions SimulatorOptions(int tasks = 250, int resources = 120, string? token = null) =>
+        EndToEndFixture.SimulatorOptionsWith(SecretId, SecretKey, tasks, resources, token);
 
     /// <summary>Writes <c>datahub_exporter.conf</c> (mode 0600) with these keys into <paramref name="dir"/>, as
     /// <see cref="EndToEndFixture.WriteConfig"/> does with the fixture's.</summary>

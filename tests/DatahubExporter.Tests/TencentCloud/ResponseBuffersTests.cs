@@ -43,6 +43,13 @@ public class ResponseBuffersTests
         var (buffer, length) = await BoundedBody.ReadAsync(Call, Chunked(3 << 20), Limit, CancellationToken.None);
         Assert.That(length, Is.EqualTo(3 << 20));
 
+        // Positive control: an array of that size the shared pool does keep is found again by a rent on this thread.
+        var probe = ArrayPool<byte>.Shared.Rent(buffer.Length);
+        ArrayPool<byte>.Shared.Return(probe);
+        var again = ArrayPool<byte>.Shared.Rent(buffer.Length);
+        Assert.That(again, Is.SameAs(probe), "the shared pool hands back what it kept, so the check below can see a pooled buffer");
+        ArrayPool<byte>.Shared.Return(again);
+
         ResponseBuffers.Shared.Return(buffer);
 
         // This thread's slot first, then the shared stacks: twice finds it if it was pooled.

@@ -33,9 +33,11 @@ start_simulator() {
   local name="$1"; shift
   [[ -n "${simulator_bin:-}" ]] || build_simulator
   "$simulator_bin" --listen 127.0.0.1:0 "$@" >"$work/$name.out" 2>"$work/$name.err" &
-  pids+=($!)
+  local sim_pid=$!
+  pids+=("$sim_pid")
   for _ in $(seq 1 300); do
     [[ -s "$work/$name.out" ]] && break
+    kill -0 "$sim_pid" 2>/dev/null || fail "the simulator exited: $(tail -n 3 "$work/$name.err")"
     sleep 0.1
   done
   simulator="$(head -n 1 "$work/$name.out")"
@@ -75,4 +77,11 @@ start_exporter() {
   fail "$binary did not log its listening address in 60 s"
 }
 
-stop_exporter() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# stop_exporter PID: stops it and forgets it, so the cleanup never signals a PID the system has given to another process.
+stop_exporter() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local kept=() p
+  for p in "${pids[@]}"; do [[ "$p" == "$1" ]] || kept+=("$p"); done
+  pids=("${kept[@]}")
+}
