@@ -44,17 +44,17 @@ internal static class CliFlags
         Description = "Exporter-toolkit web configuration file (TLS, basic auth).",
     };
 
-    private static readonly Option<string> LogLevelOption = new("--log.level")
+    private static readonly Option<string> LogLevelOption = OneOf(new Option<string>("--log.level")
     {
         Description = "Only log messages with the given severity or above: debug, info, warn, error.",
         DefaultValueFactory = _ => LogLevels.First(l => l.Value == ExporterOptions.Defaults.LogLevel).Key,
-    };
+    }, LogLevels.Keys);
 
-    private static readonly Option<string> LogFormatOption = new("--log.format")
+    private static readonly Option<string> LogFormatOption = OneOf(new Option<string>("--log.format")
     {
         Description = "Log format: logfmt or json.",
         DefaultValueFactory = _ => LogFormats.First(f => f.Value == ExporterOptions.Defaults.LogFormat).Key,
-    };
+    }, LogFormats.Keys);
 
     public static readonly Option<bool> OnceOption = new("--once")
     {
@@ -126,9 +126,17 @@ internal static class CliFlags
             root.Options.Add(option);
         }
 
-        LogLevelOption.AcceptOnlyFromAmong([.. LogLevels.Keys]);
-        LogFormatOption.AcceptOnlyFromAmong([.. LogFormats.Keys]);
         return root;
+    }
+
+    /// <summary>Restricts <paramref name="option"/> to <paramref name="values"/>, once, as the option is made: the options
+    /// are shared by every command <see cref="CreateCommand"/> builds, and adding the rule there again added another
+    /// validator and completion source to the shared option on every call, while other calls (tests running the
+    /// program in parallel) enumerated them.</summary>
+    private static Option<string> OneOf(Option<string> option, IEnumerable<string> values)
+    {
+        option.AcceptOnlyFromAmong([.. values]);
+        return option;
     }
 
     /// <summary>The value of a number flag, or an error that names the flag and says in words what it wants
